@@ -1,0 +1,92 @@
+"""The `toonmoji` command: one sub-command per job, each thin (parse, call the API, report).
+
+Every ToonmojiError becomes one line on stderr and a non-zero exit code; users never see a
+traceback for their own mistakes.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from toonmoji.errors import ToonmojiError
+
+app = typer.Typer(
+    name="toonmoji",
+    help="Turn a photo into a cartoon character and a personal emoji; read facial emotion live.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+console = Console()
+err_console = Console(stderr=True)
+
+
+@app.command()
+def faces(
+    photo: Annotated[Path, typer.Argument(help="A photo (JPEG, PNG, WebP).")],
+    out: Annotated[Path, typer.Option(help="Folder for one aligned PNG per face.")] = Path("faces"),
+    size: Annotated[int, typer.Option(min=8, max=4096, help="Side of each aligned crop in pixels.")] = 256,
+    detector: Annotated[str, typer.Option(help="dlib (accurate, FFHQ's) or haar (fast).")] = "dlib",
+    as_json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")] = False,
+    force: Annotated[bool, typer.Option(help="Overwrite existing outputs.")] = False,
+) -> None:
+    """Find every face in PHOTO, align each the FFHQ way, and write aligned crops to --out."""
+    from toonmoji.faces import align_faces
+    from toonmoji.imageio import check_writable, read_image, write_image
+
+    image = read_image(photo)
+    aligned = align_faces(image, size=size, detector=detector, source=str(photo))
+    paths = [out / f"{photo.stem}_face{i}.png" for i in range(len(aligned))]
+    for p in paths:  # fail before writing anything rather than half-way
+        check_writable(p, force)
+    for a, p in zip(aligned, paths):
+        write_image(p, a.image, force=force)
+    if as_json:
+        rows = [dict(a.face.to_json(), aligned=str(p)) for a, p in zip(aligned, paths)]
+        print(json.dumps({"image": str(photo), "faces": rows}))
+        return
+    table = Table(title=f"{len(aligned)} face(s) in {photo.name}")
+    for col in ("#", "box (x0, y0, x1, y1)", "confidence", "aligned"):
+        table.add_column(col)
+    for i, (a, p) in enumerate(zip(aligned, paths)):
+        box = ", ".join(f"{v:.0f}" for v in a.face.box)
+        table.add_row(str(i), box, f"{a.face.confidence:.2f}", str(p))
+    console.print(table)
+
+
+@app.command()
+def demo(
+    out: Annotated[Path, typer.Option(help="Folder for the results and index.html.")] = Path("toonmoji-demo"),
+    force: Annotated[bool, typer.Option(help="Overwrite an existing demo folder's files.")] = False,
+) -> None:
+    """Run every capability on the built-in sample portrait; open OUT/index.html to look."""
+    from toonmoji.demo import run_demo
+
+    index = run_demo(out, force=force, console=console)
+    console.print(f"[green]demo written:[/green] {index}")
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Run the CLI and return its exit code (ToonmojiError -> one line on stderr)."""
+    try:
+        app(args=argv, prog_name="toonmoji")
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except ToonmojiError as exc:
+        err_console.print(f"[bold red]error:[/bold red] {exc}", highlight=False, soft_wrap=True)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        err_console.print("interrupted")
+        return 130
+    return 0
+
+
+def main() -> None:
+    sys.exit(run())
