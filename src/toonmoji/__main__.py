@@ -1,0 +1,5 @@
+"""`python -m toonmoji` runs the CLI."""
+
+from toonmoji.cli import main
+
+main()
