@@ -81,11 +81,11 @@ DEMO_STEPS: list[tuple[str, DemoStep]] = [("Faces", faces_step)]
 def render_index(sections: list[tuple[str, list[DemoItem]]]) -> str:
     parts = [
         "<!doctype html><html><head><meta charset='utf-8'><title>toonmoji demo</title>",
-        "<style>body{font-family:sans-serif;margin:2em;background:#fafafa}"
+        ("<style>body{font-family:sans-serif;margin:2em;background:#fafafa}"
         "figure{display:inline-block;margin:0.5em;vertical-align:top;max-width:280px}"
         "img{max-width:256px;max-height:256px;border:1px solid #ccc;background:"
         "repeating-conic-gradient(#ddd 0 25%,#fff 0 50%) 0 0/16px 16px}"
-        "figcaption{font-size:0.85em}</style></head><body><h1>toonmoji demo</h1>",
+        "figcaption{font-size:0.85em}</style></head><body><h1>toonmoji demo</h1>"),
     ]
     for name, items in sections:
         parts.append(f"<h2>{html.escape(name)}</h2>")

@@ -13,6 +13,7 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Self
 
 import cv2
 import numpy as np
@@ -192,7 +193,7 @@ class VideoSource:
     def close(self) -> None:
         self._cap.release()
 
-    def __enter__(self) -> VideoSource:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -241,7 +242,7 @@ class VideoSink:
         os.replace(self.tmp, self.final)
         return self.final
 
-    def __enter__(self) -> VideoSink:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -166,11 +166,16 @@ def transform_points(points: np.ndarray, matrix: np.ndarray) -> np.ndarray:
 
 
 def feather_mask(size: int, feather: float = 0.08) -> np.ndarray:
-    """`(size, size) float32` in [0, 1]: 1 inside, falling smoothly to 0 at the square's edge."""
-    margin = max(1, int(round(size * feather)))
-    mask = np.zeros((size, size), np.float32)
-    mask[margin:-margin, margin:-margin] = 1.0
-    return cv2.GaussianBlur(mask, (0, 0), sigmaX=margin / 2)
+    """`(size, size) float32` in [0, 1]: 1 inside, easing to exactly 0 at the square's edge.
+
+    Exactly zero at the border so paste-back changes nothing outside the aligned square.
+    """
+    margin = max(1.0, size * feather)
+    idx = np.arange(size, dtype=np.float32)
+    edge = np.minimum(idx, size - 1 - idx)
+    ramp = np.clip((edge - 1.0) / margin, 0.0, 1.0)
+    ramp = ramp * ramp * (3 - 2 * ramp)  # smoothstep: no visible seam where the ramp ends
+    return np.minimum.outer(ramp, ramp)
 
 
 def face_region_mask(aligned: AlignedFace, feather: float = 0.05) -> np.ndarray:
