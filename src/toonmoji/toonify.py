@@ -1,0 +1,70 @@
+"""Photo -> aligned faces -> latent in the base generator -> toon generator -> pasted back.
+
+Projection (the slow part) runs against the base FFHQ generator, whose latent space describes
+real faces; the toon generator (usually a layer-swapped blend of base and a fine-tuned model)
+shares that space, so rendering the same latent through it gives the person as a character.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from toonmoji.faces import AlignedFace, align_faces, paste_back
+from toonmoji.faces.align import face_region_mask
+from toonmoji.gan.dataset import image_to_tensor, tensor_to_image
+from toonmoji.gan.latent_cache import LatentCache, latent_key
+from toonmoji.gan.project import PerceptualDistance, ProjectConfig, project
+
+
+@dataclass
+class ToonifiedFace:
+    aligned: AlignedFace
+    latent: torch.Tensor  # (num_ws, w_dim)
+    reconstruction: np.ndarray  # the base generator's image of the latent, (R, R, 3) uint8
+    toon: np.ndarray  # the toon generator's image of the latent, (R, R, 3) uint8
+    from_cache: bool
+
+
+@torch.no_grad()
+def render(G: torch.nn.Module, latent: torch.Tensor) -> np.ndarray:
+    """Image `(R, R, 3) uint8` of a w+ latent `(num_ws, w_dim)` through G, constant noise."""
+    device = next(G.parameters()).device
+    return tensor_to_image(G.synthesis(latent[None].to(device), noise_mode="const")[0])
+
+
+def toonify_faces(
+    image: np.ndarray,
+    base: torch.nn.Module,
+    toon: torch.nn.Module,
+    distance: PerceptualDistance,
+    base_digest: str,
+    cfg: ProjectConfig,
+    cache: LatentCache,
+    source: str = "the photo",
+    on_step: Callable[[int, int, float], None] | None = None,
+) -> list[ToonifiedFace]:
+    """Toonify every face in an RGB photo; `on_step(face_index, step, loss)` reports progress."""
+    resolution = int(base.img_resolution)
+    results = []
+    for i, aligned in enumerate(align_faces(image, size=resolution, source=source)):
+        key = latent_key(aligned.image, base_digest, {"steps": cfg.steps, "w_plus": cfg.w_plus, "seed": cfg.seed})
+        latent = cache.get(key)
+        hit = latent is not None
+        if latent is None:
+            step_cb = (lambda s, loss, _ws, i=i: on_step(i, s, loss)) if on_step else None
+            latent = project(base, image_to_tensor(aligned.image), distance, cfg, on_step=step_cb)
+            cache.put(key, latent)
+        results.append(ToonifiedFace(aligned, latent, render(base, latent), render(toon, latent), hit))
+    return results
+
+
+def paste_toons(image: np.ndarray, faces: list[ToonifiedFace]) -> np.ndarray:
+    """The photo with every toonified face blended back in over its face region."""
+    out = image
+    for f in faces:
+        out = paste_back(out, f.aligned, f.toon, mask=face_region_mask(f.aligned))
+    return out
