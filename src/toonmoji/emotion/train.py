@@ -132,7 +132,9 @@ def train(
     x_train, y_train = faces_tensor(train_x, size), torch.from_numpy(train_y)
     x_val, y_val = faces_tensor(val_x, size), torch.from_numpy(val_y)
 
-    model = MiniXception(ModelConfig(input_size=size))
+    with torch.random.fork_rng():  # seeded initial weights without touching the caller's RNG
+        torch.manual_seed(settings.seed)
+        model = MiniXception(ModelConfig(input_size=size))
     optimizer = torch.optim.Adam(model.parameters(), lr=settings.learning_rate, weight_decay=settings.weight_decay)
     scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, factor=settings.lr_factor, patience=settings.lr_patience)
     generator = torch.Generator().manual_seed(settings.seed)
