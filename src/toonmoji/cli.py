@@ -15,6 +15,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from toonmoji.emotion import cli as emotion_cli
 from toonmoji.errors import ToonmojiError
 
 app = typer.Typer(
@@ -71,6 +72,9 @@ def demo(
 
     index = run_demo(out, force=force, console=console)
     console.print(f"[green]demo written:[/green] {index}")
+
+
+app.add_typer(emotion_cli.app, name="emotion")
 
 
 def run(argv: list[str] | None = None) -> int:

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 from rich.console import Console
 
+from toonmoji.emotion.demo_step import emotion_step
 from toonmoji.imageio import write_bytes, write_image
 
 
@@ -76,6 +77,7 @@ def faces_step(ctx: DemoContext) -> list[DemoItem]:
 
 
 DEMO_STEPS: list[tuple[str, DemoStep]] = [("Faces", faces_step)]
+DEMO_STEPS.append(("Emotion", emotion_step))
 
 
 def render_index(sections: list[tuple[str, list[DemoItem]]]) -> str:

