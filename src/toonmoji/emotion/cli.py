@@ -167,6 +167,10 @@ def info(model: ModelOption = None) -> None:
     table.add_row("classes", ", ".join(config.classes))
     if counts:
         table.add_row("parameters", f"{counts[0]:,} trainable; {counts[1]:,} with batch-norm statistics")
+    if model is None:
+        from toonmoji.emotion.keras_convert import PRETRAINED_CREDIT
+
+        meta = {**meta, **PRETRAINED_CREDIT}
     for key, value in meta.items():
         table.add_row(str(key), str(value))
     console.print(table)
