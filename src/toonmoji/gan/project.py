@@ -55,7 +55,7 @@ class PerceptualDistance(torch.nn.Module):
         feats: list[torch.Tensor] = []
         hooks = [b.register_forward_hook(lambda _m, _i, out: feats.append(out[0] if isinstance(out, tuple) else out)) for b in self._blocks]
         try:
-            self.D(images, None)
+            self.D(images)
         finally:
             for h in hooks:
                 h.remove()
@@ -93,7 +93,7 @@ def w_statistics(G: torch.nn.Module, samples: int, seed: int = 0) -> tuple[torch
     """Mean w `(1, w_dim)` and its scalar spread, from `samples` random z."""
     gen = torch.Generator().manual_seed(seed)
     z = torch.randn(samples, G.z_dim, generator=gen).to(next(G.parameters()).device)
-    w = G.mapping(z, None)[:, 0, :]
+    w = G.mapping(z)[:, 0, :]
     w_avg = w.mean(0, keepdim=True)
     return w_avg, float(((w - w_avg).square().sum() / samples).sqrt())
 

@@ -18,12 +18,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import torch
-from toonmoji.gan.losses import (
-    discriminator_logistic_loss,
-    generator_logistic_loss,
-    path_length_penalty,
-    r1_penalty,
-)
+from toonmoji.gan.losses import d_logistic_loss, g_nonsaturating_loss, path_length_penalty, r1_penalty
 
 from toonmoji.gan.augment import AdaptiveP, augment
 
@@ -86,11 +81,11 @@ class Finetuner:
         return torch.randn(n, self.G.z_dim, device=self.device)
 
     def _fake(self, n: int) -> tuple[torch.Tensor, torch.Tensor]:
-        ws = self.G.mapping(self._z(n), None)
+        ws = self.G.mapping(self._z(n), update_w_avg=self.G.training)
         return self.G.synthesis(ws, noise_mode="random"), ws
 
     def _d_logits(self, images: torch.Tensor) -> torch.Tensor:
-        return self.D(augment(images, self.ada.p), None)
+        return self.D(augment(images, self.ada.p))
 
     def train_step(self, reals: torch.Tensor) -> dict[str, float]:
         """One G and one D update on a batch of reals `(B, 3, R, R)` in [-1, 1]."""
@@ -101,13 +96,13 @@ class Finetuner:
         # G: non-saturating loss
         self.G.requires_grad_(True)
         fakes, _ = self._fake(n)
-        loss_g = generator_logistic_loss(self._d_logits(fakes))
+        loss_g = g_nonsaturating_loss(self._d_logits(fakes))
         self.opt_g.zero_grad(set_to_none=True)
         loss_g.backward()
         stats["loss_g"] = float(loss_g)
         if self.step % cfg.pl_interval == 0 and cfg.pl_weight > 0:
             images, ws = self._fake(max(1, n // 2))
-            penalty, self.pl_mean = path_length_penalty(images, ws, self.pl_mean)
+            penalty, self.pl_mean, _ = path_length_penalty(images, ws, self.pl_mean)
             (penalty * cfg.pl_weight * cfg.pl_interval).backward()
             stats["pl"] = float(penalty)
         self.opt_g.step()
@@ -119,7 +114,7 @@ class Finetuner:
             fakes, _ = self._fake(n)
         real_logits = self._d_logits(reals)
         self.ada.observe(real_logits)
-        loss_d = discriminator_logistic_loss(real_logits, self._d_logits(fakes))
+        loss_d = d_logistic_loss(real_logits, self._d_logits(fakes))
         self.opt_d.zero_grad(set_to_none=True)
         loss_d.backward()
         stats["loss_d"] = float(loss_d)
