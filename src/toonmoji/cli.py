@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from toonmoji.errors import ToonmojiError
+from toonmoji.gan import cli as gan_cli
 
 app = typer.Typer(
     name="toonmoji",
@@ -71,6 +72,9 @@ def demo(
 
     index = run_demo(out, force=force, console=console)
     console.print(f"[green]demo written:[/green] {index}")
+
+
+app.add_typer(gan_cli.app, name="gan")
 
 
 def run(argv: list[str] | None = None) -> int:
