@@ -17,6 +17,7 @@ from rich.table import Table
 
 from toonmoji.emotion import cli as emotion_cli
 from toonmoji.errors import ToonmojiError
+from toonmoji.gan import cli as gan_cli
 
 app = typer.Typer(
     name="toonmoji",
@@ -75,6 +76,7 @@ def demo(
 
 
 app.add_typer(emotion_cli.app, name="emotion")
+app.add_typer(gan_cli.app, name="gan")
 
 
 def run(argv: list[str] | None = None) -> int:

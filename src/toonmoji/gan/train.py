@@ -18,9 +18,14 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import torch
-from toonmoji.gan.losses import d_logistic_loss, g_nonsaturating_loss, path_length_penalty, r1_penalty
 
 from toonmoji.gan.augment import AdaptiveP, augment
+from toonmoji.gan.losses import (
+    d_logistic_loss,
+    g_nonsaturating_loss,
+    path_length_penalty,
+    r1_penalty,
+)
 
 
 @dataclass
