@@ -18,6 +18,7 @@ from rich.table import Table
 from toonmoji.emotion import cli as emotion_cli
 from toonmoji.errors import ToonmojiError
 from toonmoji.gan import cli as gan_cli
+from toonmoji.gan import toon_commands
 
 app = typer.Typer(
     name="toonmoji",
@@ -77,6 +78,7 @@ def demo(
 
 app.add_typer(emotion_cli.app, name="emotion")
 app.add_typer(gan_cli.app, name="gan")
+toon_commands.register(gan_cli.app, app)
 
 
 def run(argv: list[str] | None = None) -> int:
