@@ -65,6 +65,17 @@ def test_finetuning_moves_samples_toward_the_data():
     assert after < 0.5 * before, f"mean image distance {before:.3f} -> {after:.3f}"
 
 
+def test_training_step_with_augmentation_and_both_regularisers():
+    """Step 0 runs R1 and path length; with p > 0 every D input is augmented."""
+    G, D = tiny_networks(resolution=16)
+    tuner = Finetuner(G, D, FinetuneConfig(batch=4, augment_p=0.8))
+    before = [p.clone() for p in D.parameters()]
+    stats = tuner.train_step(torch.rand(4, 3, 16, 16) * 2 - 1)
+    assert {"loss_g", "loss_d", "r1", "pl"} <= stats.keys()
+    assert all(np.isfinite(v) for v in stats.values())
+    assert any(not torch.equal(a, b) for a, b in zip(before, tuner.D.parameters()))
+
+
 def test_finetune_cli_writes_snapshots_and_resumes(tmp_path, discs, base_ckpt, cli):
     run = tmp_path / "run"
     code, out, err = cli("gan", "finetune", discs, "--base", base_ckpt, "--out", run,
@@ -117,6 +128,7 @@ def test_blend_writes_a_generator_and_a_preview(tmp_path, cli):
     code, out, err = cli("gan", "blend", base, toon, "--swap", "8", "--out", tmp_path / "m.pt",
                          "--preview", tmp_path / "p.png", "--seeds", "0-2")
     assert code == 0, err
+    assert "blended generator" in out
     # rows: base, toon, one per swap level (4, 8, 16, 32); columns: 3 seeds
     assert read_image(tmp_path / "p.png").shape == (6 * RES, 3 * RES, 3)
     blended = load_checkpoint(tmp_path / "m.pt").G_ema.state_dict()

@@ -1,14 +1,26 @@
 """toonmoji: a photo to a cartoon character and a personal emoji; facial emotion, live.
 
 The public API is small: read an image, find and align faces, paste results back. Each capability
-lives in its own subpackage (`faces`, `emotion`, `gan`, ...).
+lives in its own subpackage (`faces`, `emotion`, `gan`, ...). Names are imported on first use, so
+`import toonmoji.gan` does not pull in OpenCV and dlib, and the CLI starts quickly.
 """
 
-from toonmoji.errors import ToonmojiError
-from toonmoji.faces import align_face, align_faces, detect_faces, paste_back
-from toonmoji.imageio import read_image, write_image
+from __future__ import annotations
+
+import importlib
+from typing import Any
 
 __version__ = "0.1.0"
+
+_EXPORTS = {
+    "ToonmojiError": "toonmoji.errors",
+    "align_face": "toonmoji.faces",
+    "align_faces": "toonmoji.faces",
+    "detect_faces": "toonmoji.faces",
+    "paste_back": "toonmoji.faces",
+    "read_image": "toonmoji.imageio",
+    "write_image": "toonmoji.imageio",
+}
 
 __all__ = [
     "ToonmojiError",
@@ -19,3 +31,9 @@ __all__ = [
     "read_image",
     "write_image",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'toonmoji' has no attribute {name!r}")

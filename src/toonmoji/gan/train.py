@@ -142,8 +142,10 @@ class Finetuner:
         loss_d.backward()
         stats["loss_d"] = loss_d.item()
         if self.step % cfg.r1_interval == 0 and cfg.r1_gamma > 0:
+            # R1 on un-augmented reals: PyTorch's grid_sample has no double backward, which a
+            # gradient penalty through the geometric augmentations would need.
             reals_r1 = reals.detach().requires_grad_(True)
-            penalty = r1_penalty(self._d_logits(reals_r1), reals_r1)
+            penalty = r1_penalty(self.D(reals_r1), reals_r1)
             (penalty * (cfg.r1_gamma / 2) * cfg.r1_interval).backward()
             stats["r1"] = penalty.item()
         sync_gradients(self.D)
