@@ -86,11 +86,12 @@ def _torch_load(path: Path) -> object:
         refused = re.search(r"GLOBAL ([\w.]+)", text)
         if refused:
             raise CheckpointError(
-                f"refused to load {path}: it asks to run {refused.group(1)}, which a network "
-                "checkpoint never needs (unsafe or unsupported file)"
+                f"{path}: refused: the file asks to run {refused.group(1)}, which a network "
+                "checkpoint never needs (unsafe or unsupported file); nothing was run"
             ) from None
         first = next((line for line in text.splitlines() if line.strip()), type(exc).__name__)
-        raise CheckpointError(f"truncated or corrupt checkpoint {path}: {first.strip()}") from None
+        first = first.strip().split(". ")[0].rstrip(".")  # torch appends paragraphs of advice
+        raise CheckpointError(f"truncated or corrupt checkpoint {path}: {first}") from None
 
 
 def read_source(path: str | os.PathLike[str]) -> SourceNetworks:
@@ -104,7 +105,7 @@ def read_source(path: str | os.PathLike[str]) -> SourceNetworks:
         elif head[:1] == b"\x80":
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                data = safe_load_pickle(f)
+                data = safe_load_pickle(f, str(p))
         else:
             raise CheckpointError(f"{p} is not a StyleGAN2 checkpoint (not a pickle or PyTorch file)")
     if isinstance(data, dict) and data.get("format") == NATIVE_FORMAT:
