@@ -31,19 +31,34 @@ def bias_act(
     """Add a per-channel bias (dim 1), apply the activation, scale by `gain`, clamp to +-clamp.
 
     `activation` is 'linear' or 'lrelu' (slope 0.2, with an extra sqrt(2) gain as in StyleGAN).
+    `x` must be a fresh result (a conv or linear output): when no gradient is being recorded it is
+    updated in place, which at 1024 px saves several 128 MB allocations per layer.
     """
-    if bias is not None:
-        x = x + bias.to(x.dtype).reshape([1, -1] + [1] * (x.ndim - 2))
+    if activation not in ("linear", "lrelu"):
+        raise ValueError(f"unsupported activation {activation!r}")
+    if activation == "lrelu":
+        gain = gain * LRELU_GAIN
+    b = bias.to(x.dtype).reshape([1, -1] + [1] * (x.ndim - 2)) if bias is not None else None
+    if can_modify(x):
+        if b is not None:
+            x.add_(b)
+        if activation == "lrelu":
+            F.leaky_relu_(x, LRELU_SLOPE)
+        if gain != 1:
+            x.mul_(gain)
+        return x.clamp_(-clamp, clamp) if clamp is not None else x
+    if b is not None:
+        x = x + b
     if activation == "lrelu":
         x = F.leaky_relu(x, LRELU_SLOPE)
-        gain = gain * LRELU_GAIN
-    elif activation != "linear":
-        raise ValueError(f"unsupported activation {activation!r}")
     if gain != 1:
         x = x * gain
-    if clamp is not None:
-        x = x.clamp(-clamp, clamp)
-    return x
+    return x.clamp(-clamp, clamp) if clamp is not None else x
+
+
+def can_modify(x: torch.Tensor) -> bool:
+    """True when `x` may be updated in place: autograd is not recording it."""
+    return not (torch.is_grad_enabled() and x.requires_grad)
 
 
 class FullyConnectedLayer(nn.Module):
@@ -147,5 +162,6 @@ def modulated_conv2d(
     w = weight.to(x.dtype)
     x = upsample_conv2d(x, w, resample_filter) if up else conv2d_same(x, w)
     if dcoefs is not None:
-        x = x * dcoefs.to(x.dtype).reshape(batch, out_ch, 1, 1)
+        d = dcoefs.to(x.dtype).reshape(batch, out_ch, 1, 1)
+        x = x.mul_(d) if can_modify(x) else x * d
     return x

@@ -24,7 +24,13 @@ from dataclasses import asdict, dataclass, fields
 import torch
 from torch import nn
 
-from toonmoji.gan.layers import Conv2dLayer, FullyConnectedLayer, bias_act, modulated_conv2d
+from toonmoji.gan.layers import (
+    Conv2dLayer,
+    FullyConnectedLayer,
+    bias_act,
+    can_modify,
+    modulated_conv2d,
+)
 from toonmoji.gan.resample import make_filter, upsample2d
 
 NOISE_MODES = ("const", "random", "none")
@@ -216,11 +222,14 @@ class SynthesisLayer(nn.Module):
         x = modulated_conv2d(
             x, self.weight, styles, up=self.up, resample_filter=self.resample_filter, fused=fused
         )
+        noise = None
         if noise_mode == "random":
             noise = torch.randn([x.shape[0], 1, self.resolution, self.resolution], device=x.device)
-            x = x + noise.to(x.dtype) * self.noise_strength
         elif noise_mode == "const":
-            x = x + self.noise_const.to(x.dtype) * self.noise_strength
+            noise = self.noise_const
+        if noise is not None:
+            noise = noise.to(x.dtype) * self.noise_strength
+            x = x.add_(noise) if can_modify(x) else x + noise
         return bias_act(x, self.bias, "lrelu", clamp=self.conv_clamp)
 
 
@@ -316,7 +325,11 @@ class SynthesisNetwork(nn.Module):
             self.num_ws += block.num_conv
         self.num_ws += 1  # the last ToRGB reads one more w
 
-    def forward(self, ws: torch.Tensor, noise_mode: str = "const", fused: bool = False) -> torch.Tensor:
+    def forward(self, ws: torch.Tensor, noise_mode: str = "const", fused: bool | None = None) -> torch.Tensor:
+        """`fused` picks the modulated-conv implementation (same result); None = fused in eval
+        mode (fastest for inference), unfused in train mode (cheaper backward)."""
+        if fused is None:
+            fused = not self.training
         if noise_mode not in NOISE_MODES:
             raise ValueError(f"noise_mode must be one of {NOISE_MODES}, got {noise_mode!r}")
         if ws.ndim != 3 or ws.shape[1] != self.num_ws or ws.shape[2] != self.w_dim:
@@ -372,7 +385,7 @@ class Generator(nn.Module):
         noise_mode: str = "const",
         mix_z: torch.Tensor | None = None,
         mix_cutoff: int | None = None,
-        fused: bool = False,
+        fused: bool | None = None,
     ) -> torch.Tensor:
         """z `(N, z_dim)` -> images `(N, C, R, R)`.
 
@@ -384,7 +397,7 @@ class Generator(nn.Module):
             ws = style_mix(ws, self.mapping(mix_z, truncation_psi, truncation_cutoff), cutoff)
         return self.synthesis(ws, noise_mode=noise_mode, fused=fused)
 
-    def synthesize(self, w: torch.Tensor, noise_mode: str = "const", fused: bool = False) -> torch.Tensor:
+    def synthesize(self, w: torch.Tensor, noise_mode: str = "const", fused: bool | None = None) -> torch.Tensor:
         """Render from w `(N, w_dim)` (same style for every layer) or w+ `(N, num_ws, w_dim)`."""
         if w.ndim == 2:
             w = w.unsqueeze(1).repeat([1, self.num_ws, 1])
