@@ -24,6 +24,11 @@ def _rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
 
 
+def _cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def run_case(resolution: int, fused: bool, batch: int, repeats: int, threads: int, queue) -> None:
     """Time `repeats` forward passes (after one warm-up) in this process; report via `queue`."""
     import torch
@@ -36,17 +41,19 @@ def run_case(resolution: int, fused: bool, batch: int, repeats: int, threads: in
     G = Generator(resolution=resolution).eval()
     params = sum(p.numel() for p in G.parameters())
     z = torch.randn(batch, G.z_dim)
-    times = []
+    times, cpu_times = [], []
     with torch.inference_mode():
         G(z, truncation_psi=0.7, fused=fused)  # warm-up (allocator, kernels)
         for _ in range(repeats):
-            start = time.perf_counter()
+            start, cpu_start = time.perf_counter(), _cpu_seconds()
             img = G(z, truncation_psi=0.7, fused=fused)
             times.append(time.perf_counter() - start)
+            cpu_times.append(_cpu_seconds() - cpu_start)
     assert img.shape == (batch, 3, resolution, resolution)
     queue.put({
         "resolution": resolution, "fused": fused, "batch": batch, "params": params,
         "seconds_per_image": statistics.median(times) / batch, "peak_rss_mib": _rss_mib(),
+        "cpu_seconds_per_image": statistics.median(cpu_times) / batch,
         "import_rss_mib": base_rss,
     })
 
@@ -75,13 +82,17 @@ def main() -> None:
     ]
     print(f"StyleGAN2 config-F generator on CPU, {args.threads} thread(s), median of {args.repeats} runs, "
           f"truncation psi 0.7, noise const; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-    print(f"{'case':42s} {'s/image':>9s} {'ratio':>7s} {'peak RSS':>10s} {'(torch alone)':>14s} {'params':>12s}")
-    baseline = None
+    print(f"{'case':38s} {'s/image':>8s} {'ratio':>6s} {'CPU s/img':>9s} {'ratio':>6s} {'peak RSS':>9s} "
+          f"{'torch alone':>11s} {'params':>11s}")
+    base = base_cpu = None
     for name, res, fused, batch in cases:
         r = measure(res, fused, batch, args.repeats, args.threads)
-        baseline = baseline or r["seconds_per_image"]
-        print(f"{name:42s} {r['seconds_per_image']:9.3f} {r['seconds_per_image'] / baseline:6.2f}x "
-              f"{r['peak_rss_mib']:7.0f} MiB {r['import_rss_mib']:10.0f} MiB {r['params']:12,d}", flush=True)
+        wall, cpu = r["seconds_per_image"], r["cpu_seconds_per_image"]
+        base, base_cpu = base or wall, base_cpu or cpu
+        print(f"{name:38s} {wall:8.3f} {wall / base:5.2f}x {cpu:9.3f} {cpu / base_cpu:5.2f}x "
+              f"{r['peak_rss_mib']:5.0f} MiB {r['import_rss_mib']:7.0f} MiB {r['params']:11,d}", flush=True)
+    print("wall s/image: elapsed time; CPU s/image: user + system time of all threads (less affected by "
+          "other processes). Peak RSS includes the ~240 MiB of an idle PyTorch process.")
 
 
 if __name__ == "__main__":

@@ -143,14 +143,10 @@ def modulated_conv2d(
     """
     batch = x.shape[0]
     out_ch, in_ch, kh, kw = weight.shape
-    dcoefs = None
-    if demodulate or fused:
+    if fused:
         w = weight.unsqueeze(0) * styles.reshape(batch, 1, in_ch, 1, 1)  # (N, O, I, k, k)
         if demodulate:
-            dcoefs = (w.square().sum(dim=[2, 3, 4]) + 1e-8).rsqrt()  # (N, O)
-    if fused:
-        if dcoefs is not None:
-            w = w * dcoefs.reshape(batch, out_ch, 1, 1, 1)
+            w = w * (w.square().sum(dim=[2, 3, 4]) + 1e-8).rsqrt().reshape(batch, out_ch, 1, 1, 1)
         x = x.reshape(1, batch * in_ch, *x.shape[2:])
         w = w.reshape(batch * out_ch, in_ch, kh, kw).to(x.dtype)
         if up:
@@ -161,7 +157,10 @@ def modulated_conv2d(
     x = x * styles.to(x.dtype).reshape(batch, in_ch, 1, 1)
     w = weight.to(x.dtype)
     x = upsample_conv2d(x, w, resample_filter) if up else conv2d_same(x, w)
-    if dcoefs is not None:
+    if demodulate:
+        # sum over (i, k) of (w_oik * s_ni)^2 = sum_i s_ni^2 * sum_k w_oik^2: a small matmul
+        # instead of materialising the (N, O, I, k, k) per-sample weights.
+        dcoefs = (styles.square() @ weight.square().sum(dim=[2, 3]).t() + 1e-8).rsqrt()  # (N, O)
         d = dcoefs.to(x.dtype).reshape(batch, out_ch, 1, 1)
         x = x.mul_(d) if can_modify(x) else x * d
     return x
