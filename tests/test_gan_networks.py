@@ -160,3 +160,18 @@ def test_minibatch_stddev_sees_the_batch(nets):
     assert not torch.allclose(same[0], varied[0])  # sample 0 scored differently in other company
     with pytest.raises(ValueError, match="multiple of the minibatch-stddev group"):
         D(torch.randn(6, 3, 16, 16))
+
+
+def test_gradients_with_partly_frozen_layers(nets):
+    # Fine-tuning freezes some layers; outputs of frozen layers feed trainable biases and must not
+    # be modified in place while autograd records.
+    G, _ = tiny_networks(resolution=16)
+    for name, p in G.named_parameters():
+        p.requires_grad_(name.endswith("bias"))
+    G(torch.randn(2, 32)).square().mean().backward()
+    grads = [p.grad for n, p in G.named_parameters() if n.endswith("bias")]
+    assert all(g is not None and torch.isfinite(g).all() for g in grads)
+    with torch.no_grad():  # inference takes the in-place path and agrees with the autograd path
+        z = torch.randn(2, 32)
+        fast = G(z)
+    assert torch.allclose(fast, G(z).detach(), atol=1e-6)

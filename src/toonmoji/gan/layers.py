@@ -57,8 +57,10 @@ def bias_act(
 
 
 def can_modify(x: torch.Tensor) -> bool:
-    """True when `x` may be updated in place: autograd is not recording it."""
-    return not (torch.is_grad_enabled() and x.requires_grad)
+    """True when the fresh result `x` may be updated in place: autograd is off (no_grad or
+    inference mode). With autograd on, even a tensor that needs no gradient itself may be saved
+    for the backward pass of a later op with a trainable operand, so nothing is done in place."""
+    return not torch.is_grad_enabled()
 
 
 class FullyConnectedLayer(nn.Module):

@@ -120,6 +120,16 @@ class DiscriminatorConfig(_JsonConfig):
     resample_filter: tuple[int, ...] = (1, 3, 3, 1)
 
 
+def _resolve_config(cls: type, config: object, kwargs: dict):
+    """A network takes either a config object or the config's fields as keyword arguments."""
+    if config is None:
+        config = cls(**kwargs)
+    elif kwargs:
+        raise TypeError(f"pass either a {cls.__name__} or keyword arguments, not both")
+    check_resolution(config.resolution)
+    return config
+
+
 # ---------------------------------------------------------------------------------------------
 # Generator
 
@@ -354,12 +364,7 @@ class Generator(nn.Module):
 
     def __init__(self, config: GeneratorConfig | None = None, **kwargs):
         super().__init__()
-        if config is None:
-            config = GeneratorConfig(**kwargs)
-        elif kwargs:
-            raise TypeError("pass either a GeneratorConfig or keyword arguments, not both")
-        check_resolution(config.resolution)
-        self.config = config
+        self.config = config = _resolve_config(GeneratorConfig, config, kwargs)
         self.z_dim, self.w_dim = config.z_dim, config.w_dim
         self.img_resolution, self.img_channels = config.resolution, config.img_channels
         self.synthesis = SynthesisNetwork(
@@ -489,12 +494,7 @@ class Discriminator(nn.Module):
 
     def __init__(self, config: DiscriminatorConfig | None = None, **kwargs):
         super().__init__()
-        if config is None:
-            config = DiscriminatorConfig(**kwargs)
-        elif kwargs:
-            raise TypeError("pass either a DiscriminatorConfig or keyword arguments, not both")
-        check_resolution(config.resolution)
-        self.config = config
+        self.config = config = _resolve_config(DiscriminatorConfig, config, kwargs)
         self.img_resolution, self.img_channels = config.resolution, config.img_channels
         self.block_resolutions = [2**i for i in range(int(math.log2(config.resolution)), 2, -1)]
         ch = config.channels()
