@@ -77,6 +77,7 @@ def main() -> None:
         ("256 px, fused, batch 1 (baseline)", 256, True, 1),
         ("256 px, unfused, batch 1", 256, False, 1),
         ("256 px, fused, batch 4 (per image)", 256, True, 4),
+        ("256 px, unfused, batch 4 (per image)", 256, False, 4),
         ("1024 px, fused, batch 1", 1024, True, 1),
         ("1024 px, unfused, batch 1", 1024, False, 1),
     ]

@@ -336,10 +336,11 @@ class SynthesisNetwork(nn.Module):
         self.num_ws += 1  # the last ToRGB reads one more w
 
     def forward(self, ws: torch.Tensor, noise_mode: str = "const", fused: bool | None = None) -> torch.Tensor:
-        """`fused` picks the modulated-conv implementation (same result); None = fused in eval
-        mode (fastest for inference), unfused in train mode (cheaper backward)."""
+        """`fused` picks the modulated-conv implementation (same result). None = fused for a
+        single image in eval mode, unfused otherwise: measured fastest on CPU (see
+        bench/gan_bench.py), and unfused has the cheaper backward pass for training."""
         if fused is None:
-            fused = not self.training
+            fused = not self.training and ws.shape[0] == 1
         if noise_mode not in NOISE_MODES:
             raise ValueError(f"noise_mode must be one of {NOISE_MODES}, got {noise_mode!r}")
         if ws.ndim != 3 or ws.shape[1] != self.num_ws or ws.shape[2] != self.w_dim:
