@@ -186,10 +186,12 @@ def test_rosinality_training_checkpoint_without_latent_avg(nets, tmp_path):
     assert any("estimated" in n for n in ckpt.notes)
 
 
-def test_rosinality_converted_checkpoint_with_latent_avg(nets, tmp_path):
+@pytest.mark.parametrize("zip_format", [True, False], ids=["torch>=1.6", "legacy torch.save"])
+def test_rosinality_converted_checkpoint_with_latent_avg(zip_format, nets, tmp_path):
+    # convert_weight.py files from 2020 predate torch's zip format.
     G_ema = nets[0]
     path = tmp_path / "stylegan2-ffhq-config-f.pt"
-    torch.save(rosinality_converted_checkpoint(G_ema), path)
+    torch.save(rosinality_converted_checkpoint(G_ema), path, _use_new_zipfile_serialization=zip_format)
     ckpt = load_checkpoint(path)
     assert ckpt.G is None and ckpt.D is None
     assert max_image_diff(ckpt.G_ema, G_ema, psi=0.5) < MAX_DIFF
