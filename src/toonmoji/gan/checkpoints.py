@@ -178,10 +178,10 @@ def _need(sd: dict, name: str, what: str) -> torch.Tensor:
     return sd[name]
 
 
-def _resolution_of(sd: dict, pattern: str, what: str) -> int:
+def _resolution_of(sd: dict, pattern: str, example: str, what: str) -> int:
     found = [int(m.group(1)) for k in sd if (m := re.fullmatch(pattern, k))]
     if not found:
-        return 0
+        raise CheckpointError(f"{what} is not a StyleGAN2 generator/discriminator: missing tensor {example}")
     try:
         return check_resolution(max(found))
     except ValueError as exc:
@@ -192,8 +192,7 @@ def infer_generator_config(sd: dict[str, torch.Tensor], hints: dict, what: str) 
     """The GeneratorConfig whose network has exactly the tensors in `sd` (toonmoji names)."""
     layers = sorted(int(m.group(1)) for k in sd if (m := re.fullmatch(r"mapping\.fc(\d+)\.weight", k)))
     fc0 = _need(sd, "mapping.fc0.weight", what)
-    resolution = _resolution_of(sd, r"synthesis\.b(\d+)\.conv1\.weight", what)
-    _need(sd, "synthesis.b4.conv1.weight", what)
+    resolution = _resolution_of(sd, r"synthesis\.b(\d+)\.conv1\.weight", "synthesis.b4.conv1.weight", what)
     last = _need(sd, f"mapping.fc{len(layers) - 1}.weight", what)
     torgb = _need(sd, f"synthesis.b{resolution}.torgb.weight", what)
     channels = {
@@ -213,7 +212,7 @@ def infer_generator_config(sd: dict[str, torch.Tensor], hints: dict, what: str) 
 
 def infer_discriminator_config(sd: dict[str, torch.Tensor], hints: dict, what: str) -> DiscriminatorConfig:
     """The DiscriminatorConfig whose network has exactly the tensors in `sd` (toonmoji names)."""
-    resolution = _resolution_of(sd, r"b(\d+)\.fromrgb\.weight", what)
+    resolution = _resolution_of(sd, r"b(\d+)\.fromrgb\.weight", "b<resolution>.fromrgb.weight", what)
     fromrgb = _need(sd, f"b{resolution}.fromrgb.weight", what)
     conv = _need(sd, "b4.conv.weight", what)
     channels = {4: int(conv.shape[0])}
