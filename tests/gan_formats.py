@@ -83,9 +83,10 @@ class FixturePickler(pickle._Pickler):
     `overrides` maps a class name to constructor kwargs to record instead of the real ones.
     """
 
-    def __init__(self, file, protocol: int, overrides: dict | None = None):
+    def __init__(self, file, protocol: int, overrides: dict | None = None, module_src: str = ADA_SOURCE):
         super().__init__(file, protocol=protocol)
         self.overrides = overrides or {}
+        self.module_src = module_src
 
     def save_global(self, obj, name=None):
         alias = ALIASES.get(id(obj))
@@ -105,13 +106,13 @@ class FixturePickler(pickle._Pickler):
 
     def reducer_override(self, obj):
         if isinstance(obj, torch.nn.Module):
-            return _reconstruct_persistent_obj, (_ada_meta(obj, self.overrides),), None
+            return _reconstruct_persistent_obj, (_ada_meta(obj, self.overrides, self.module_src),), None
         return NotImplemented
 
 
-def dumps(obj, protocol: int = 4, overrides: dict | None = None) -> bytes:
+def dumps(obj, protocol: int = 4, overrides: dict | None = None, module_src: str = ADA_SOURCE) -> bytes:
     buf = io.BytesIO()
-    FixturePickler(buf, protocol, overrides).dump(obj)
+    FixturePickler(buf, protocol, overrides, module_src).dump(obj)
     return buf.getvalue()
 
 
@@ -223,7 +224,7 @@ def _ada_attributes(m: torch.nn.Module, cls: str) -> tuple[tuple, dict, dict]:
     raise AssertionError(f"no StyleGAN2-ADA counterpart for {cls}")
 
 
-def _ada_meta(m: torch.nn.Module, overrides: dict) -> dict:
+def _ada_meta(m: torch.nn.Module, overrides: dict, module_src: str) -> dict:
     cls = type(m).__name__
     init_args, init_kwargs, attributes = _ada_attributes(m, cls)
     init_kwargs.update(overrides.get(cls, {}))
@@ -245,16 +246,17 @@ def _ada_meta(m: torch.nn.Module, overrides: dict) -> dict:
     state.update(attributes)
     state["_init_args"] = init_args
     state["_init_kwargs"] = init_kwargs
-    return {"type": "class", "version": 6, "module_src": ADA_SOURCE, "class_name": cls, "state": state}
+    return {"type": "class", "version": 6, "module_src": module_src, "class_name": cls, "state": state}
 
 
 def ada_pickle_bytes(
     G_ema: Generator, G: Generator | None = None, D: Discriminator | None = None, protocol: int = 4,
-    roles: dict | None = None, overrides: dict | None = None,
+    roles: dict | None = None, overrides: dict | None = None, module_src: str = ADA_SOURCE,
 ) -> bytes:
     """A StyleGAN2-ADA network snapshot as `training_loop.py` writes it.
 
-    `roles` replaces entries of the top-level dict; `overrides` the recorded constructor kwargs.
+    `roles` replaces entries of the top-level dict; `overrides` the recorded constructor kwargs;
+    `module_src` the embedded source code.
     """
     data = {
         "training_set_kwargs": dict(EasyDict(class_name="training.dataset.ImageFolderDataset",
@@ -265,7 +267,7 @@ def ada_pickle_bytes(
         "augment_pipe": AugmentPipe(),
     }
     data.update(roles or {})
-    return dumps(data, protocol, overrides)
+    return dumps(data, protocol, overrides, module_src)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -300,14 +302,15 @@ def _tf_torgb(sd: dict, ours: str, tf: str) -> list:
     ]
 
 
-def _tf_net(name: str, func: str, kwargs: dict, variables: list, components: dict | None = None) -> Network:
+def _tf_net(name: str, func: str, kwargs: dict, variables: list, components: dict | None = None,
+            source: str = TF_SOURCE) -> Network:
     return Network({
         "version": 4, "name": name, "static_kwargs": dict(kwargs), "components": dict(components or {}),
-        "build_module_src": TF_SOURCE, "build_func_name": func, "variables": variables,
+        "build_module_src": source, "build_func_name": func, "variables": variables,
     })
 
 
-def tf_generator(G: Generator, name: str) -> Network:
+def tf_generator(G: Generator, name: str, source: str = TF_SOURCE) -> Network:
     c, sd = G.config, G.state_dict()
     kwargs = {"num_channels": c.img_channels, "resolution": c.resolution, "label_size": 0,
               "fmap_base": c.channel_base // 2, "fmap_max": c.channel_max, "latent_size": c.z_dim,
@@ -336,7 +339,7 @@ def tf_generator(G: Generator, name: str) -> Network:
                            {**kwargs, "dlatent_broadcast": G.num_ws}, mapping),
     }
     own = [("lod", np.float32(0)), ("dlatent_avg", _np(sd["mapping.w_avg"]))]
-    return _tf_net(name, "training.networks_stylegan2.G_main", kwargs, own, components)
+    return _tf_net(name, "training.networks_stylegan2.G_main", kwargs, own, components, source)
 
 
 def tf_discriminator(D: Discriminator) -> Network:
@@ -369,9 +372,10 @@ def tf_discriminator(D: Discriminator) -> Network:
     return _tf_net("D", "training.networks_stylegan2.D_stylegan2", kwargs, variables)
 
 
-def tf_pickle_bytes(G_ema: Generator, G: Generator, D: Discriminator) -> bytes:
+def tf_pickle_bytes(G_ema: Generator, G: Generator, D: Discriminator, source: str = TF_SOURCE) -> bytes:
     """`(G, D, Gs)` as NVlabs' `training_loop.py` / `misc.save_pkl` writes it."""
-    return dumps((tf_generator(G, "G"), tf_discriminator(D), tf_generator(G_ema, "Gs")), protocol=4)
+    nets = (tf_generator(G, "G", source), tf_discriminator(D), tf_generator(G_ema, "Gs", source))
+    return dumps(nets, protocol=4)
 
 
 # ---------------------------------------------------------------------------------------------

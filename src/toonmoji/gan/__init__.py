@@ -1,1 +1,44 @@
-"""StyleGAN2 in plain PyTorch, and loaders for the checkpoint formats people actually have."""
+"""StyleGAN2 in plain PyTorch, and safe loaders for the checkpoint formats people actually have.
+
+    from toonmoji.gan import load_generator
+    G = load_generator("stylegan2-ffhq-config-f.pkl")      # any supported format, G_ema, eval()
+    images = G(torch.randn(4, G.z_dim), truncation_psi=0.7)  # (4, 3, 1024, 1024) in [-1, 1]
+
+Names are imported lazily so that `toonmoji` commands that do not need PyTorch start fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "Generator": "networks",
+    "Discriminator": "networks",
+    "GeneratorConfig": "networks",
+    "DiscriminatorConfig": "networks",
+    "style_mix": "networks",
+    "truncate": "networks",
+    "tiny_networks": "networks",
+    "GanCheckpoint": "checkpoints",
+    "load_checkpoint": "checkpoints",
+    "load_generator": "checkpoints",
+    "save_checkpoint": "checkpoints",
+    "convert_checkpoint": "checkpoints",
+    "g_nonsaturating_loss": "losses",
+    "d_logistic_loss": "losses",
+    "r1_penalty": "losses",
+    "path_length_penalty": "losses",
+}
+
+__all__ = [  # noqa: RUF022 - grouped as in _EXPORTS
+    "Generator", "Discriminator", "GeneratorConfig", "DiscriminatorConfig", "style_mix", "truncate",
+    "tiny_networks", "GanCheckpoint", "load_checkpoint", "load_generator", "save_checkpoint",
+    "convert_checkpoint", "g_nonsaturating_loss", "d_logistic_loss", "r1_penalty", "path_length_penalty",
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(f"toonmoji.gan.{_EXPORTS[name]}"), name)
+    raise AttributeError(f"module 'toonmoji.gan' has no attribute {name!r}")

@@ -86,11 +86,12 @@ def _torch_load(path: Path) -> object:
         refused = re.search(r"GLOBAL ([\w.]+)", text)
         if refused:
             raise CheckpointError(
-                f"refused to load {path}: it asks to run {refused.group(1)}, which a network "
-                "checkpoint never needs (unsafe or unsupported file)"
+                f"{path}: refused: the file asks to run {refused.group(1)}, which a network "
+                "checkpoint never needs (unsafe or unsupported file); nothing was run"
             ) from None
         first = next((line for line in text.splitlines() if line.strip()), type(exc).__name__)
-        raise CheckpointError(f"truncated or corrupt checkpoint {path}: {first.strip()}") from None
+        first = first.strip().split(". ")[0].rstrip(".")  # torch appends paragraphs of advice
+        raise CheckpointError(f"truncated or corrupt checkpoint {path}: {first}") from None
 
 
 def read_source(path: str | os.PathLike[str]) -> SourceNetworks:
@@ -104,7 +105,7 @@ def read_source(path: str | os.PathLike[str]) -> SourceNetworks:
         elif head[:1] == b"\x80":
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                data = safe_load_pickle(f)
+                data = safe_load_pickle(f, str(p))
         else:
             raise CheckpointError(f"{p} is not a StyleGAN2 checkpoint (not a pickle or PyTorch file)")
     if isinstance(data, dict) and data.get("format") == NATIVE_FORMAT:
@@ -177,10 +178,10 @@ def _need(sd: dict, name: str, what: str) -> torch.Tensor:
     return sd[name]
 
 
-def _resolution_of(sd: dict, pattern: str, what: str) -> int:
+def _resolution_of(sd: dict, pattern: str, example: str, what: str) -> int:
     found = [int(m.group(1)) for k in sd if (m := re.fullmatch(pattern, k))]
     if not found:
-        return 0
+        raise CheckpointError(f"{what} is not a StyleGAN2 generator/discriminator: missing tensor {example}")
     try:
         return check_resolution(max(found))
     except ValueError as exc:
@@ -191,8 +192,7 @@ def infer_generator_config(sd: dict[str, torch.Tensor], hints: dict, what: str) 
     """The GeneratorConfig whose network has exactly the tensors in `sd` (toonmoji names)."""
     layers = sorted(int(m.group(1)) for k in sd if (m := re.fullmatch(r"mapping\.fc(\d+)\.weight", k)))
     fc0 = _need(sd, "mapping.fc0.weight", what)
-    resolution = _resolution_of(sd, r"synthesis\.b(\d+)\.conv1\.weight", what)
-    _need(sd, "synthesis.b4.conv1.weight", what)
+    resolution = _resolution_of(sd, r"synthesis\.b(\d+)\.conv1\.weight", "synthesis.b4.conv1.weight", what)
     last = _need(sd, f"mapping.fc{len(layers) - 1}.weight", what)
     torgb = _need(sd, f"synthesis.b{resolution}.torgb.weight", what)
     channels = {
@@ -212,7 +212,7 @@ def infer_generator_config(sd: dict[str, torch.Tensor], hints: dict, what: str) 
 
 def infer_discriminator_config(sd: dict[str, torch.Tensor], hints: dict, what: str) -> DiscriminatorConfig:
     """The DiscriminatorConfig whose network has exactly the tensors in `sd` (toonmoji names)."""
-    resolution = _resolution_of(sd, r"b(\d+)\.fromrgb\.weight", what)
+    resolution = _resolution_of(sd, r"b(\d+)\.fromrgb\.weight", "b<resolution>.fromrgb.weight", what)
     fromrgb = _need(sd, f"b{resolution}.fromrgb.weight", what)
     conv = _need(sd, "b4.conv.weight", what)
     channels = {4: int(conv.shape[0])}

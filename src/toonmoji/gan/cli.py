@@ -109,7 +109,7 @@ def sample(
     cutoff: Annotated[int | None, typer.Option(help="Truncate only the first N style inputs.")] = None,
     noise_mode: Annotated[str, typer.Option(help="const (repeatable), random or none.")] = "const",
     columns: Annotated[int | None, typer.Option(min=1, help="Grid columns (default: square).")] = None,
-    batch_size: Annotated[int, typer.Option(min=1, help="Images per forward pass.")] = 4,
+    batch_size: Annotated[int, typer.Option(min=1, help="Images per forward pass (1 is fastest on a CPU).")] = 1,
     force: Annotated[bool, typer.Option(help="Overwrite OUT if it exists.")] = False,
 ) -> None:
     """Render one image per seed from CHECKPOINT's averaged generator and tile them into OUT."""

@@ -9,7 +9,7 @@ path-length regularization need double backward).
 
 Filters are separable: `f` is a 1-D tensor of taps normalised to sum 1; the 2-D filter is
 `outer(f, f)`. Filtering is a true convolution (the taps are flipped), which only matters for
-asymmetric filters.
+asymmetric filters. Each filter is one depthwise convolution.
 """
 
 from __future__ import annotations
@@ -36,25 +36,25 @@ def filter_2d(f: torch.Tensor) -> torch.Tensor:
 
 
 def fir_filter(x: torch.Tensor, f: torch.Tensor, pad: tuple[int, int, int, int], gain: float = 1.0) -> torch.Tensor:
-    """Pad (negative = crop) then convolve each channel with the separable filter `f`.
+    """Pad (negative = crop) then convolve each channel with the 2-D filter `outer(f, f) * gain`.
 
     x: `(N, C, H, W)`; pad: (left, right, top, bottom). Output `(N, C, H + t + b - K + 1, ...)`.
-    `gain` scales the 2-D filter (so each 1-D pass gets sqrt(gain)).
+    Symmetric padding is left to conv2d itself, which saves a padded copy of large activations.
     """
     left, right, top, bottom = pad
-    x = F.pad(x, [max(left, 0), max(right, 0), max(top, 0), max(bottom, 0)])
-    x = x[
-        :,
-        :,
-        max(-top, 0) : x.shape[2] - max(-bottom, 0),
-        max(-left, 0) : x.shape[3] - max(-right, 0),
-    ]
+    if not (left == right >= 0 and top == bottom >= 0):
+        x = F.pad(x, [max(left, 0), max(right, 0), max(top, 0), max(bottom, 0)])
+        x = x[
+            :,
+            :,
+            max(-top, 0) : x.shape[2] - max(-bottom, 0),
+            max(-left, 0) : x.shape[3] - max(-right, 0),
+        ]
+        left = top = 0
     channels = x.shape[1]
-    taps = (f.flip(0) * (gain**0.5)).to(x.dtype)
-    k = taps.numel()
-    x = F.conv2d(x, taps.view(1, 1, 1, k).expand(channels, 1, 1, k), groups=channels)
-    x = F.conv2d(x, taps.view(1, 1, k, 1).expand(channels, 1, k, 1), groups=channels)
-    return x
+    k = f.numel()
+    weight = (filter_2d(f.flip(0)) * gain).to(x.dtype).view(1, 1, k, k).expand(channels, 1, k, k)
+    return F.conv2d(x, weight, padding=(top, left), groups=channels)
 
 
 def zero_insert(x: torch.Tensor, factor: int = 2) -> torch.Tensor:

@@ -188,12 +188,12 @@ class SafeUnpickler(pickle.Unpickler):
             return _ALLOWED[(module, name)]
         except KeyError:
             raise CheckpointError(
-                f"refused to load: the file asks to run {module}.{name}, which a network "
-                "checkpoint never needs (unsafe or unsupported pickle)"
+                f"refused: the file asks to run {module}.{name}, which a network checkpoint "
+                "never needs (unsafe or unsupported pickle); nothing was run"
             ) from None
 
     def persistent_load(self, pid: Any) -> Any:
-        raise CheckpointError("refused to load: unexpected persistent id in pickle")
+        raise CheckpointError("refused: unexpected persistent id in pickle")
 
 
 def _first_line(exc: BaseException) -> str:
@@ -201,13 +201,13 @@ def _first_line(exc: BaseException) -> str:
     return text[0] if text else type(exc).__name__
 
 
-def safe_load_pickle(stream: BinaryIO) -> Any:
+def safe_load_pickle(stream: BinaryIO, name: str = "pickle") -> Any:
     """Unpickle `stream` with SafeUnpickler; any failure becomes one CheckpointError line."""
     try:
         return SafeUnpickler(stream, encoding="latin1").load()
-    except CheckpointError:
-        raise
+    except CheckpointError as exc:
+        raise CheckpointError(f"{name}: {exc}") from None
     except (EOFError, pickle.UnpicklingError) as exc:
-        raise CheckpointError(f"truncated or corrupt pickle ({_first_line(exc)})") from None
+        raise CheckpointError(f"truncated or corrupt checkpoint {name} ({_first_line(exc)})") from None
     except Exception as exc:  # noqa: BLE001 - malformed data can fail in many ways
-        raise CheckpointError(f"corrupt pickle: {type(exc).__name__}: {_first_line(exc)}") from None
+        raise CheckpointError(f"corrupt checkpoint {name}: {type(exc).__name__}: {_first_line(exc)}") from None

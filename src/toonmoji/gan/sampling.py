@@ -68,7 +68,7 @@ def generate(
     truncation_psi: float = 1.0,
     truncation_cutoff: int | None = None,
     noise_mode: str = "const",
-    batch_size: int = 4,
+    batch_size: int = 1,
     device: torch.device | str = "cpu",
     on_batch: Callable[[int], None] | None = None,
 ) -> np.ndarray:

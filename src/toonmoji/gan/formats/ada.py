@@ -55,8 +55,8 @@ def _generator_hints(module: PersistentModule, what: str) -> tuple[dict, list[st
     notes = []
     if synthesis.get("num_fp16_res"):
         notes.append(
-            f"{what} was trained with float16 in its top {synthesis['num_fp16_res']} resolutions; "
-            "toonmoji runs it in float32"
+            f"trained with float16 in the top {synthesis['num_fp16_res']} resolutions; toonmoji "
+            "computes in float32, so images may differ very slightly from NVIDIA's GPU output"
         )
     return hints, notes
 

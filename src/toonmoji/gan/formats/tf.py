@@ -163,13 +163,17 @@ def _ignored(name: str) -> bool:
     return name == "lod" or name.endswith("/lod")
 
 
-def _read_generator(net: TFNetwork, what: str) -> tuple[dict[str, Tensor], dict]:
+def _config_f_kwargs(net: TFNetwork, what: str, architecture: str) -> dict:
+    """The network's static kwargs, after checking they describe an unconditional config-F net."""
     kwargs = _kwargs(net)
-    _check(kwargs, "label_size", 0, what)
-    _check(kwargs, "architecture", "skip", what)
-    _check(kwargs, "resample_kernel", [1, 3, 3, 1], what)
-    _check(kwargs, "nonlinearity", "lrelu", what)
-    _check(kwargs, "mapping_nonlinearity", "lrelu", what)
+    for key, expected in (("label_size", 0), ("architecture", architecture), ("resample_kernel", [1, 3, 3, 1]),
+                          ("nonlinearity", "lrelu"), ("mapping_nonlinearity", "lrelu")):
+        _check(kwargs, key, expected, what)
+    return kwargs
+
+
+def _read_generator(net: TFNetwork, what: str) -> tuple[dict[str, Tensor], dict]:
+    kwargs = _config_f_kwargs(net, what, "skip")
     variables = _variables(net, what)
     names = list(variables)
     if any(re.match(r"synthesis/ToRGB_lod\d+/", n) for n in names):
@@ -189,11 +193,7 @@ def _read_generator(net: TFNetwork, what: str) -> tuple[dict[str, Tensor], dict]
 
 
 def _read_discriminator(net: TFNetwork, what: str) -> tuple[dict[str, Tensor], dict]:
-    kwargs = _kwargs(net)
-    _check(kwargs, "label_size", 0, what)
-    _check(kwargs, "architecture", "resnet", what)
-    _check(kwargs, "resample_kernel", [1, 3, 3, 1], what)
-    _check(kwargs, "nonlinearity", "lrelu", what)
+    kwargs = _config_f_kwargs(net, what, "resnet")
     variables = _variables(net, what)
     resolutions = _resolutions(list(variables), r"(\d+)x\d+/FromRGB/")
     if len(resolutions) != 1:
