@@ -36,7 +36,7 @@ def webp_bytes(rgba: np.ndarray, max_bytes: int = STICKER_MAX_BYTES) -> bytes:
     data = b""
     for quality in (90, 80, 70, 60, 50, 40, 30):
         buf = io.BytesIO()
-        im.save(buf, format="WEBP", quality=quality, alpha_quality=100, method=6)
+        im.save(buf, format="WEBP", quality=quality, alpha_quality=100, method=4)
         data = buf.getvalue()
         if len(data) <= max_bytes:
             break
@@ -45,7 +45,7 @@ def webp_bytes(rgba: np.ndarray, max_bytes: int = STICKER_MAX_BYTES) -> bytes:
 
 def png_bytes(rgba: np.ndarray) -> bytes:
     buf = io.BytesIO()
-    Image.fromarray(rgba, "RGBA").save(buf, format="PNG", optimize=True)
+    Image.fromarray(rgba, "RGBA").save(buf, format="PNG")
     return buf.getvalue()
 
 
