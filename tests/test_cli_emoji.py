@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 
 from toonmoji.emoji.emotion_set import pick_faces, shots
-from toonmoji.emotion import EMOTIONS
+from toonmoji.emotion import EMOTIONS, EmojiSet
 from toonmoji.faces.detect import make_detector
 from toonmoji.imageio import VideoSink, read_image, write_image
 from toonmoji.samples import darker, no_face_image
@@ -195,6 +195,7 @@ def test_set_command_with_the_real_model(cli, photo, tmp_path, portrait):
     for name in EMOTIONS:
         if name != "happy":
             assert name in stdout
+    assert set(EmojiSet.load(out).images) == {"happy"}  # what `toonmoji emotion --emoji-set` reads
     code, _, stderr = cli("emoji", "set", photo, "--out", out)
     assert code == 3 and "happy.png exists" in stderr
 

@@ -118,6 +118,16 @@ def test_matte_finds_a_known_foreground_on_a_new_background(portrait, head, shap
     assert iou(emoji.matte >= 0.5, known) > 0.9
 
 
+def test_toon_like_rendering_is_cut_out_too(portrait, head):
+    """Not only photos: the same portrait rendered as a cartoon (OpenCV's stylization filter:
+    flat colour regions, drawn edges) is cut out along the same outline."""
+    toon = cv2.stylization(np.ascontiguousarray(portrait[..., ::-1]), sigma_s=60, sigma_r=0.45)[..., ::-1]
+    emoji = make_emoji(np.ascontiguousarray(toon))
+    lm = np.round(emoji.face.landmarks).astype(int)
+    assert (emoji.matte[lm[:, 1], lm[:, 0]] >= 0.99).all()
+    assert iou(emoji.matte >= 0.5, head) > 0.9
+
+
 def test_crop_is_square_tight_and_holds_every_landmark(sample_emoji, head):
     e = sample_emoji
     s = e.rgba.shape
