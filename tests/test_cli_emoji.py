@@ -208,3 +208,17 @@ def test_set_without_any_face_is_one_line(cli, tmp_path):
     assert not (tmp_path / "set").exists() or files_in(tmp_path / "set") == []
     code, _, stderr = cli("emoji", "set", tmp_path / "notes.txt", "--out", tmp_path / "set")
     assert code == 2 and "no such file" in stderr
+
+
+def test_demo_step_shows_the_stages_the_sticker_and_a_sheet(tmp_path, portrait):
+    from toonmoji.demo import DEMO_STEPS, DemoContext
+    from toonmoji.emoji.demo_step import emoji_step
+
+    assert ("Emoji", emoji_step) in DEMO_STEPS
+    items = emoji_step(DemoContext(tmp_path, portrait, force=False))
+    assert [i.file for i in items] == ["emoji_step1_original.png", "emoji_step2_masked.png",
+                                       "emoji_step3_background_removed.png", "emoji_step4_cropped.png",
+                                       "emoji_sticker.webp", "emoji_sheet.png"]
+    assert all((tmp_path / i.file).is_file() for i in items)
+    with Image.open(tmp_path / "emoji_sticker.webp") as im:
+        assert im.size == (512, 512) and im.mode == "RGBA"
