@@ -7,7 +7,7 @@ import cv2
 import numpy as np
 
 from toonmoji.emotion.crop import crop_face
-from toonmoji.emotion.recognize import live_detector
+from toonmoji.emotion.recognize import haar_detector
 from toonmoji.samples import (
     darker,
     group_photo,
@@ -27,7 +27,7 @@ def sample_variants() -> list[np.ndarray]:
 
 def detected_crops() -> list[np.ndarray]:
     """Grey face crops found by the live pipeline's detector in every sample variant."""
-    det = live_detector(detect_width=640)
+    det = haar_detector(detect_width=640)
     crops = []
     for image in sample_variants():
         grey = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)

@@ -151,3 +151,31 @@ def test_demo_step_draws_the_label_on_the_sample(tmp_path, portrait):
     items = step(DemoContext(tmp_path, portrait, False))
     assert "happy" in items[0].caption
     assert read_image(tmp_path / items[0].file).shape == portrait.shape
+
+
+def test_tracking_detector_follows_faces_and_finds_new_ones():
+    from toonmoji.emotion.recognize import haar_detector
+    from toonmoji.emotion.tracking import TrackingFaceDetector
+
+    calls = []
+
+    class CountingFull:
+        name = "counting"
+        inner = haar_detector(320, scale_factor=1.2)
+
+        def detect(self, image):
+            calls.append(1)
+            return self.inner.detect(image)
+
+    tracker = TrackingFaceDetector(full=CountingFull(), rescan_every=5)
+    base = video_frame_640x480()
+    xs = []
+    for i in range(10):
+        faces = tracker.detect(np.roll(base, 6 * i, axis=1))
+        assert len(faces) == 1
+        xs.append(faces[0].box[0])
+    assert len(calls) == 2  # full scans on frames 0 and 5 only; boxes came from local re-detection
+    assert 40 < xs[-1] - xs[0] < 70  # moved with the face (54 px)
+    empty = np.full_like(base, 40)
+    assert tracker.detect(empty) == [] and len(calls) == 3  # a lost face triggers a full scan at once
+    assert len(tracker.detect(base)) == 1  # and a face coming back is found on the next frame

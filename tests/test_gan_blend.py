@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 import torch
 
-from toonmoji.gan.blend import blend_state_dicts, layer_resolution, structure_weight, synthesis_resolutions
+from toonmoji.gan.blend import (
+    blend_state_dicts,
+    layer_resolution,
+    structure_weight,
+    synthesis_resolutions,
+)
 
 
 def fake_generator_state(value: float) -> dict[str, torch.Tensor]:
@@ -39,7 +46,7 @@ def test_hard_swap_takes_low_layers_from_structure_model(structure):
 
 def test_smooth_transition_is_monotonic_and_straddles_the_swap():
     weights = [structure_weight(r, 16, transition=1.0) for r in (4, 8, 16, 32, 64, 128)]
-    assert all(a >= b for a, b in zip(weights, weights[1:]))
+    assert all(a >= b for a, b in itertools.pairwise(weights))
     assert weights[0] > 0.95 and weights[-1] < 0.05
     assert weights[2] > 0.5 > weights[3]
 

@@ -98,3 +98,12 @@ def test_video_round_trip(tmp_path, portrait):
     assert frames[0].image.shape == (240, 320, 3)
     assert np.abs(frames[0].image.astype(int) - frame).mean() < 12
     assert frames[2].time == pytest.approx(0.2)
+
+
+def test_outputs_get_normal_file_permissions(tmp_path):
+    import os
+
+    out = write_image(tmp_path / "x.png", np.zeros((4, 4, 3), np.uint8))
+    umask = os.umask(0)
+    os.umask(umask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~umask

@@ -18,6 +18,8 @@ from rich.table import Table
 from toonmoji.emoji import cli as emoji_cli
 from toonmoji.emotion import cli as emotion_cli
 from toonmoji.errors import ToonmojiError
+from toonmoji.gan import cli as gan_cli
+from toonmoji.gan import toon_commands
 
 app = typer.Typer(
     name="toonmoji",
@@ -76,6 +78,8 @@ def demo(
 
 
 app.add_typer(emotion_cli.app, name="emotion")
+app.add_typer(gan_cli.app, name="gan")
+toon_commands.register(gan_cli.app, app)
 app.add_typer(emoji_cli.app, name="emoji")
 
 

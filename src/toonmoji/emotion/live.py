@@ -19,7 +19,7 @@ import numpy as np
 
 from toonmoji.emotion.classifier import EmotionClassifier
 from toonmoji.emotion.draw import EmojiSet, draw_emotions, with_emoji_panel
-from toonmoji.emotion.recognize import FaceEmotion, classify_faces, live_detector
+from toonmoji.emotion.recognize import FaceEmotion, classify_faces, haar_detector, live_detector
 from toonmoji.emotion.smooth import EmotionSmoother
 from toonmoji.faces.detect import FaceDetector, make_detector
 from toonmoji.imageio import VideoSink, VideoSource
@@ -45,10 +45,18 @@ class EmotionSession:
         detect_width: int = 320,
         smooth_frames: int = 0,
         emoji_dir: str | os.PathLike[str] | None = None,
+        video: bool = True,
+        rescan_every: int = 10,
     ) -> EmotionSession:
-        """Validate everything (model, emoji folder) before any frame is read."""
+        """Validate everything (model, emoji folder) before any frame is read.
+
+        For video (`video=True`) Haar detection tracks known faces and rescans the whole frame
+        every `rescan_every` frames; for a photo it scans the whole photo once."""
         emoji = EmojiSet.load(emoji_dir) if emoji_dir is not None else None
-        det = live_detector(detect_width) if detector == "haar" else make_detector(detector)
+        if detector == "haar":
+            det = live_detector(detect_width, rescan_every) if video else haar_detector(detect_width)
+        else:
+            det = make_detector(detector)
         smoother = EmotionSmoother(smooth_frames) if smooth_frames > 1 else None
         return cls(EmotionClassifier.load(model), det, smoother, emoji)
 

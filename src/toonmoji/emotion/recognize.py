@@ -37,13 +37,22 @@ class FaceEmotion:
         }
 
 
-def live_detector(detect_width: int = 320, min_face: int = 40, min_confidence: float = 2.0) -> FaceDetector:
-    """Haar cascade on a downscaled copy, without landmarks: the fast detector for video.
+def haar_detector(detect_width: int = 640, scale_factor: float = 1.1, min_face: int = 40,
+                  min_confidence: float = 2.0) -> FaceDetector:
+    """Haar cascade on a copy shrunk to `detect_width`, without landmarks (emotion needs none).
 
     `min_confidence` 2 drops the weak cascade hits that are mostly not faces (real faces score 4-9)."""
-    return make_detector(
-        "haar", max_width=detect_width, min_size=min_face, with_landmarks=False, min_confidence=min_confidence
-    )
+    return make_detector("haar", max_width=detect_width, scale_factor=scale_factor, min_size=min_face,
+                         with_landmarks=False, min_confidence=min_confidence)
+
+
+def live_detector(detect_width: int = 320, rescan_every: int = 10) -> FaceDetector:
+    """The video detector: full Haar scans of a 320-px copy with a coarser pyramid (1.2) every
+    `rescan_every` frames, local re-detection of known faces in between (see tracking.py)."""
+    from toonmoji.emotion.tracking import TrackingFaceDetector
+
+    full = haar_detector(detect_width, scale_factor=1.2)
+    return full if rescan_every <= 1 else TrackingFaceDetector(full=full, rescan_every=rescan_every)
 
 
 def classify_faces(
@@ -68,5 +77,5 @@ def classify_image(
     """
     classifier = classifier or EmotionClassifier.default()
     if isinstance(detector, str):
-        detector = live_detector(detect_width=640) if detector == "haar" else make_detector(detector)
+        detector = haar_detector() if detector == "haar" else make_detector(detector)
     return classify_faces(image, detector.detect(image), classifier)

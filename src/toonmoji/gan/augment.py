@@ -117,6 +117,14 @@ class AdaptiveP:
     def rt(self) -> float:
         return self._signs / self._count if self._count else 0.0
 
+    def all_reduce(self) -> None:
+        """Pool the observations of every process in a torchrun group."""
+        import torch.distributed as dist
+
+        t = torch.tensor([self._signs, float(self._count)], dtype=torch.float64)
+        dist.all_reduce(t)
+        self._signs, self._count = float(t[0]), int(t[1])
+
     def update(self, images_seen: int) -> float:
         """Adjust p after `images_seen` real images since the last update; returns the new p."""
         if self._count:

@@ -34,6 +34,7 @@ class ProjectConfig:
     noise_reg: float = 1e5
     pixel_weight: float = 1.0
     w_avg_samples: int = 2000
+    optimize_noise: bool = True  # False: keep the generator's own constant noise maps
     seed: int = 0
 
 
@@ -55,7 +56,7 @@ class PerceptualDistance(torch.nn.Module):
         feats: list[torch.Tensor] = []
         hooks = [b.register_forward_hook(lambda _m, _i, out: feats.append(out[0] if isinstance(out, tuple) else out)) for b in self._blocks]
         try:
-            self.D(images, None)
+            self.D(images)
         finally:
             for h in hooks:
                 h.remove()
@@ -93,7 +94,7 @@ def w_statistics(G: torch.nn.Module, samples: int, seed: int = 0) -> tuple[torch
     """Mean w `(1, w_dim)` and its scalar spread, from `samples` random z."""
     gen = torch.Generator().manual_seed(seed)
     z = torch.randn(samples, G.z_dim, generator=gen).to(next(G.parameters()).device)
-    w = G.mapping(z, None)[:, 0, :]
+    w = G.mapping(z)[:, 0, :]
     w_avg = w.mean(0, keepdim=True)
     return w_avg, float(((w - w_avg).square().sum() / samples).sqrt())
 
@@ -117,11 +118,11 @@ def project(
     w_avg, w_std = w_statistics(G, cfg.w_avg_samples, cfg.seed)
     with torch.no_grad():
         target_features = [f.detach() for f in distance.features(target)]
-        target_small = F.adaptive_avg_pool2d(target, min(64, target.shape[-1]) // 4 or 1)
+        target_small = F.adaptive_avg_pool2d(target, min(64, target.shape[-1]))
 
     num_ws = G.num_ws
     w_opt = (w_avg.repeat(num_ws, 1) if cfg.w_plus else w_avg.clone()).requires_grad_(True)
-    noises = noise_buffers(G)
+    noises = noise_buffers(G) if cfg.optimize_noise else []
     for n in noises:
         n.copy_(torch.randn_like(n))
         n.requires_grad_(True)
@@ -148,7 +149,7 @@ def project(
             for n in noises:
                 n.sub_(n.mean()).div_(n.square().mean().sqrt() + 1e-8)
         if on_step:
-            on_step(step, float(loss), _as_w_plus(w_opt, num_ws, cfg.w_plus).detach())
+            on_step(step, loss.item(), _as_w_plus(w_opt, num_ws, cfg.w_plus).detach())
     return _as_w_plus(w_opt, num_ws, cfg.w_plus).detach()
 
 

@@ -18,11 +18,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import torch
+import torch.distributed as dist
 
 from toonmoji.gan.augment import AdaptiveP, augment
 from toonmoji.gan.losses import (
-    discriminator_logistic_loss,
-    generator_logistic_loss,
+    d_logistic_loss,
+    g_nonsaturating_loss,
     path_length_penalty,
     r1_penalty,
 )
@@ -40,7 +41,8 @@ class FinetuneConfig:
     r1_interval: int = 16
     pl_weight: float = 2.0
     pl_interval: int = 4
-    ema_kimg: float = 10.0
+    ema_kimg: float | None = None  # None: batch * 10 / 32, StyleGAN2-ADA's choice for small batches
+    ema_rampup: float = 0.05  # early on, the EMA half-life is at most this fraction of images seen
     ada: bool = True
     ada_target: float = 0.6
     ada_interval: int = 4
@@ -60,6 +62,21 @@ class TickStats:
     augment_p: float
     rt: float
     sec_per_tick: float
+
+
+def sync_gradients(module: torch.nn.Module) -> None:
+    """Average gradients over a torchrun group (a no-op on one process).
+
+    Done by hand, as StyleGAN2-ADA does, rather than with DDP wrappers: the generator and
+    discriminator switch requires_grad on and off between phases, which DDP does not expect.
+    """
+    if not dist.is_initialized() or dist.get_world_size() == 1:
+        return
+    world = dist.get_world_size()
+    for p in module.parameters():
+        if p.grad is not None:
+            dist.all_reduce(p.grad)
+            p.grad /= world
 
 
 class Finetuner:
@@ -86,11 +103,11 @@ class Finetuner:
         return torch.randn(n, self.G.z_dim, device=self.device)
 
     def _fake(self, n: int) -> tuple[torch.Tensor, torch.Tensor]:
-        ws = self.G.mapping(self._z(n), None)
+        ws = self.G.mapping(self._z(n), update_w_avg=self.G.training)
         return self.G.synthesis(ws, noise_mode="random"), ws
 
     def _d_logits(self, images: torch.Tensor) -> torch.Tensor:
-        return self.D(augment(images, self.ada.p), None)
+        return self.D(augment(images, self.ada.p))
 
     def train_step(self, reals: torch.Tensor) -> dict[str, float]:
         """One G and one D update on a batch of reals `(B, 3, R, R)` in [-1, 1]."""
@@ -101,15 +118,16 @@ class Finetuner:
         # G: non-saturating loss
         self.G.requires_grad_(True)
         fakes, _ = self._fake(n)
-        loss_g = generator_logistic_loss(self._d_logits(fakes))
+        loss_g = g_nonsaturating_loss(self._d_logits(fakes))
         self.opt_g.zero_grad(set_to_none=True)
         loss_g.backward()
-        stats["loss_g"] = float(loss_g)
+        stats["loss_g"] = loss_g.item()
         if self.step % cfg.pl_interval == 0 and cfg.pl_weight > 0:
             images, ws = self._fake(max(1, n // 2))
-            penalty, self.pl_mean = path_length_penalty(images, ws, self.pl_mean)
+            penalty, self.pl_mean, _ = path_length_penalty(images, ws, self.pl_mean)
             (penalty * cfg.pl_weight * cfg.pl_interval).backward()
-            stats["pl"] = float(penalty)
+            stats["pl"] = penalty.item()
+        sync_gradients(self.G)
         self.opt_g.step()
         self.G.requires_grad_(False)
 
@@ -119,28 +137,36 @@ class Finetuner:
             fakes, _ = self._fake(n)
         real_logits = self._d_logits(reals)
         self.ada.observe(real_logits)
-        loss_d = discriminator_logistic_loss(real_logits, self._d_logits(fakes))
+        loss_d = d_logistic_loss(real_logits, self._d_logits(fakes))
         self.opt_d.zero_grad(set_to_none=True)
         loss_d.backward()
-        stats["loss_d"] = float(loss_d)
+        stats["loss_d"] = loss_d.item()
         if self.step % cfg.r1_interval == 0 and cfg.r1_gamma > 0:
             reals_r1 = reals.detach().requires_grad_(True)
             penalty = r1_penalty(self._d_logits(reals_r1), reals_r1)
             (penalty * (cfg.r1_gamma / 2) * cfg.r1_interval).backward()
-            stats["r1"] = float(penalty)
+            stats["r1"] = penalty.item()
+        sync_gradients(self.D)
         self.opt_d.step()
         self.D.requires_grad_(False)
 
-        self._update_ema(n)
-        self.nimg += n
+        world = dist.get_world_size() if dist.is_initialized() else 1
+        self._update_ema(n * world)
+        self.nimg += n * world
         self.step += 1
         if cfg.ada and self.step % cfg.ada_interval == 0:
-            self.ada.update(n * cfg.ada_interval)
+            if world > 1:
+                self.ada.all_reduce()
+            self.ada.update(n * world * cfg.ada_interval)
         return stats
 
     @torch.no_grad()
     def _update_ema(self, n: int) -> None:
-        beta = 0.5 ** (n / max(self.cfg.ema_kimg * 1000, 1e-8))
+        ema_kimg = self.cfg.ema_kimg if self.cfg.ema_kimg is not None else self.cfg.batch * 10 / 32
+        ema_nimg = ema_kimg * 1000
+        if self.cfg.ema_rampup > 0:
+            ema_nimg = min(ema_nimg, (self.nimg + n) * self.cfg.ema_rampup)
+        beta = 0.5 ** (n / max(ema_nimg, 1e-8))
         for p_ema, p in zip(self.G_ema.parameters(), self.G.parameters()):
             p_ema.copy_(p.lerp(p_ema, beta))
         for b_ema, b in zip(self.G_ema.buffers(), self.G.buffers()):
@@ -155,6 +181,7 @@ class Finetuner:
             "opt_g": self.opt_g.state_dict(),
             "opt_d": self.opt_d.state_dict(),
             "augment_p": self.ada.p,
+            "ada_observed": [self.ada._signs, self.ada._count],
             "pl_mean": self.pl_mean.cpu(),
             "nimg": self.nimg,
             "step": self.step,
@@ -169,6 +196,7 @@ class Finetuner:
         self.opt_g.load_state_dict(state["opt_g"])
         self.opt_d.load_state_dict(state["opt_d"])
         self.ada.p = float(state["augment_p"])
+        self.ada._signs, self.ada._count = float(state["ada_observed"][0]), int(state["ada_observed"][1])
         self.pl_mean = torch.as_tensor(state["pl_mean"], device=self.device)
         self.nimg = int(state["nimg"])
         self.step = int(state["step"])
@@ -181,6 +209,7 @@ def run_finetune(
     run_dir: Path,
     on_snapshot: Callable[[Finetuner, int], None],
     on_tick: Callable[[TickStats], None] | None = None,
+    on_step: Callable[[Finetuner], None] | None = None,
 ) -> None:
     """Train until `total_kimg`, calling `on_snapshot(tuner, snapshot_kimg_index)` every
     `snap_kimg` and once at the end; `reals` is the whole prepared folder `(N, 3, R, R)`."""
@@ -188,15 +217,20 @@ def run_finetune(
     total = int(cfg.total_kimg * 1000)
     snap_every = max(1, int(cfg.snap_kimg * 1000))
     next_snap = (tuner.nimg // snap_every + 1) * snap_every
-    gen = torch.Generator().manual_seed(cfg.seed + tuner.step)
+    rank = dist.get_rank() if dist.is_initialized() else 0
+    gen = torch.Generator()
     log = run_dir / "log.jsonl"
     tick_start, acc = time.perf_counter(), {"loss_g": 0.0, "loss_d": 0.0, "r1": 0.0, "pl": 0.0, "n": 0}
     while tuner.nimg < total:
+        # batches depend only on (seed, step, rank), so a resumed run sees what it would have seen
+        gen.manual_seed(cfg.seed * 1_000_003 + tuner.step * 7_919 + rank)
         idx = torch.randint(0, reals.shape[0], (cfg.batch,), generator=gen)
         stats = tuner.train_step(reals[idx])
         for k in ("loss_g", "loss_d", "r1", "pl"):
             acc[k] += stats.get(k, 0.0)
         acc["n"] += 1
+        if on_step:
+            on_step(tuner)
         if tuner.nimg >= next_snap or tuner.nimg >= total:
             n = max(acc["n"], 1)
             tick = TickStats(
@@ -209,8 +243,9 @@ def run_finetune(
                 rt=tuner.ada.rt,
                 sec_per_tick=time.perf_counter() - tick_start,
             )
-            with log.open("a") as f:
-                f.write(json.dumps(asdict(tick)) + "\n")
+            if rank == 0:
+                with log.open("a") as f:
+                    f.write(json.dumps(asdict(tick)) + "\n")
             on_snapshot(tuner, tuner.nimg // snap_every)
             if on_tick:
                 on_tick(tick)

@@ -1,0 +1,138 @@
+"""`toonmoji gan ...`: convert, inspect and sample StyleGAN2 checkpoints of any supported format."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from toonmoji.errors import InputError
+
+app = typer.Typer(
+    name="gan",
+    help="StyleGAN2 checkpoints: convert any format to toonmoji's, inspect, render samples.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+console = Console()
+
+CheckpointArg = Annotated[
+    Path,
+    typer.Argument(help="A StyleGAN2 checkpoint: ada-pytorch .pkl, TensorFlow .pkl, rosinality .pt or toonmoji .pt."),
+]
+
+
+def _param_count(module: object) -> int:
+    return sum(p.numel() for p in module.parameters()) if module is not None else 0  # type: ignore[attr-defined]
+
+
+def _channels_text(channels: dict[int, int]) -> str:
+    """'4-32: 512, 64: 256, ...' (runs of equal width merged)."""
+    parts: list[str] = []
+    items = sorted(channels.items())
+    i = 0
+    while i < len(items):
+        j = i
+        while j + 1 < len(items) and items[j + 1][1] == items[i][1]:
+            j += 1
+        res = f"{items[i][0]}" if i == j else f"{items[i][0]}-{items[j][0]}"
+        parts.append(f"{res}: {items[i][1]}")
+        i = j + 1
+    return ", ".join(parts)
+
+
+@app.command()
+def convert(
+    source: Annotated[Path, typer.Argument(help="Checkpoint to read (any supported format).")],
+    dest: Annotated[Path, typer.Argument(help="toonmoji checkpoint to write (.pt).")],
+    force: Annotated[bool, typer.Option(help="Overwrite DEST if it exists.")] = False,
+) -> None:
+    """Convert SOURCE (ada-pytorch / TensorFlow / rosinality / toonmoji) to toonmoji's format."""
+    from toonmoji.gan.checkpoints import FORMAT_NAMES, convert_checkpoint
+
+    ckpt = convert_checkpoint(source, dest, force=force)
+    nets = ", ".join(n for n, m in (("G_ema", ckpt.G_ema), ("G", ckpt.G), ("D", ckpt.D)) if m is not None)
+    console.print(
+        f"[green]converted[/green] {source} ({FORMAT_NAMES[ckpt.format]}, "
+        f"{ckpt.config.resolution} px, {nets}) -> {dest}"
+    )
+    for note in ckpt.notes:
+        console.print(f"note: {note}")
+
+
+@app.command()
+def info(
+    checkpoint: CheckpointArg,
+    as_json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")] = False,
+) -> None:
+    """Show a checkpoint's format, resolution, channels and parameter counts."""
+    from toonmoji.gan.checkpoints import FORMAT_NAMES, load_checkpoint
+
+    ckpt = load_checkpoint(checkpoint)
+    cfg = ckpt.config
+    params = {"G_ema": _param_count(ckpt.G_ema), "G": _param_count(ckpt.G), "D": _param_count(ckpt.D)}
+    if as_json:
+        print(json.dumps({
+            "file": str(checkpoint), "format": ckpt.format, "format_name": FORMAT_NAMES[ckpt.format],
+            "generator": cfg.to_dict(), "num_ws": ckpt.G_ema.num_ws,
+            "channels": {str(k): v for k, v in cfg.channels().items()},
+            "discriminator": ckpt.D.config.to_dict() if ckpt.D is not None else None,
+            "parameters": {k: v for k, v in params.items() if v}, "notes": ckpt.notes,
+        }))
+        return
+    table = Table(title=str(checkpoint), show_header=False)
+    table.add_column("field", style="bold")
+    table.add_column("value")
+    table.add_row("format", f"{FORMAT_NAMES[ckpt.format]} ({ckpt.format})")
+    table.add_row("resolution", f"{cfg.resolution} x {cfg.resolution}, {cfg.img_channels} channels")
+    table.add_row("latents", f"z {cfg.z_dim}, w {cfg.w_dim}, {ckpt.G_ema.num_ws} style inputs (w+)")
+    table.add_row("mapping", f"{cfg.mapping_layers} layers, lr multiplier {cfg.mapping_lr:g}")
+    table.add_row("channels", _channels_text(cfg.channels()))
+    for name, count in params.items():
+        table.add_row(f"{name} parameters", f"{count:,}" if count else "not in file")
+    for note in ckpt.notes:
+        table.add_row("note", note)
+    console.print(table)
+
+
+@app.command()
+def sample(
+    checkpoint: CheckpointArg,
+    out: Annotated[Path, typer.Option(help="Grid image to write (PNG/JPEG/WebP).")] = Path("grid.png"),
+    seeds: Annotated[str, typer.Option(help="Seeds, e.g. 0-7 or 1,5,9 (same faces as NVlabs' generate.py).")] = "0-7",
+    psi: Annotated[float, typer.Option(help="Truncation psi: 1 = full variety, lower = closer to the average face.")] = 0.7,
+    cutoff: Annotated[int | None, typer.Option(help="Truncate only the first N style inputs.")] = None,
+    noise_mode: Annotated[str, typer.Option(help="const (repeatable), random or none.")] = "const",
+    columns: Annotated[int | None, typer.Option(min=1, help="Grid columns (default: square).")] = None,
+    batch_size: Annotated[int, typer.Option(min=1, help="Images per forward pass.")] = 4,
+    force: Annotated[bool, typer.Option(help="Overwrite OUT if it exists.")] = False,
+) -> None:
+    """Render one image per seed from CHECKPOINT's averaged generator and tile them into OUT."""
+    from toonmoji.gan.checkpoints import load_generator
+    from toonmoji.gan.networks import NOISE_MODES
+    from toonmoji.gan.sampling import generate, make_grid, parse_seeds
+    from toonmoji.imageio import check_writable, write_image
+
+    if noise_mode not in NOISE_MODES:
+        raise InputError(f"--noise-mode must be one of {', '.join(NOISE_MODES)}, not {noise_mode!r}")
+    seed_list = parse_seeds(seeds)
+    check_writable(out, force)
+    G = load_generator(checkpoint)
+    if cutoff is not None and not 0 <= cutoff <= G.num_ws:
+        raise InputError(f"--cutoff must be between 0 and {G.num_ws} for this network")
+    columns_ = (
+        TextColumn("rendering"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+    )
+    with Progress(*columns_, console=console, transient=True) as progress:
+        task = progress.add_task("render", total=len(seed_list))
+        images = generate(
+            G, seed_list, psi, cutoff, noise_mode, batch_size,
+            on_batch=lambda n: progress.advance(task, n),
+        )
+    write_image(out, make_grid(images, columns), force=force)
+    console.print(f"[green]wrote[/green] {out} ({len(seed_list)} images, {G.img_resolution} px, psi {psi:g})")

@@ -1,0 +1,239 @@
+"""CLI commands of the toonify workflow: `gan finetune`, `gan blend`, `gan project`, `toonify`.
+
+Thin: parse, validate inputs before heavy work, call the library, show progress, report.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+from toonmoji.errors import InputError
+
+console = Console()
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.fields[info]}"),
+        TimeElapsedColumn(), TimeRemainingColumn(), console=console,
+    )
+
+
+def finetune(
+    images_dir: Annotated[Path | None, typer.Argument(help="Folder of character faces (any sizes).")] = None,
+    base: Annotated[Path | None, typer.Option(help="Base (FFHQ) checkpoint with a discriminator.")] = None,
+    out: Annotated[Path, typer.Option(help="Run folder: snapshots, sample grids, logs.")] = Path("finetune-run"),
+    resume: Annotated[Path | None, typer.Option(help="Continue the run in this folder where it stopped.")] = None,
+    kimg: Annotated[float, typer.Option(help="Train until this many thousand real images were shown.")] = 10.0,
+    snap: Annotated[float, typer.Option(help="Snapshot (grid + checkpoint) every this many kimg.")] = 1.0,
+    batch: Annotated[int, typer.Option(min=1, help="Images per step (per GPU).")] = 4,
+    lr: Annotated[float, typer.Option(help="Adam learning rate.")] = 0.002,
+    gamma: Annotated[float, typer.Option(help="R1 regularisation weight.")] = 10.0,
+    ada: Annotated[bool, typer.Option(help="Adaptive discriminator augmentation (for small data).")] = True,
+    align: Annotated[bool, typer.Option(help="FFHQ-align images that hold a detectable face.")] = False,
+    metrics: Annotated[str, typer.Option(help="'fid' to ask for FID at snapshots, or 'none'.")] = "none",
+    device: Annotated[str, typer.Option(help="cpu, cuda, cuda:1 ...")] = "cpu",
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    force: Annotated[bool, typer.Option(help="Start a new run in a folder that already has files.")] = False,
+) -> None:
+    """Fine-tune a base StyleGAN2 on a small folder of character faces (cartoon, baby, emoji)."""
+    from toonmoji.gan.finetune import finetune as run
+    from toonmoji.gan.finetune import init_distributed, is_main_process
+    from toonmoji.gan.train import FinetuneConfig
+
+    if metrics not in ("none", "fid"):
+        raise InputError("--metrics takes 'fid' or 'none'")
+    if metrics == "fid":
+        console.print(
+            "[yellow]FID unavailable:[/yellow] it needs Inception-v3 weights, which cannot be "
+            "obtained offline here; no FID is computed (training continues)."
+        )
+    if resume is None and (images_dir is None or base is None):
+        raise InputError("give IMAGES_DIR and --base for a new run, or --resume RUN_DIR")
+    device = init_distributed(device)
+    cfg = FinetuneConfig(batch=batch, total_kimg=kimg, snap_kimg=snap, lr=lr, r1_gamma=gamma, ada=ada, seed=seed)
+    progress = _progress()
+    task = progress.add_task("fine-tuning", total=kimg, info="")
+
+    def prepared(data) -> None:
+        if is_main_process():
+            console.print(f"{len(data)} training image(s) at {data.images.shape[-1]} px; {len(data.skipped)} skipped")
+            for path, why in data.skipped[:20]:
+                console.print(f"  skipped {path}: {why}")
+
+    def step(t) -> None:
+        progress.update(task, completed=t.nimg / 1000)
+
+    def tick(s) -> None:
+        progress.update(task, info=f"kimg {s.kimg:.2f}  G {s.loss_g:.3f}  D {s.loss_d:.3f}  p {s.augment_p:.2f}  {s.sec_per_tick:.1f}s/tick")
+
+    with progress if is_main_process() else _Quiet():
+        tuner = run(images_dir, resume or out, base, resume is not None, cfg, align, device, force,
+                    on_prepared=prepared, on_tick=tick, on_step=step)
+    if is_main_process():
+        console.print(f"[green]done:[/green] {tuner.nimg / 1000:.2f} kimg; snapshots in {resume or out}")
+
+
+class _Quiet:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def blend(
+    base: Annotated[Path, typer.Argument(help="The base (FFHQ) generator checkpoint.")],
+    toon: Annotated[Path, typer.Argument(help="The fine-tuned (toon) generator checkpoint.")],
+    swap: Annotated[int, typer.Option(help="Resolution at and below which layers come from the structure model.")] = 16,
+    structure: Annotated[str, typer.Option(help="Which model gives the low-resolution layers: toon or base.")] = "toon",
+    transition: Annotated[float, typer.Option(help="Spread the swap over this many octaves (0 = hard swap).")] = 0.0,
+    out: Annotated[Path, typer.Option(help="Blended checkpoint to write.")] = Path("blended.pt"),
+    preview: Annotated[Path | None, typer.Option(help="Also write a grid: base, toon, blend at every swap level.")] = None,
+    seeds: Annotated[str, typer.Option(help="Seeds for the preview grid, e.g. 0-5.")] = "0-5",
+    psi: Annotated[float, typer.Option(help="Truncation for the preview.")] = 0.7,
+    force: Annotated[bool, typer.Option(help="Overwrite existing outputs.")] = False,
+) -> None:
+    """Blend two generators by layer swapping (resolution-dependent interpolation)."""
+    from toonmoji.gan.blend import blend_state_dicts, synthesis_resolutions
+    from toonmoji.gan.checkpoints import save_checkpoint
+    from toonmoji.gan.sampling import parse_seeds
+    from toonmoji.gan.toon_models import blend_preview, blended_generator, load_pair
+    from toonmoji.imageio import check_writable, write_image
+
+    if structure not in ("toon", "base"):
+        raise InputError("--structure takes 'toon' or 'base'")
+    check_writable(out, force)
+    if preview is not None:
+        check_writable(preview, force)
+    seed_list = parse_seeds(seeds)
+    G_base, G_toon = load_pair(base, toon)
+    levels = synthesis_resolutions(G_base.state_dict())
+    if swap not in levels:
+        raise InputError(f"--swap must be one of the generator's resolutions: {', '.join(map(str, levels))}")
+    state = blend_state_dicts(G_base.state_dict(), G_toon.state_dict(), swap, structure, transition)
+    G_blend = blended_generator(G_base, state)
+    note = f"blend of {base.name} and {toon.name}: {structure} layers <= {swap} px, transition {transition}"
+    save_checkpoint(out, G_blend, force=force, notes=[note])
+    console.print(f"[green]blended generator:[/green] {out} ({note})")
+    if preview is not None:
+        write_image(preview, blend_preview(G_base, G_toon, seed_list, structure, transition, psi), force=force)
+        console.print(f"preview rows: base, toon, then swap at {', '.join(map(str, levels))} px -> {preview}")
+
+
+def project_command(
+    photo: Annotated[Path, typer.Argument(help="A photo with at least one face.")],
+    model: Annotated[Path, typer.Option(help="Base generator checkpoint (with its discriminator).")],
+    out: Annotated[Path, typer.Option(help="Folder for target, projection and latent per face.")] = Path("projected"),
+    steps: Annotated[int, typer.Option(min=1, help="Optimisation steps (more: closer, slower).")] = 300,
+    w_plus: Annotated[bool, typer.Option("--w-plus/--w", help="Optimise one w per layer (W+) or a single w.")] = True,
+    video: Annotated[bool, typer.Option(help="Also write an MP4 of the optimisation.")] = False,
+    device: Annotated[str, typer.Option(help="cpu, cuda ...")] = "cpu",
+    force: Annotated[bool, typer.Option(help="Overwrite existing outputs.")] = False,
+) -> None:
+    """Find the latent of each face in PHOTO in the base generator's space (inversion)."""
+    import torch
+
+    from toonmoji.faces import align_faces
+    from toonmoji.gan.dataset import image_to_tensor
+    from toonmoji.gan.project import ProjectConfig, project
+    from toonmoji.gan.toon_models import load_base
+    from toonmoji.imageio import VideoSink, atomic_path, check_writable, read_image, write_image
+    from toonmoji.toonify import render
+
+    image = read_image(photo)
+    G, distance, _digest = load_base(model, device)
+    faces = align_faces(image, size=G.img_resolution, source=str(photo))
+    names = [out / f"{photo.stem}_face{i}" for i in range(len(faces))]
+    for n in names:
+        for suffix in ("_target.png", "_projected.png", "_latent.pt") + (("_projection.mp4",) if video else ()):
+            check_writable(n.with_name(n.name + suffix), force)
+    cfg = ProjectConfig(steps=steps, w_plus=w_plus)
+    with _progress() as progress:
+        for i, (face, name) in enumerate(zip(faces, names)):
+            task = progress.add_task(f"face {i}", total=steps, info="")
+            sink = None
+            if video:
+                size = (2 * G.img_resolution, G.img_resolution)
+                sink = VideoSink(name.with_name(name.name + "_projection.mp4"), 25, size, force=force)
+
+            def on_step(s: int, loss: float, ws: torch.Tensor, task=task, sink=sink, face=face) -> None:
+                progress.update(task, completed=s + 1, info=f"loss {loss:.4f}")
+                if sink is not None and (s % 5 == 0 or s == steps - 1):
+                    import numpy as np
+
+                    sink.write(np.concatenate([face.image, render(G, ws)], axis=1))
+
+            try:
+                latent = project(G, image_to_tensor(face.image), distance, cfg, on_step=on_step)
+            finally:
+                if sink is not None:
+                    sink.close()
+            write_image(name.with_name(name.name + "_target.png"), face.image, force=force)
+            write_image(name.with_name(name.name + "_projected.png"), render(G, latent), force=force)
+            with atomic_path(name.with_name(name.name + "_latent.pt"), force=force) as tmp:
+                torch.save(latent, tmp)
+    console.print(f"[green]projected {len(faces)} face(s)[/green] into {out}")
+
+
+def toonify(
+    photo: Annotated[Path, typer.Argument(help="A photo with at least one face.")],
+    base: Annotated[Path, typer.Option(help="Base (FFHQ) generator checkpoint, with its discriminator.")],
+    toon: Annotated[Path, typer.Option(help="Toon generator: a blend from `toonmoji gan blend` (or any fine-tuned model).")],
+    out: Annotated[Path, typer.Option(help="Output image; with several faces and no --paste-back, one file per face.")] = Path("toonified.png"),
+    paste_back: Annotated[bool, typer.Option(help="Paste the toonified faces back into the photo.")] = False,
+    steps: Annotated[int, typer.Option(min=1, help="Projection steps: more is closer to the photo, slower.")] = 300,
+    cache: Annotated[bool, typer.Option(help="Reuse projected latents for the same face and base model.")] = True,
+    device: Annotated[str, typer.Option(help="cpu, cuda ...")] = "cpu",
+    force: Annotated[bool, typer.Option(help="Overwrite existing outputs.")] = False,
+) -> None:
+    """Turn every face in PHOTO into a character: align, project into BASE, render through TOON."""
+    from toonmoji.faces import detect_faces, require_faces
+    from toonmoji.gan.latent_cache import LatentCache, default_cache_dir
+    from toonmoji.gan.project import ProjectConfig
+    from toonmoji.gan.toon_models import check_same_space, load_base, load_toon
+    from toonmoji.imageio import check_writable, read_image, write_image
+    from toonmoji.toonify import paste_toons, toonify_faces
+
+    image = read_image(photo)
+    count = len(require_faces(detect_faces(image), str(photo)))
+    outputs = [out] if paste_back or count == 1 else [out.with_name(f"{out.stem}_face{i}{out.suffix}") for i in range(count)]
+    for p in outputs:
+        check_writable(p, force)
+    G_base, distance, digest = load_base(base, device)
+    G_toon = load_toon(toon, device)
+    check_same_space(G_base, G_toon, base, toon)
+    with _progress() as progress:
+        tasks: dict[int, int] = {}
+
+        def on_step(face: int, s: int, loss: float) -> None:
+            if face not in tasks:
+                tasks[face] = progress.add_task(f"projecting face {face}", total=steps, info="")
+            progress.update(tasks[face], completed=s + 1, info=f"loss {loss:.4f}")
+
+        faces = toonify_faces(
+            image, G_base, G_toon, distance, digest, ProjectConfig(steps=steps),
+            LatentCache(default_cache_dir() if cache else None), str(photo), on_step,
+        )
+    cached = sum(f.from_cache for f in faces)
+    if paste_back:
+        write_image(out, paste_toons(image, faces), force=force)
+    else:
+        for f, p in zip(faces, outputs):
+            write_image(p, f.toon, force=force)
+    note = f" ({cached} latent(s) from cache)" if cached else ""
+    console.print(f"[green]toonified {len(faces)} face(s)[/green]{note}: {', '.join(map(str, outputs))}")
+
+
+def register(gan_app: typer.Typer, root_app: typer.Typer) -> None:
+    """Add these commands to the `gan` group and the top level."""
+    gan_app.command("finetune")(finetune)
+    gan_app.command("blend")(blend)
+    gan_app.command("project")(project_command)
+    root_app.command("toonify")(toonify)
+
