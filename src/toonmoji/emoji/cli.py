@@ -7,32 +7,20 @@ literally called `sheet` or `set` can be given as `toonmoji emoji make sheet`.)
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
-from typer.core import TyperGroup
 
+from toonmoji.cli_default import default_command_group
 from toonmoji.errors import InputError
-
-if TYPE_CHECKING:
-    import click
 
 ALPHA_SUFFIXES = (".png", ".webp")
 
 
-class _MakeByDefault(TyperGroup):
-    """Arguments that do not start with a sub-command name go to `make`."""
-
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
-            args = ["make", *args]
-        return super().parse_args(ctx, args)
-
-
 app = typer.Typer(
-    cls=_MakeByDefault,
+    cls=default_command_group("make"),
     help="Personal emoji: cut the head out of a photo onto a transparent background, square. "
     "`toonmoji emoji IMAGE` runs `make`.",
     no_args_is_help=True,
