@@ -122,8 +122,11 @@ def emotion_set_command(
     detector: Annotated[str, typer.Option(help="dlib (accurate) or haar (fast).")] = "dlib",
     force: Force = False,
 ) -> None:
-    """One emoji per emotion: each photo/frame is read by the emotion model, and each emotion's
-    strongest face becomes its emoji (DIR/<emotion>.png). Says which emotions were not found."""
+    """One emoji per emotion (DIR/<emotion>.png), each from the face that shows it most strongly.
+
+    Every photo, and a video frame every --every seconds, is read by the packaged emotion model;
+    only the largest face of each counts. Emotions no photo showed are reported, never made up.
+    """
     from rich.progress import BarColumn, Progress, TextColumn
 
     from toonmoji.emoji.emotion_set import check_inputs, emotion_set, missing_emotions, set_paths
