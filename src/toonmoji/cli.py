@@ -15,6 +15,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from toonmoji.emoji import cli as emoji_cli
 from toonmoji.emotion import cli as emotion_cli
 from toonmoji.errors import ToonmojiError
 from toonmoji.gan import cli as gan_cli
@@ -79,6 +80,7 @@ def demo(
 app.add_typer(emotion_cli.app, name="emotion")
 app.add_typer(gan_cli.app, name="gan")
 toon_commands.register(gan_cli.app, app)
+app.add_typer(emoji_cli.app, name="emoji")
 
 
 def run(argv: list[str] | None = None) -> int:

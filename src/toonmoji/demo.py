@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 from rich.console import Console
 
+from toonmoji.emoji.demo_step import emoji_step
 from toonmoji.emotion.demo_step import emotion_step
 from toonmoji.imageio import write_bytes, write_image
 
@@ -78,6 +79,7 @@ def faces_step(ctx: DemoContext) -> list[DemoItem]:
 
 DEMO_STEPS: list[tuple[str, DemoStep]] = [("Faces", faces_step)]
 DEMO_STEPS.append(("Emotion", emotion_step))
+DEMO_STEPS.append(("Emoji", emoji_step))
 
 
 def render_index(sections: list[tuple[str, list[DemoItem]]]) -> str:

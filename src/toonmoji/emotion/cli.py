@@ -14,28 +14,17 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
-from typer.core import TyperGroup
 
+from toonmoji.cli_default import default_command_group
 from toonmoji.errors import InputError, NoFaceError, VideoReadError
 
 if TYPE_CHECKING:
-    import click
-
     from toonmoji.emotion.fer2013 import Fer2013
     from toonmoji.emotion.live import EmotionSession
 
 
-class _LiveByDefault(TyperGroup):
-    """Arguments that do not start with a sub-command name go to `live`."""
-
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
-            args = ["live", *args]
-        return super().parse_args(ctx, args)
-
-
 app = typer.Typer(
-    cls=_LiveByDefault,
+    cls=default_command_group("live"),
     help="Facial emotion (7 FER2013 classes) in photos, videos and cameras. "
     "`toonmoji emotion PHOTO|VIDEO|--camera N` runs `live`.",
     no_args_is_help=True,

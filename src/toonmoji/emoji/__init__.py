@@ -1,0 +1,17 @@
+"""Personal emoji: a face's head cut out of a photo onto a transparent background, cropped square.
+
+    from toonmoji.emoji import make_emoji, sticker_bytes
+    emoji = make_emoji(image)            # Emoji: .rgba (S, S, 4) uint8, .matte (H, W), .steps
+    webp = sticker_bytes(emoji)          # 512x512 WebP with alpha
+
+Modules: geometry (face units from landmarks), matte (contours + GrabCut -> alpha), crop (the
+square), make (the pipeline), sticker (sizes and formats), sheet (several on one image),
+emotion_set (one per emotion from the user's own photos), cli.
+"""
+
+from __future__ import annotations
+
+from toonmoji.emoji.make import STEP_NAMES, Emoji, make_emoji
+from toonmoji.emoji.sticker import icon_bytes, sticker_bytes
+
+__all__ = ["STEP_NAMES", "Emoji", "icon_bytes", "make_emoji", "sticker_bytes"]
