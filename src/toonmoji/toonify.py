@@ -36,6 +36,27 @@ def render(G: torch.nn.Module, latent: torch.Tensor) -> np.ndarray:
     return tensor_to_image(G.synthesis(latent[None].to(device), noise_mode="const")[0])
 
 
+def toonify_face(
+    aligned: AlignedFace,
+    base: torch.nn.Module,
+    toon: torch.nn.Module,
+    distance: PerceptualDistance,
+    base_digest: str,
+    cfg: ProjectConfig,
+    cache: LatentCache,
+    on_step: Callable[[int, float], None] | None = None,
+) -> ToonifiedFace:
+    """Project one aligned face into the base (or take its cached latent) and render it twice."""
+    key = latent_key(aligned.image, base_digest, {"steps": cfg.steps, "w_plus": cfg.w_plus, "seed": cfg.seed})
+    latent = cache.get(key)
+    hit = latent is not None
+    if latent is None:
+        step_cb = (lambda s, loss, _ws: on_step(s, loss)) if on_step else None
+        latent = project(base, image_to_tensor(aligned.image), distance, cfg, on_step=step_cb)
+        cache.put(key, latent)
+    return ToonifiedFace(aligned, latent, render(base, latent), render(toon, latent), hit)
+
+
 def toonify_faces(
     image: np.ndarray,
     base: torch.nn.Module,
@@ -49,17 +70,13 @@ def toonify_faces(
 ) -> list[ToonifiedFace]:
     """Toonify every face in an RGB photo; `on_step(face_index, step, loss)` reports progress."""
     resolution = int(base.img_resolution)
-    results = []
-    for i, aligned in enumerate(align_faces(image, size=resolution, source=source)):
-        key = latent_key(aligned.image, base_digest, {"steps": cfg.steps, "w_plus": cfg.w_plus, "seed": cfg.seed})
-        latent = cache.get(key)
-        hit = latent is not None
-        if latent is None:
-            step_cb = (lambda s, loss, _ws, i=i: on_step(i, s, loss)) if on_step else None
-            latent = project(base, image_to_tensor(aligned.image), distance, cfg, on_step=step_cb)
-            cache.put(key, latent)
-        results.append(ToonifiedFace(aligned, latent, render(base, latent), render(toon, latent), hit))
-    return results
+    return [
+        toonify_face(
+            aligned, base, toon, distance, base_digest, cfg, cache,
+            (lambda s, loss, i=i: on_step(i, s, loss)) if on_step else None,
+        )
+        for i, aligned in enumerate(align_faces(image, size=resolution, source=source))
+    ]
 
 
 def paste_toons(image: np.ndarray, faces: list[ToonifiedFace]) -> np.ndarray:

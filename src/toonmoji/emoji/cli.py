@@ -7,7 +7,7 @@ literally called `sheet` or `set` can be given as `toonmoji emoji make sheet`.)
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -15,6 +15,13 @@ from rich.table import Table
 
 from toonmoji.cli_default import default_command_group
 from toonmoji.errors import InputError
+
+if TYPE_CHECKING:
+    import numpy as np
+    from rich.progress import Progress
+
+    from toonmoji.gan.toon_models import ToonModels
+    from toonmoji.toonify import ToonifiedFace
 
 ALPHA_SUFFIXES = (".png", ".webp")
 
@@ -30,6 +37,45 @@ app = typer.Typer(
 console = Console()
 
 Force = Annotated[bool, typer.Option(help="Overwrite existing outputs.")]
+BaseModel = Annotated[Path | None, typer.Option("--base", help="Toonify first: base (FFHQ) generator checkpoint, with its discriminator (needs --toon).", show_default=False)]
+ToonModel = Annotated[Path | None, typer.Option("--toon", help="Toonify first: toon generator, e.g. from `toonmoji gan blend` (needs --base).", show_default=False)]
+ProjectSteps = Annotated[int, typer.Option(min=1, help="With --base/--toon: projection steps (more: closer to the photo, slower).")]
+Device = Annotated[str, typer.Option(help="With --base/--toon: cpu, cuda ...")]
+
+
+def _toon_models(base: Path | None, toon: Path | None, device: str) -> ToonModels | None:
+    """The toon model pair when both are given, None when neither; one alone is an error."""
+    if base is None and toon is None:
+        return None
+    if base is None or toon is None:
+        raise InputError("toonify first needs both --base and --toon")
+    from toonmoji.gan.toon_models import load_toon_models
+
+    return load_toon_models(base, toon, device)
+
+
+def _projection_progress() -> Progress:
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    return Progress(TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.fields[info]}"),
+                    TimeRemainingColumn(), console=console, transient=True)
+
+
+def _toonify(image: np.ndarray, models: ToonModels, steps: int, detector: str, source: str) -> ToonifiedFace:
+    """Project the largest face (or reuse its cached latent) and render it through the toon."""
+    from toonmoji.emoji.toon import toonify_largest_face
+    from toonmoji.gan.latent_cache import LatentCache, default_cache_dir
+    from toonmoji.gan.project import ProjectConfig
+
+    with _projection_progress() as progress:
+        task = progress.add_task("projecting the face", total=steps, info="")
+        result = toonify_largest_face(
+            image, models, ProjectConfig(steps=steps), LatentCache(default_cache_dir()), detector, source,
+            on_step=lambda s, loss: progress.update(task, completed=s + 1, info=f"loss {loss:.4f}"),
+        )
+    if result.from_cache:
+        console.print("projected latent taken from the cache")
+    return result
 
 
 def _require_alpha_format(path: Path) -> None:
@@ -58,9 +104,15 @@ def make(
     size: Annotated[int | None, typer.Option(min=16, max=4096, help="Resize the emoji to SIZE x SIZE [default: the crop's own size].", show_default=False)] = None,
     margin: Annotated[float, typer.Option(min=0.0, max=1.0, help="Space around the head on each side, as a fraction of its size.")] = 0.06,
     detector: Annotated[str, typer.Option(help="dlib (accurate) or haar (fast).")] = "dlib",
+    base: BaseModel = None,
+    toon: ToonModel = None,
+    project_steps: ProjectSteps = 300,
+    device: Device = "cpu",
     force: Force = False,
 ) -> None:
-    """Cut the largest face's head out of IMAGE (hair and ears kept), transparent and square."""
+    """Cut the largest face's head out of IMAGE (hair and ears kept), transparent and square.
+
+    With --base and --toon the face is toonified first and the character is cut out."""
     from toonmoji.emoji.make import make_emoji
     from toonmoji.emoji.sticker import icon_bytes, png_bytes, resize_rgba, sticker_bytes, webp_bytes
     from toonmoji.imageio import check_writable, read_image, write_bytes, write_image
@@ -77,7 +129,14 @@ def make(
     for p in targets:  # fail before the work, not half-way through writing
         check_writable(p, force)
 
-    emoji = make_emoji(read_image(image, mode="RGBA"), detector=detector, margin=margin, source=str(image))
+    models = _toon_models(base, toon, device)
+    if models is None:
+        emoji = make_emoji(read_image(image, mode="RGBA"), detector=detector, margin=margin, source=str(image))
+    else:
+        from toonmoji.emoji.toon import toon_emoji
+
+        toonified = _toonify(read_image(image), models, project_steps, detector, str(image))
+        emoji = toon_emoji(toonified, detector, margin)
     rgba = resize_rgba(emoji.rgba, size) if size else emoji.rgba
     write_bytes(out, webp_bytes(rgba, max_bytes=10**9) if out.suffix.lower() == ".webp" else png_bytes(rgba), force=force)
     console.print(f"emoji: {out} ({rgba.shape[1]}x{rgba.shape[0]})")
@@ -120,12 +179,22 @@ def emotion_set_command(
     every: Annotated[float, typer.Option(min=0.01, help="Seconds between the video frames read.")] = 0.5,
     size: Annotated[int, typer.Option(min=16, max=4096, help="Side of each emoji in pixels.")] = 256,
     detector: Annotated[str, typer.Option(help="dlib (accurate) or haar (fast).")] = "dlib",
+    base: BaseModel = None,
+    toon: ToonModel = None,
+    strength: Annotated[float, typer.Option(help="With --base/--toon: how far to move along each expression direction, in standard deviations of the sampled faces.")] = 2.0,
+    samples: Annotated[int, typer.Option(min=10, help="With --base/--toon: faces sampled to find the expression directions (once per base model; cached).")] = 512,
+    project_steps: ProjectSteps = 300,
+    device: Device = "cpu",
     force: Force = False,
 ) -> None:
-    """One emoji per emotion (DIR/<emotion>.png), each from the face that shows it most strongly.
+    """One emoji per emotion (DIR/<emotion>.png).
 
-    Every photo, and a video frame every --every seconds, is read by the packaged emotion model;
-    only the largest face of each counts. Emotions no photo showed are reported, never made up.
+    Without toon models: every photo, and a video frame every --every seconds, is read by the
+    packaged emotion model; only the largest face of each counts, and each emotion's emoji comes
+    from the face that shows it most strongly. Emotions no photo showed are reported, never made up.
+
+    With --base and --toon: one photo is toonified, and its latent is moved along an expression
+    direction per emotion (found by reading the emotion of faces sampled from the base model).
     """
     from rich.progress import BarColumn, Progress, TextColumn
 
@@ -139,6 +208,10 @@ def emotion_set_command(
     paths = set_paths(out)
     for p in paths.values():
         check_writable(p, force)
+    models = _toon_models(base, toon, device)
+    if models is not None:
+        _toon_emotion_set(photos, models, paths, strength, samples, project_steps, size, detector, force)
+        return
     with Progress(TextColumn("reading expressions"), BarColumn(), TextColumn("{task.completed} image(s)"),
                   console=console, transient=True) as progress:
         task = progress.add_task("shots", total=None)
@@ -154,3 +227,38 @@ def emotion_set_command(
     missing = missing_emotions(emoji)
     if missing:
         console.print(f"not found (no face showed them most): {', '.join(missing)}")
+
+
+def _toon_emotion_set(
+    photos: list[Path], models: ToonModels, paths: dict[str, Path], strength: float, samples: int,
+    project_steps: int, size: int, detector: str, force: bool,
+) -> None:
+    """`emoji set --base --toon`: the one photo's toon moved to every emotion."""
+    from rich.progress import BarColumn, Progress, TextColumn
+
+    from toonmoji.emoji.sticker import png_bytes, resize_rgba
+    from toonmoji.emoji.toon import cached_directions, expression_emoji
+    from toonmoji.emotion import EmotionClassifier
+    from toonmoji.gan.latent_cache import LatentCache, default_cache_dir
+    from toonmoji.imageio import is_image_path, read_image, write_bytes
+
+    if len(photos) != 1 or not is_image_path(photos[0]):
+        raise InputError("with --base/--toon give exactly one photo: its face is moved to every emotion")
+    image = read_image(photos[0])
+    toonified = _toonify(image, models, project_steps, detector, str(photos[0]))
+    classifier = EmotionClassifier.default()
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                  console=console, transient=True) as progress:
+        task = progress.add_task("finding expression directions", total=samples)
+        directions = cached_directions(models, classifier, LatentCache(default_cache_dir()), samples,
+                                       on_batch=lambda n: progress.advance(task, n))
+        task = progress.add_task("rendering emotions", total=len(directions.classes))
+        made = expression_emoji(toonified, models, directions, classifier, strength, detector,
+                                on_emotion=lambda _: progress.advance(task))
+    table = Table(title=f"emoji set in {paths[made[0].emotion].parent}")
+    for col in ("emotion", "classifier's probability in the base image: photo -> moved", "file"):
+        table.add_column(col)
+    for e in made:
+        write_bytes(paths[e.emotion], png_bytes(resize_rgba(e.emoji.rgba, size)), force=force)
+        table.add_row(e.emotion, f"{e.score_before:.2f} -> {e.base_score:.2f}", str(paths[e.emotion]))
+    console.print(table)

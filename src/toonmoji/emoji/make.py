@@ -56,7 +56,7 @@ def split_alpha(image: np.ndarray, source: str = "the image") -> tuple[np.ndarra
     if min(h, w) < MIN_SIDE:
         raise InputError(f"{source} is {w}x{h} pixels: too small to hold a face (at least {MIN_SIDE}x{MIN_SIDE})")
     if arr.shape[2] == 3:
-        return arr, None
+        return np.ascontiguousarray(arr), None  # OpenCV draws only into C-ordered arrays
     alpha = arr[..., 3].astype(np.float32) / 255.0
     if alpha.max() == 0.0:
         raise InputError(f"{source} is fully transparent: there is nothing to cut out")

@@ -50,7 +50,7 @@ def image_to_tensor(image: np.ndarray) -> torch.Tensor:
 def tensor_to_image(t: torch.Tensor) -> np.ndarray:
     """`(3, H, W)` float in [-1, 1] -> `(H, W, 3) uint8`."""
     x = (t.detach().float().clamp(-1, 1) + 1) * 127.5
-    return x.round().byte().permute(1, 2, 0).cpu().numpy()
+    return np.ascontiguousarray(x.round().byte().permute(1, 2, 0).cpu().numpy())  # OpenCV needs C order
 
 
 def prepare_folder(folder: str | Path, resolution: int, align: bool = False) -> PreparedImages:

@@ -196,7 +196,7 @@ def toonify(
     from toonmoji.faces import detect_faces, require_faces
     from toonmoji.gan.latent_cache import LatentCache, default_cache_dir
     from toonmoji.gan.project import ProjectConfig
-    from toonmoji.gan.toon_models import check_same_space, load_base, load_toon
+    from toonmoji.gan.toon_models import load_toon_models
     from toonmoji.imageio import check_writable, read_image, write_image
     from toonmoji.toonify import paste_toons, toonify_faces
 
@@ -205,9 +205,7 @@ def toonify(
     outputs = [out] if paste_back or count == 1 else [out.with_name(f"{out.stem}_face{i}{out.suffix}") for i in range(count)]
     for p in outputs:
         check_writable(p, force)
-    G_base, distance, digest = load_base(base, device)
-    G_toon = load_toon(toon, device)
-    check_same_space(G_base, G_toon, base, toon)
+    models = load_toon_models(base, toon, device)
     with _progress() as progress:
         tasks: dict[int, int] = {}
 
@@ -217,7 +215,7 @@ def toonify(
             progress.update(tasks[face], completed=s + 1, info=f"loss {loss:.4f}")
 
         faces = toonify_faces(
-            image, G_base, G_toon, distance, digest, ProjectConfig(steps=steps),
+            image, models.base, models.toon, models.distance, models.base_digest, ProjectConfig(steps=steps),
             LatentCache(default_cache_dir() if cache else None), str(photo), on_step,
         )
     cached = sum(f.from_cache for f in faces)

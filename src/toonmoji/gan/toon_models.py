@@ -8,6 +8,7 @@ projected latent would mean nothing to it. Both are checked before any heavy wor
 from __future__ import annotations
 
 import copy
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -50,6 +51,25 @@ def check_same_space(base: Generator, toon: Generator, base_path: Path, toon_pat
             f"latent mismatch: {base_path.name} has w {b.w_dim} x {base.num_ws} layers, "
             f"{toon_path.name} has {t.w_dim} x {toon.num_ws}"
         )
+
+
+@dataclass
+class ToonModels:
+    """Everything toonify needs: base and toon generators in one latent space, the perceptual
+    distance of projection, and the base file's digest (the latent cache key)."""
+
+    base: Generator
+    toon: Generator
+    distance: PerceptualDistance
+    base_digest: str
+
+
+def load_toon_models(base: Path, toon: Path, device: str = "cpu") -> ToonModels:
+    """Load and check a base/toon pair for toonify before any heavy work."""
+    G_base, distance, digest = load_base(base, device)
+    G_toon = load_toon(toon, device)
+    check_same_space(G_base, G_toon, base, toon)
+    return ToonModels(G_base, G_toon, distance, digest)
 
 
 def load_pair(base: Path, toon: Path, device: str = "cpu") -> tuple[Generator, Generator]:
