@@ -92,7 +92,7 @@ def photo(tmp_path, portrait):
 def test_emoji_toonifies_first_with_base_and_toon(tmp_path, toon_pair, photo, cli):
     base, toon = toon_pair
     out, steps = tmp_path / "me.png", tmp_path / "steps"
-    code, stdout, err = cli("emoji", photo, "--base", base, "--toon", toon, "--project-steps", "5",
+    code, _, err = cli("emoji", photo, "--base", base, "--toon", toon, "--project-steps", "5",
                             "--out", out, "--steps", steps)
     assert code == 0, err
     emoji = read_image(out, mode="RGBA")
