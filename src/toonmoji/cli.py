@@ -20,6 +20,7 @@ from toonmoji.emotion import cli as emotion_cli
 from toonmoji.errors import ToonmojiError
 from toonmoji.gan import cli as gan_cli
 from toonmoji.gan import toon_commands
+from toonmoji.web import cli as web_cli
 
 app = typer.Typer(
     name="toonmoji",
@@ -81,6 +82,7 @@ app.add_typer(emotion_cli.app, name="emotion")
 app.add_typer(gan_cli.app, name="gan")
 toon_commands.register(gan_cli.app, app)
 app.add_typer(emoji_cli.app, name="emoji")
+app.command("serve")(web_cli.serve)
 
 
 def run(argv: list[str] | None = None) -> int:

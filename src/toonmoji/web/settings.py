@@ -1,0 +1,36 @@
+"""What a web server was started with: limits, where (if anywhere) uploads are kept, toon models."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from toonmoji.gan.toon_models import ToonModels
+
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
+TOONIFY_SETUP = (
+    "toonify needs a base and a toon model: make the toon model with `toonmoji gan finetune` and "
+    "`toonmoji gan blend` (see the README), then start `toonmoji serve --base BASE --toon TOON`"
+)
+
+
+@dataclass
+class WebSettings:
+    """Settings of one server. Defaults are the safe ones: small uploads, nothing kept on disk."""
+
+    max_upload_bytes: int = 20 * 2**20
+    max_pixels: int = 40_000_000  # a decoded photo's width x height
+    analysis_side: int = 2048  # larger photos are shrunk to this longest side before analysis
+    keep_uploads: Path | None = None  # the user asked to keep every upload here
+    toon_models: ToonModels | None = None
+    project_steps: int = 300
+    latent_cache: Path | None = None  # reuse projected latents across runs (off: nothing on disk)
+    workers: int = 2  # threads for photo analysis; toonify and live frames have one each
+    max_pending: int = 64  # photos waiting for a worker before the server answers 503
+    allowed_hosts: list[str] = field(default_factory=lambda: list(LOOPBACK_HOSTS))
+
+    @property
+    def toonify_available(self) -> bool:
+        return self.toon_models is not None
