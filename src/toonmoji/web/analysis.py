@@ -21,6 +21,7 @@ from toonmoji.emotion.recognize import FaceEmotion, classify_faces
 from toonmoji.errors import ToonmojiError
 from toonmoji.faces import align_face, align_faces, detect_faces, require_faces
 from toonmoji.faces.detect import Face
+from toonmoji.web.uploads import fit_side
 
 if TYPE_CHECKING:
     from toonmoji.emoji.make import Emoji
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from toonmoji.gan.toon_models import ToonModels
 
 ALIGNED_SIZE = 256
+PREVIEW_SIDE = 1024
 
 
 def data_url(data: bytes, mime: str) -> str:
@@ -73,12 +75,14 @@ def analyze_photo(
     image: np.ndarray, classifier: EmotionClassifier, detector: str = "dlib", source: str = "the photo"
 ) -> dict[str, object]:
     """Every face of an `(H, W, 3) uint8` RGB photo (largest first) with its emotion and aligned
-    crop, and the emoji of the largest face. NoFaceError when there is no face."""
+    crop, the emoji of the largest face, and a JPEG preview of the photo as analysed (EXIF-turned,
+    shrunk to 1024 px) to draw the boxes on. NoFaceError when there is no face."""
     faces: list[Face] = require_faces(detect_faces(image, detector), source)
     results = classify_faces(image, faces, classifier)
     return {
         "width": int(image.shape[1]),
         "height": int(image.shape[0]),
+        "preview": image_data_url(fit_side(image, PREVIEW_SIDE)[0], "JPEG"),
         "faces": [face_json(image, r) for r in results],
         **emoji_or_error(lambda: make_emoji(image, face=faces[0], source=source)),
     }

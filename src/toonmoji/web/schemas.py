@@ -50,6 +50,7 @@ class Analysis(BaseModel):
     width: int = Field(description="Width of the analysed image (photos over 2048 px are shrunk first).")
     height: int
     scale: float = Field(description="Analysed size / uploaded size.")
+    preview: DataURL = Field(description="The analysed photo as JPEG, at most 1024 px (boxes scale with it).")
     faces: list[Face] = Field(description="Largest first.")
     emoji: Emoji | None = Field(description="The emoji of the largest face.")
     emoji_error: str | None = Field(description="Why there is no emoji, when there is none.")

@@ -1,0 +1,67 @@
+"""A real `toonmoji serve` in a subprocess on a free loopback port, for the web tests."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen
+    url: str
+    log: Path
+
+    def rss_mb(self) -> float:
+        """Resident memory of the server process (Linux /proc)."""
+        status = Path(f"/proc/{self.process.pid}/status").read_text()
+        return int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1)) / 1024
+
+    def alive(self) -> bool:
+        if self.process.poll() is not None:
+            return False
+        return httpx.get(self.url + "api/health", timeout=10).json()["status"] == "ok"
+
+
+@contextlib.contextmanager
+def running_server(folder: Path, *args: str, timeout: float = 60.0) -> Iterator[Server]:
+    """Start `python -m toonmoji serve --port 0 ARGS`; yield once it answers; stop it after."""
+    folder.mkdir(parents=True, exist_ok=True)
+    out, err = folder / "server.out", folder / "server.err"
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    src = str(Path(__file__).resolve().parents[1] / "src")  # this checkout's code, installed or not
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (src, env.get("PYTHONPATH")) if p)
+    with open(out, "wb") as fout, open(err, "wb") as ferr:
+        process = subprocess.Popen([sys.executable, "-m", "toonmoji", "serve", "--port", "0", *args],
+                                   stdout=fout, stderr=ferr, env=env)
+    try:
+        url = _wait_for_url(process, out, err, timeout)
+        yield Server(process, url, err)
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _wait_for_url(process: subprocess.Popen, out: Path, err: Path, timeout: float) -> str:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = re.search(r"(http://127\.0\.0\.1:\d+/)", out.read_text())
+        if found:
+            return found.group(1)
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}: {err.read_text()[-2000:]}")
+        time.sleep(0.1)
+    raise RuntimeError(f"server did not start in {timeout:.0f} s: {err.read_text()[-2000:]}")
