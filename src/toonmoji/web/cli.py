@@ -37,7 +37,7 @@ def serve(
     """Serve the toonmoji page on this machine: drop a photo, or use the camera live."""
     try:
         import fastapi  # noqa: F401
-        import multipart  # noqa: F401
+        import python_multipart  # noqa: F401
         import uvicorn  # noqa: F401
     except ImportError:
         raise ToonmojiError('the web page needs the [web] extra: pip install -e ".[web]"') from None
