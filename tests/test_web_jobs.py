@@ -14,21 +14,12 @@ pytest.importorskip("fastapi")
 from fastapi.testclient import TestClient
 
 from toonmoji.errors import NoFaceError
-from toonmoji.gan.checkpoints import save_checkpoint
-from toonmoji.gan.networks import tiny_networks
 from toonmoji.gan.toon_models import load_toon_models
 from toonmoji.web.app import create_app
 from toonmoji.web.jobs import JobRunner
 from toonmoji.web.settings import WebSettings
 from web_images import decode_data_url, encode
-
-RES = 32
-
-
-def tiny_model_files(folder):
-    G_a, D = tiny_networks(resolution=RES, seed=1)
-    G_b, _ = tiny_networks(resolution=RES, seed=2)
-    return save_checkpoint(folder / "base.pt", G_a, G_a, D), save_checkpoint(folder / "toon.pt", G_b)
+from web_server import RES, tiny_model_files
 
 
 @pytest.fixture(scope="module")

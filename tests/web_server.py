@@ -14,6 +14,8 @@ from pathlib import Path
 
 import httpx2 as httpx
 
+RES = 32  # tiny generators stand in for StyleGAN2 weights (as in test_toonify.py)
+
 
 @dataclass
 class Server:
@@ -65,3 +67,13 @@ def _wait_for_url(process: subprocess.Popen, out: Path, err: Path, timeout: floa
             raise RuntimeError(f"server exited with {process.returncode}: {err.read_text()[-2000:]}")
         time.sleep(0.1)
     raise RuntimeError(f"server did not start in {timeout:.0f} s: {err.read_text()[-2000:]}")
+
+
+def tiny_model_files(folder: Path) -> tuple[Path, Path]:
+    """A base checkpoint (with its discriminator) and a toon generator, 32 px."""
+    from toonmoji.gan.checkpoints import save_checkpoint
+    from toonmoji.gan.networks import tiny_networks
+
+    G_a, D = tiny_networks(resolution=RES, seed=1)
+    G_b, _ = tiny_networks(resolution=RES, seed=2)
+    return save_checkpoint(folder / "base.pt", G_a, G_a, D), save_checkpoint(folder / "toon.pt", G_b)

@@ -58,8 +58,9 @@ function fillBars(ul, probabilities) {
   });
 }
 
-// Boxes with labels on a canvas already holding the picture; `scale` maps API pixels to canvas pixels.
-function drawFaces(ctx, faces, scale) {
+// Boxes with labels (and, with `bars`, a probability bar per emotion beside each box) on a canvas
+// already holding the picture; `scale` maps API pixels to canvas pixels.
+function drawFaces(ctx, faces, scale, bars = false) {
   const w = ctx.canvas.width;
   const line = Math.max(2, Math.round(w / 260));
   const size = Math.max(12, Math.round(w / 40));
@@ -78,13 +79,41 @@ function drawFaces(ctx, faces, scale) {
     ctx.fillRect(x0 - line / 2, ty - size - 8, tw, size + 8);
     ctx.fillStyle = "#1f1d33";
     ctx.fillText(text, x0 + 5 - line / 2, ty - 3);
+    if (bars) drawBars(ctx, face, [x0, y0, x1, y1], size);
   }
+}
+
+function drawBars(ctx, face, [x0, y0, x1], size) {
+  const names = Object.keys(face.probabilities);
+  const row = Math.round(size * 0.95);
+  const small = Math.round(size * 0.7);
+  const nameW = small * 4.6;
+  const barW = small * 6;
+  const width = nameW + barW + 16;
+  const left = x1 + 8 + width <= ctx.canvas.width ? x1 + 8 : Math.max(0, x0 - 8 - width);
+  const top = Math.min(Math.max(0, y0), Math.max(0, ctx.canvas.height - row * names.length - 8));
+  ctx.fillStyle = "rgba(31, 29, 51, 0.62)";
+  ctx.fillRect(left, top, width, row * names.length + 8);
+  ctx.font = `500 ${small}px system-ui, sans-serif`;
+  ctx.textBaseline = "middle";
+  names.forEach((name, i) => {
+    const y = top + 4 + row * i + row / 2;
+    ctx.fillStyle = "#ffffff";
+    ctx.fillText(name, left + 6, y);
+    ctx.fillStyle = "rgba(255, 255, 255, 0.18)";
+    ctx.fillRect(left + 6 + nameW, y - row * 0.22, barW, row * 0.44);
+    ctx.fillStyle = colour(name);
+    ctx.fillRect(left + 6 + nameW, y - row * 0.22, barW * face.probabilities[name], row * 0.44);
+  });
+  ctx.textBaseline = "bottom";
 }
 
 // ---- photo -------------------------------------------------------------------------------------
 
 async function analyse(file) {
-  const limit = state.config ? state.config.max_upload_mb : 20;
+  await state.configLoaded;
+  if (!state.config) return;
+  const limit = state.config.max_upload_mb;
   if (file.size > limit * 2 ** 20) {
     setStatus($("status"), `${file.name} is ${(file.size / 2 ** 20).toFixed(1)} MB; the limit is ${limit} MB`, "error");
     return;
@@ -339,7 +368,7 @@ function drawLive() {
   const canvas = $("live-canvas");
   const ctx = canvas.getContext("2d");
   ctx.drawImage($("live-video"), 0, 0, canvas.width, canvas.height);
-  if (live.last) drawFaces(ctx, live.last.faces, canvas.width / live.last.width);
+  if (live.last) drawFaces(ctx, live.last.faces, canvas.width / live.last.width, true);
   requestAnimationFrame(drawLive);
 }
 
@@ -364,20 +393,7 @@ function showTab(name) {
   if (name !== "live" && live.running) stopLive();
 }
 
-async function init() {
-  try {
-    state.config = await api("/api/config");
-  } catch (error) {
-    setStatus($("status"), `The server does not answer: ${error.message}`, "error");
-    return;
-  }
-  for (const e of state.config.emotions) state.colours[e.name] = e.colour;
-  $("formats").textContent = state.config.formats;
-  $("max-mb").textContent = String(state.config.max_upload_mb);
-  $("toonify-steps").value = state.config.toonify.steps;
-  $("origin").textContent = location.origin;
-  if (state.config.keeps_uploads) $("keep-note").textContent = "This server keeps a copy of every photo (started with --keep-uploads).";
-
+function wire() {
   const drop = $("drop");
   drop.addEventListener("dragover", (e) => { e.preventDefault(); drop.classList.add("over"); });
   drop.addEventListener("dragleave", () => drop.classList.remove("over"));
@@ -395,4 +411,21 @@ async function init() {
   $("live-stop").addEventListener("click", () => stopLive());
 }
 
-init();
+async function loadConfig() {
+  try {
+    state.config = await api("/api/config");
+  } catch (error) {
+    setStatus($("status"), `The server does not answer: ${error.message}`, "error");
+    return;
+  }
+  for (const e of state.config.emotions) state.colours[e.name] = e.colour;
+  $("formats").textContent = state.config.formats;
+  $("max-mb").textContent = String(state.config.max_upload_mb);
+  $("toonify-steps").value = state.config.toonify.steps;
+  $("origin").textContent = location.origin;
+  if (state.config.keeps_uploads) $("keep-note").textContent = "This server keeps a copy of every photo (started with --keep-uploads).";
+  document.body.dataset.ready = "true";
+}
+
+wire();
+state.configLoaded = loadConfig();
