@@ -12,6 +12,7 @@ import torch
 import torch.distributed as dist
 import torch.multiprocessing as mp
 
+from toonmoji.gan.checkpoints import save_checkpoint
 from toonmoji.gan.networks import tiny_networks
 from toonmoji.gan.train import FinetuneConfig, Finetuner, rank_seed, sync_gradients
 from toonmoji.imageio import read_image, write_image
@@ -65,8 +66,6 @@ def test_torchrun_fine_tunes_with_two_processes(tmp_path):
         im[6:18, int(rng.integers(3, 9)) :][:, :12] = (220, 30, 30)
         write_image(tmp_path / "data" / f"{i}.png", im)
     G, D = tiny_networks(resolution=16)
-    from toonmoji.gan.checkpoints import save_checkpoint
-
     base = save_checkpoint(tmp_path / "base.pt", G, G, D)
     run = tmp_path / "run"
     cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_port", str(free_port()),
