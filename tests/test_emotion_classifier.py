@@ -11,12 +11,12 @@ from toonmoji.emotion import EMOTIONS, EmotionClassifier, FaceEmotion, classify_
 from toonmoji.emotion.checkpoint import (
     EmotionCheckpoint,
     load_checkpoint,
-    packaged_path,
     save_checkpoint,
 )
 from toonmoji.emotion.classifier import to_model_input
 from toonmoji.emotion.model import MiniXception, ModelConfig
 from toonmoji.emotion.onnx_export import export_onnx_bytes
+from toonmoji.emotion.packaged import packaged_path
 from toonmoji.errors import CheckpointError, InputError
 from toonmoji.samples import darker, no_face_image, scaled
 

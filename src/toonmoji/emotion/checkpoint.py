@@ -12,7 +12,6 @@ import os
 import pickle
 import zipfile
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 
 import torch
@@ -22,7 +21,6 @@ from toonmoji.errors import CheckpointError
 from toonmoji.imageio import require_file, write_bytes
 
 FORMAT = "toonmoji.emotion/1"
-PRETRAINED_NAME = "emotion_mini_xception_fer"
 
 
 @dataclass
@@ -93,9 +91,3 @@ def checkpoint_from_dict(raw: object, name: str) -> EmotionCheckpoint:
     return ckpt
 
 
-def packaged_path(suffix: str = ".pt") -> Path:
-    """Path of the pretrained FER2013 model shipped inside the package (`.pt` or `.onnx`)."""
-    path = Path(str(resources.files("toonmoji") / "data" / f"{PRETRAINED_NAME}{suffix}"))
-    if not path.is_file():
-        raise CheckpointError(f"packaged emotion model missing: {path} (reinstall toonmoji)")
-    return path

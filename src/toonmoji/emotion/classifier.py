@@ -12,8 +12,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from toonmoji.emotion.checkpoint import packaged_path
-from toonmoji.emotion.model import ModelConfig
+from toonmoji.emotion.config import ModelConfig
+from toonmoji.emotion.packaged import packaged_path
 from toonmoji.errors import CheckpointError, InputError
 from toonmoji.imageio import require_file
 

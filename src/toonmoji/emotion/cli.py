@@ -137,8 +137,9 @@ def _video(session: EmotionSession, source: Path | None, camera: int | None, out
 @app.command()
 def info(model: ModelOption = None) -> None:
     """Describe an emotion model: source, input size, classes, parameter count."""
-    from toonmoji.emotion.checkpoint import load_checkpoint, packaged_path
+    from toonmoji.emotion.checkpoint import load_checkpoint
     from toonmoji.emotion.model import count_weights
+    from toonmoji.emotion.packaged import packaged_path
 
     path = model or packaged_path(".pt")
     if path.suffix.lower() == ".onnx":

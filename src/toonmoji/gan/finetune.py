@@ -24,7 +24,14 @@ from toonmoji.gan.checkpoints import load_checkpoint, save_checkpoint
 from toonmoji.gan.dataset import PreparedImages, prepare_folder
 from toonmoji.gan.networks import Discriminator, DiscriminatorConfig, Generator, GeneratorConfig
 from toonmoji.gan.sampling import generate, make_grid, to_uint8
-from toonmoji.gan.train import FinetuneConfig, Finetuner, TickStats, run_finetune
+from toonmoji.gan.train import (
+    FinetuneConfig,
+    Finetuner,
+    TickStats,
+    process_rank,
+    rank_seed,
+    run_finetune,
+)
 from toonmoji.imageio import atomic_path, write_bytes, write_image
 
 RESUME_FILE = "resume.pt"
@@ -118,7 +125,7 @@ def finetune(
         check_run_dir(run_dir, force)
         G, D, note = start_from_base(base, device)
         cfg = cfg or FinetuneConfig()
-        torch.manual_seed(cfg.seed)  # augmentation, latents and noise: a run is repeatable
+        torch.manual_seed(rank_seed(cfg.seed, process_rank()))  # latents, augmentation, noise: repeatable
         tuner = Finetuner(G, D, cfg, device)
         settings = {"images": str(images_dir), "base": str(base), "align": align, "note": note}
     data = prepare_folder(images_dir, tuner.G.img_resolution, align=align)

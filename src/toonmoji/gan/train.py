@@ -79,6 +79,17 @@ def sync_gradients(module: torch.nn.Module) -> None:
             p.grad /= world
 
 
+def sync_buffers(module: torch.nn.Module) -> None:
+    """Average floating-point buffers (the mapping network's running `w_avg`, which each process
+    updates from its own latents) so every process holds the same generator."""
+    if not dist.is_initialized() or dist.get_world_size() == 1:
+        return
+    for b in module.buffers():
+        if b.is_floating_point():
+            dist.all_reduce(b)
+            b /= dist.get_world_size()
+
+
 class Finetuner:
     """State of one fine-tuning run: networks, optimisers, EMA, ADA and counters."""
 
@@ -153,6 +164,7 @@ class Finetuner:
         self.D.requires_grad_(False)
 
         world = dist.get_world_size() if dist.is_initialized() else 1
+        sync_buffers(self.G)
         self._update_ema(n * world)
         self.nimg += n * world
         self.step += 1
@@ -203,6 +215,18 @@ class Finetuner:
         self.nimg = int(state["nimg"])
         self.step = int(state["step"])
         torch.set_rng_state(state["rng"])
+        if process_rank() > 0:  # resume.pt holds rank 0's state; other ranks derive their own
+            torch.manual_seed(rank_seed(self.cfg.seed, process_rank()) + self.step)
+
+
+def process_rank() -> int:
+    return dist.get_rank() if dist.is_initialized() else 0
+
+
+def rank_seed(seed: int, rank: int) -> int:
+    """The global RNG seed of one process: each rank draws its own latents and augmentations
+    (rank 0 keeps the run's seed, so one process behaves as before)."""
+    return seed + 1_000_003 * rank
 
 
 def run_finetune(
@@ -219,7 +243,7 @@ def run_finetune(
     total = int(cfg.total_kimg * 1000)
     snap_every = max(1, int(cfg.snap_kimg * 1000))
     next_snap = (tuner.nimg // snap_every + 1) * snap_every
-    rank = dist.get_rank() if dist.is_initialized() else 0
+    rank = process_rank()
     gen = torch.Generator()
     log = run_dir / "log.jsonl"
     tick_start, acc = time.perf_counter(), {"loss_g": 0.0, "loss_d": 0.0, "r1": 0.0, "pl": 0.0, "n": 0}
