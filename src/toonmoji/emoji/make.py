@@ -66,7 +66,7 @@ def split_alpha(image: np.ndarray, source: str = "the image") -> tuple[np.ndarra
     return np.clip(np.rint(rgb), 0, 255).astype(np.uint8), alpha
 
 
-def find_face(rgb: np.ndarray, detector: str | FaceDetector = "dlib", source: str = "the image") -> Face:
+def find_face(rgb: np.ndarray, detector: str | FaceDetector = "auto", source: str = "the image") -> Face:
     """The largest face, with its 68 landmarks; NoFaceError if there is none."""
     face = require_faces(detect_faces(rgb, detector), source)[0]
     if face.landmarks.shape != (68, 2):
@@ -88,7 +88,7 @@ def masked_view(rgb: np.ndarray, matte: Matte, dim: float = 0.6) -> np.ndarray:
 def make_emoji(
     image: np.ndarray,
     face: Face | None = None,
-    detector: str | FaceDetector = "dlib",
+    detector: str | FaceDetector = "auto",
     margin: float = 0.06,
     settings: MatteSettings | None = None,
     source: str = "the image",

@@ -266,7 +266,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
 
     @app.post("/api/analyze", response_model=schemas.Analysis, responses=errors)
     async def analyze(photo: Photo,
-                      detector: Annotated[Literal["dlib", "haar"], Form(description="Face detector.")] = "dlib",
+                      detector: Annotated[Literal["auto", "dlib", "haar"], Form(description="Face detector.")] = "auto",
                       ) -> dict[str, object]:
         """Faces (boxes, aligned crops), each face's emotion with probabilities, and the emoji of
         the largest face (PNG and sticker WebP)."""
