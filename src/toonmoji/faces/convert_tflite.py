@@ -176,7 +176,7 @@ def _to_nhwc(g: _Graph, i: int) -> str:
     return g.add("Transpose", [name], "nhwc", perm=[0, 2, 3, 1]) if len(g.shape(i)) == 4 else name
 
 
-def _convert_op(g: _Graph, op, kind: str) -> str:  # noqa: C901 - one branch per TFLite op
+def _convert_op(g: _Graph, op, kind: str) -> str:
     from tflite.AddOptions import AddOptions
     from tflite.ConcatenationOptions import ConcatenationOptions
     from tflite.Conv2DOptions import Conv2DOptions

@@ -37,7 +37,7 @@ def session(name: str, threads: int = 1):
     options.log_severity_level = 3
     try:
         return ort.InferenceSession(str(model_path(name)), options, providers=["CPUExecutionProvider"])
-    except Exception as exc:  # onnxruntime raises its own types for corrupt files
+    except Exception as exc:  # noqa: BLE001 - onnxruntime raises its own types for corrupt files
         raise CheckpointError(f"cannot load face model {name}: {str(exc).splitlines()[0]}") from None
 
 
