@@ -195,6 +195,7 @@ class AutoDetector:
     min_confidence: float = 0.5
     max_side: int = 1280
     landmarks: str = "mesh"
+    min_mesh_score: float = 0.5  # the mesh net's own face/no-face score drops false finds
     name: str = "auto"
 
     def detect(self, image: np.ndarray) -> list[Face]:
@@ -208,10 +209,12 @@ class AutoDetector:
         faces = []
         for det in centerface(small, self.min_confidence):
             box = tuple(v / scale for v in det.box)
-            faces.append(self._face(image, box, det.score, det.points / scale))
+            face = self._face(image, box, det.score, det.points / scale)
+            if face is not None:
+                faces.append(face)
         return _sorted_largest_first(faces)
 
-    def _face(self, image: np.ndarray, raw_box: tuple[float, ...], score: float, points: np.ndarray) -> Face:
+    def _face(self, image: np.ndarray, raw_box: tuple[float, ...], score: float, points: np.ndarray) -> Face | None:
         box = box_from_centerface(raw_box)  # type: ignore[arg-type]
         if self.landmarks == "none":
             return Face(box, score, np.zeros((0, 2)))
@@ -221,8 +224,10 @@ class AutoDetector:
 
         x0, y0, x1, y1 = raw_box
         eyes = points[1] - points[0]
-        mesh, _ = face_mesh(image, np.array([(x0 + x1) / 2, (y0 + y1) / 2]), max(x1 - x0, y1 - y0) * 1.5,
-                            float(np.arctan2(eyes[1], eyes[0])))
+        mesh, mesh_score = face_mesh(image, np.array([(x0 + x1) / 2, (y0 + y1) / 2]), max(x1 - x0, y1 - y0) * 1.5,
+                                     float(np.arctan2(eyes[1], eyes[0])))
+        if mesh_score < self.min_mesh_score:
+            return None
         return Face(box, score, landmarks_68_from_mesh(mesh), mesh)
 
 
