@@ -39,11 +39,12 @@ REGION = [(-1.7, 2.2), (1.7, 2.2), (1.7, -2.0), (-1.7, -2.0)]  # beyond it: cert
 HAIR_REACH = (0.0, 0.25, 1.05, 1.45)  # person pixels inside this ellipse count as head (hair)
 HAIR_CROWN = (0.0, 0.45, 0.85, 0.95)  # person pixels here are hair even where GrabCut doubts it
 NECK_CUT = -1.3  # the neck ends 0.3 face lengths below the chin (the chin is at -1)
-SHOULDERS = [  # beside the neck, below the jaw: collars and shoulders, never head
-    [(0.36, -0.75), (2.0, -0.75), (2.0, -2.5), (0.36, -2.5)],
-    [(-0.36, -0.75), (-2.0, -0.75), (-2.0, -2.5), (-0.36, -2.5)],
+SHOULDERS = [  # beside the neck, below the chin: collars and shoulders, never head
+    [(0.36, -1.0), (2.0, -1.0), (2.0, -2.5), (0.36, -2.5)],
+    [(-0.36, -1.0), (-2.0, -1.0), (-2.0, -2.5), (-0.36, -2.5)],
 ]
 PERSON_SURE, NO_PERSON = 0.85, 0.12  # selfie segmentation probabilities trusted as seeds
+HAIR_SURE = 0.97  # ... and trusted over GrabCut's colour models (over the crown only)
 PERSON_BUSY = 0.9  # "person" over more of the head's surroundings than this: the matte is lost
 
 
@@ -282,7 +283,7 @@ def compute_matte(
     core = labels == cv2.GC_FGD
     foreground = grabcut(work, labels, settings.iterations)
     if person is not None:  # hair the colour models missed, where the person matte is sure
-        foreground |= (person >= PERSON_SURE) & (labels == cv2.GC_PR_FGD) & work_frame.ellipse_mask(work.shape[:2], *HAIR_CROWN)
+        foreground |= (person >= HAIR_SURE) & (labels == cv2.GC_PR_FGD) & work_frame.ellipse_mask(work.shape[:2], *HAIR_CROWN)
     solid = clean_mask(foreground, core, smooth=0.04 * work_frame.width) & ~(labels == cv2.GC_BGD) | core
     if work_alpha is not None:
         solid &= work_alpha >= 0.5
