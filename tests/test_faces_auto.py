@@ -170,3 +170,21 @@ def test_cli_landmark_choice_and_unknown_detector(tmp_path, portrait, cli):
     assert code == 0 and '"landmarks"' in out
     code, _, err = cli("faces", photo, "--out", tmp_path / "b", "--detector", "nope")
     assert code != 0 and len(err.strip().splitlines()) == 1 and "auto" in err
+
+
+def test_video_tracking_follows_a_moving_face_and_rescans_every_tenth_frame(portrait, monkeypatch):
+    from toonmoji.faces.track import TrackingAutoDetector
+    from toonmoji.samples import video_frame_640x480
+
+    base = video_frame_640x480(portrait)
+    det = TrackingAutoDetector(rescan_every=10)
+    scans = []
+    full = det._full_scan
+    monkeypatch.setattr(det, "_full_scan", lambda image: scans.append(1) or full(image))
+    xs = []
+    for i in range(20):
+        faces = det.detect(np.roll(base, 3 * i, axis=1))
+        assert len(faces) == 1
+        xs.append((faces[0].box[0] + faces[0].box[2]) / 2)
+    assert len(scans) == 2  # frames 0 and 10; the rest re-detected locally
+    assert np.allclose(np.diff(xs), 3, atol=2.5)  # the box moves with the face
