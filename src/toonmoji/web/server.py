@@ -41,15 +41,17 @@ def url_of(sock: socket.socket, https: bool = False) -> str:
 
 def network_urls(url: str) -> list[str]:
     """`url` with this machine's own network addresses in place of loopback, as another device on
-    the network would type it (read from the local resolver; nothing is sent anywhere)."""
+    the network would type it (read from the local resolver; nothing is sent anywhere). Where the
+    resolver knows none (host names often map to 127.0.1.1), a placeholder says what to put."""
+    scheme, rest = url.split("://", 1)
+    port = rest.split("/", 1)[0].rsplit(":", 1)[1]
     try:
         found = {info[4][0] for info in socket.getaddrinfo(socket.gethostname(), None, type=socket.SOCK_STREAM)}
     except OSError:
-        return []
-    scheme, rest = url.split("://", 1)
-    port = rest.split("/", 1)[0].rsplit(":", 1)[1]
-    hosts = sorted(a for a in found if not ipaddress.ip_address(a.split("%")[0]).is_loopback and "%" not in a)
-    return [f"{scheme}://{f'[{h}]' if ':' in h else h}:{port}/" for h in hosts]
+        found = set()
+    hosts = sorted(a for a in found if "%" not in a and not ipaddress.ip_address(a).is_loopback)
+    return [f"{scheme}://{f'[{h}]' if ':' in h else h}:{port}/" for h in hosts] or \
+        [f"{scheme}://<this machine's address>:{port}/"]
 
 
 def serve(settings: WebSettings, host: str, port: int, on_ready: Callable[[str], None],
