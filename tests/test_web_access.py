@@ -139,7 +139,7 @@ def test_a_token_given_with_token_is_required_even_on_loopback(secured, photo, f
     assert live(secured, frame, Authorization=f"Bearer {TOKEN}")["faces"][0]["label"] == "happy"
 
 
-def test_https_handshake_with_the_certificate_made_on_first_use(secured):
+def test_https_handshake_with_the_certificate_made_on_first_use(secured, tmp_path):
     cert = secured.cafile
     assert cert is not None and cert.parent.name == "tls"
     assert (cert.parent / "key.pem").stat().st_mode & 0o077 == 0  # the key is the user's alone
@@ -161,6 +161,13 @@ def test_https_handshake_with_the_certificate_made_on_first_use(secured):
 
     again = self_signed(cert.parent)  # the next start keeps it: the phone trusts the same one
     assert not again.generated and again.fingerprint == printed.group(1)
+    import datetime as dt
+    import shutil
+
+    copy = shutil.copytree(cert.parent, tmp_path / "tls")
+    soon = dt.datetime.now(dt.UTC) + dt.timedelta(days=729)  # within a week of expiring: a new one
+    renewed = self_signed(copy, now=soon)
+    assert renewed.generated and renewed.fingerprint != again.fingerprint
 
 
 def test_serve_options_that_would_expose_the_server_are_refused(cli, tmp_path):

@@ -215,7 +215,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeaders)
     static = resources.files("toonmoji.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
-    errors = {code: {"model": schemas.Problem} for code in (400, 401, 403, 413, 415, 422, 503)}
+    errors = {code: {"model": schemas.Problem} for code in (400, 401, 403, 413, 415, 422, 503, 507)}
 
     @app.exception_handler(ToonmojiError)
     async def toonmoji_error(_request: Request, exc: ToonmojiError) -> JSONResponse:
