@@ -18,6 +18,7 @@ from toonmoji.faces.track import auto_live_detector
 from toonmoji.web.uploads import decode_upload
 
 MAX_FRAME_PIXELS = 4_000_000
+MAX_FPS = 30  # frames answered per second and connection: what a camera gives, no more
 
 
 class LiveSession:
