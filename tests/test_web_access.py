@@ -234,3 +234,21 @@ def test_kept_uploads_stop_at_the_quota_and_never_use_the_clients_name(tmp_path,
 
         (kept / made[0]).unlink()  # the user makes room: uploads are kept again
         assert analyze(c, png).status_code == 200
+
+
+@pytest.mark.parametrize(("origin", "scheme", "host", "same"), [
+    ("http://127.0.0.1:8000", "http", "127.0.0.1:8000", True),
+    ("http://[::1]:8000", "ws", "[::1]:8000", True),
+    ("https://phone.local", "wss", "phone.local:443", True),  # default ports filled in
+    ("HTTP://LocalHost:8000", "http", "localhost:8000", True),
+    ("http://127.0.0.1:8000", "https", "127.0.0.1:8000", False),  # the page is served over HTTPS
+    ("http://127.0.0.1:8001", "http", "127.0.0.1:8000", False),
+    ("http://127.0.0.1:8000.evil.example", "http", "127.0.0.1:8000", False),
+    ("http://127.0.0.1:8000/path", "http", "127.0.0.1:8000", False),
+    ("null", "http", "127.0.0.1:8000", False),
+    ("http://127.0.0.1:8000", "http", "", False),  # no Host header to compare with
+])
+def test_same_origin_compares_scheme_host_and_port(origin, scheme, host, same):
+    from toonmoji.web.access import same_origin
+
+    assert same_origin(origin, {"scheme": scheme}, host) is same
