@@ -170,6 +170,24 @@ def test_https_handshake_with_the_certificate_made_on_first_use(secured, tmp_pat
     assert renewed.generated and renewed.fingerprint != again.fingerprint
 
 
+def test_beyond_loopback_a_token_is_made_and_printed_as_the_address(cli, monkeypatch):
+    started = {}
+
+    def serve_here(settings, host, port, on_ready, tls=None):  # nothing is bound beyond loopback
+        started.update(settings=settings, host=host, tls=tls)
+        on_ready(f"http://127.0.0.1:{port}/")
+
+    monkeypatch.setattr("toonmoji.web.server.serve", serve_here)
+    code, out, _ = cli("serve", "--host", "0.0.0.0", "--port", "8123")
+    token = started["settings"].token
+    assert code == 0 and token and started["tls"] is None
+    assert f"toonmoji is at http://127.0.0.1:8123/?token={token}" in out
+    assert re.search(rf"from other devices: http://.+:8123/\?token={re.escape(token)}", out)
+    assert "without --https" in " ".join(out.split())
+    code, out, _ = cli("serve", "--host", "0.0.0.0", "--port", "8123")
+    assert started["settings"].token != token  # a new one at every start
+
+
 def test_serve_options_that_would_expose_the_server_are_refused(cli, tmp_path):
     cases = {
         ("--host", "0.0.0.0", "--no-token"): "only allowed on loopback",
