@@ -28,7 +28,7 @@ import pytest
 import torch
 
 from toonmoji.gan.augment import COLOUR, GEOMETRIC, AugmentSpec, augment
-from toonmoji.gan.networks import Discriminator, Generator
+from toonmoji.gan.networks import Discriminator, Generator, GeneratorConfig
 from toonmoji.gan.train import FinetuneConfig, Finetuner, auto_gamma, ema_beta
 
 DATA = Path(__file__).parent / "data"
@@ -49,8 +49,8 @@ def _load(module: torch.nn.Module, tensors: dict[str, torch.Tensor], prefix: str
 def _tuner(log: dict, tensors: dict[str, torch.Tensor]) -> tuple[Finetuner, list[dict[str, float]]]:
     """Our Finetuner on NVIDIA's initial weights; records per-parameter gradient norms at each
     optimiser step (after NaN cleaning, as NVIDIA's were)."""
-    g_kwargs = dict(resolution=16, z_dim=16, w_dim=16, channel_base=256, channel_max=16, mapping_layers=2)
-    G, G_ema = _load(Generator(**g_kwargs), tensors, "G"), _load(Generator(**g_kwargs), tensors, "G_ema")
+    config = GeneratorConfig(resolution=16, z_dim=16, w_dim=16, channel_base=256, channel_max=16, mapping_layers=2)
+    G, G_ema = _load(Generator(config), tensors, "G"), _load(Generator(config), tensors, "G_ema")
     D = _load(Discriminator(resolution=16, channel_base=256, channel_max=16, mbstd_group_size=4), tensors, "D")
     tuner = Finetuner(G, D, FinetuneConfig(**log["config"]), G_ema=G_ema)
     grads: list[dict[str, float]] = []

@@ -4,7 +4,9 @@ styles, and how it survives a bad gradient."""
 from __future__ import annotations
 
 import copy
+import json
 
+import numpy as np
 import pytest
 import torch
 
@@ -70,7 +72,7 @@ def test_clean_gradients_replaces_nan_and_inf():
 
 def test_an_infinite_gradient_does_not_poison_adam(monkeypatch):
     """Without cleaning, one inf makes Adam's second moment inf and the weights NaN for good."""
-    import toonmoji.gan.train as train
+    from toonmoji.gan import train
 
     G, D = tiny_networks(resolution=16)
     tuner = Finetuner(G, D, FinetuneConfig(batch=4, ada=False))
@@ -88,3 +90,32 @@ def test_an_infinite_gradient_does_not_poison_adam(monkeypatch):
     assert calls and torch.isfinite(w).all()
     assert torch.isfinite(tuner.opt_g.state[w]["exp_avg_sq"]).all()
     assert all(torch.isfinite(torch.tensor(v)) for v in stats.values())
+
+
+def _folder(path, count: int = 4):
+    from toonmoji.imageio import write_image
+
+    rng = np.random.default_rng(0)
+    for i in range(count):
+        write_image(path / f"{i}.png", rng.integers(0, 255, (20, 20, 3), dtype=np.uint8))
+    return path
+
+
+def test_finetune_options_reach_the_run(tmp_path, cli):
+    G, D = tiny_networks(resolution=16)
+    base = save_checkpoint(tmp_path / "base.pt", G, G, D)
+    data, run = _folder(tmp_path / "data"), tmp_path / "run"
+    code, _, err = cli("gan", "finetune", data, "--base", base, "--out", run, "--kimg", "0.008", "--snap", "0.008",
+                       "--gamma", "3.5", "--mixing", "0", "--ema-rampup", "0.05")
+    assert code == 0, err
+    cfg = json.loads((run / "run.json").read_text())["config"]
+    assert (cfg["r1_gamma"], cfg["mixing"], cfg["ema_rampup"]) == (3.5, 0.0, 0.05)
+    code, _, err = cli("gan", "finetune", data, "--base", base, "--out", tmp_path / "r2", "--kimg", "0.004")
+    cfg = json.loads((tmp_path / "r2" / "run.json").read_text())["config"]
+    assert code == 0 and cfg["r1_gamma"] is None and cfg["ema_rampup"] is None and cfg["mixing"] == 0.9
+
+
+@pytest.mark.parametrize(("option", "value"), [("--gamma", "big"), ("--gamma", "-1"), ("--ema-rampup", "auto")])
+def test_bad_finetune_option_is_one_line(tmp_path, cli, option, value):
+    code, _, err = cli("gan", "finetune", tmp_path, "--base", tmp_path / "b.pt", option, value)
+    assert code != 0 and option in err and len(err.strip().splitlines()) == 1
