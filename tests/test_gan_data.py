@@ -63,6 +63,7 @@ def test_adaptive_p_rises_when_d_overfits_and_falls_otherwise():
     ada = AdaptiveP(speed_images=1000)
     ada.observe(torch.ones(64))  # D sure every real is real: r_t = 1 > 0.6
     assert ada.update(100) == pytest.approx(0.1)
+    assert ada.last_rt == 1.0 and ada.rt == 0.0  # the log keeps r_t; the running count restarts
     ada.observe(-torch.ones(64))
     assert ada.update(300) == 0.0  # clamped at 0
     for _ in range(20):

@@ -325,6 +325,7 @@ class AdaptiveP:
     speed_images: float = 500_000.0
     _signs: float = 0.0
     _count: int = 0
+    last_rt: float = 0.0  # r_t of the last update, for logs (the running one resets there)
 
     def observe(self, real_logits: torch.Tensor) -> None:
         self._signs += float(torch.sign(real_logits.detach()).sum())
@@ -345,6 +346,7 @@ class AdaptiveP:
     def update(self, images_seen: int) -> float:
         """Adjust p after `images_seen` real images since the last update; returns the new p."""
         if self._count:
+            self.last_rt = self.rt
             diff = self.rt - self.target
             sign = (diff > 0) - (diff < 0)
             self.p = max(self.p + sign * images_seen / self.speed_images, 0.0)

@@ -359,7 +359,7 @@ def run_finetune(
                 r1=acc["r1"] / n,
                 pl=acc["pl"] / n,
                 augment_p=tuner.ada.p,
-                rt=tuner.ada.rt,
+                rt=tuner.ada.last_rt,
                 sec_per_tick=time.perf_counter() - tick_start,
             )
             if rank == 0:
