@@ -61,7 +61,7 @@ def test_finetuning_moves_samples_toward_the_data():
     gen = torch.Generator().manual_seed(0)
     for _ in range(60):
         tuner.train_step(reals[torch.randint(0, len(reals), (8,), generator=gen)])
-    after = distance_to_data(tuner.G_ema)
+    after = distance_to_data(tuner.G)  # G_ema lags: its half-life is 2.5 kimg, 480 images ran
     assert after < 0.5 * before, f"mean image distance {before:.3f} -> {after:.3f}"
 
 

@@ -84,6 +84,7 @@ def demo(
 app.add_typer(emotion_cli.app, name="emotion")
 app.add_typer(gan_cli.app, name="gan")
 toon_commands.register(gan_cli.app, app)
+gan_cli.app.command("finetune")(gan_cli.finetune)  # finetune's options live in gan/cli.py now
 app.add_typer(emoji_cli.app, name="emoji")
 app.command("serve")(web_cli.serve)
 
