@@ -19,8 +19,8 @@ import time
 import torch
 
 from toonmoji.gan.networks import Discriminator, Generator
-from toonmoji.gan.project import PerceptualDistance, ProjectConfig, project
 from toonmoji.gan.train import FinetuneConfig, Finetuner
+from toonmoji.toonify.project import PerceptualDistance, ProjectConfig, project
 
 
 def sync(device: str) -> None:

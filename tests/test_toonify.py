@@ -11,9 +11,9 @@ import torch
 
 from toonmoji.gan.checkpoints import load_checkpoint, save_checkpoint
 from toonmoji.gan.networks import tiny_networks
-from toonmoji.gan.project import PerceptualDistance, ProjectConfig, project, w_statistics
 from toonmoji.gan.train import FinetuneConfig, Finetuner
 from toonmoji.imageio import read_image, write_image
+from toonmoji.toonify.project import PerceptualDistance, ProjectConfig, project, w_statistics
 
 RES = 32
 

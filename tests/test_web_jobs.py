@@ -14,7 +14,7 @@ pytest.importorskip("fastapi")
 from fastapi.testclient import TestClient
 
 from toonmoji.errors import NoFaceError
-from toonmoji.gan.toon_models import load_toon_models
+from toonmoji.toonify.models import load_toon_models
 from toonmoji.web.app import create_app
 from toonmoji.web.jobs import JobRunner
 from toonmoji.web.settings import WebSettings

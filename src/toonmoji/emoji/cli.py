@@ -20,8 +20,8 @@ if TYPE_CHECKING:
     import numpy as np
     from rich.progress import Progress
 
-    from toonmoji.gan.toon_models import ToonModels
-    from toonmoji.toonify import ToonifiedFace
+    from toonmoji.toonify.models import ToonModels
+    from toonmoji.toonify.pipeline import ToonifiedFace
 
 ALPHA_SUFFIXES = (".png", ".webp")
 
@@ -49,7 +49,7 @@ def _toon_models(base: Path | None, toon: Path | None, device: str) -> ToonModel
         return None
     if base is None or toon is None:
         raise InputError("toonify first needs both --base and --toon")
-    from toonmoji.gan.toon_models import load_toon_models
+    from toonmoji.toonify.models import load_toon_models
 
     return load_toon_models(base, toon, device)
 
@@ -63,9 +63,9 @@ def _projection_progress() -> Progress:
 
 def _toonify(image: np.ndarray, models: ToonModels, steps: int, detector: str, source: str) -> ToonifiedFace:
     """Project the largest face (or reuse its cached latent) and render it through the toon."""
-    from toonmoji.emoji.toon import toonify_largest_face
-    from toonmoji.gan.latent_cache import LatentCache, default_cache_dir
-    from toonmoji.gan.project import ProjectConfig
+    from toonmoji.toonify.latent_cache import LatentCache, default_cache_dir
+    from toonmoji.toonify.pipeline import toonify_largest_face
+    from toonmoji.toonify.project import ProjectConfig
 
     with _projection_progress() as progress:
         task = progress.add_task("projecting the face", total=steps, info="")
@@ -237,10 +237,11 @@ def _toon_emotion_set(
     from rich.progress import BarColumn, Progress, TextColumn
 
     from toonmoji.emoji.sticker import png_bytes, resize_rgba
-    from toonmoji.emoji.toon import cached_directions, expression_emoji
+    from toonmoji.emoji.toon import expression_emoji
     from toonmoji.emotion import EmotionClassifier
-    from toonmoji.gan.latent_cache import LatentCache, default_cache_dir
     from toonmoji.imageio import is_image_path, read_image, write_bytes
+    from toonmoji.toonify.expression import cached_directions
+    from toonmoji.toonify.latent_cache import LatentCache, default_cache_dir
 
     if len(photos) != 1 or not is_image_path(photos[0]):
         raise InputError("with --base/--toon give exactly one photo: its face is moved to every emotion")

@@ -25,9 +25,9 @@ from toonmoji.web.uploads import fit_side
 
 if TYPE_CHECKING:
     from toonmoji.emoji.make import Emoji
-    from toonmoji.gan.latent_cache import LatentCache
-    from toonmoji.gan.project import ProjectConfig
-    from toonmoji.gan.toon_models import ToonModels
+    from toonmoji.toonify.latent_cache import LatentCache
+    from toonmoji.toonify.models import ToonModels
+    from toonmoji.toonify.project import ProjectConfig
 
 ALIGNED_SIZE = 256
 PREVIEW_SIDE = 1024
@@ -102,7 +102,7 @@ def toonify_photo(
     `report(face=, faces=, step=, steps=, loss=)` is called before each face and after every
     projection step; it may raise to stop the work there (that is how a job is cancelled)."""
     from toonmoji.emoji.toon import toon_emoji
-    from toonmoji.toonify import paste_toons, toonify_face
+    from toonmoji.toonify.pipeline import paste_toons, toonify_face
 
     aligned = align_faces(image, size=int(models.base.img_resolution), source=source)
     n, done = len(aligned), []

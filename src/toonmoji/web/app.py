@@ -310,8 +310,8 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
         models = settings.toon_models
         if models is None:
             raise ToonifyUnavailable(TOONIFY_SETUP)
-        from toonmoji.gan.latent_cache import LatentCache
-        from toonmoji.gan.project import ProjectConfig
+        from toonmoji.toonify.latent_cache import LatentCache
+        from toonmoji.toonify.project import ProjectConfig
 
         data, name = await read_photo(photo)
         image, _, _ = await services.run(services.prepare, data, name)  # a bad upload fails here, not in the job

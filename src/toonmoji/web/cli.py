@@ -47,7 +47,7 @@ def serve(
         raise InputError("toonify needs both --base and --toon")
     models = None
     if base is not None and toon is not None:
-        from toonmoji.gan.toon_models import load_toon_models
+        from toonmoji.toonify.models import load_toon_models
 
         models = load_toon_models(base, toon, device)
     if keep_uploads is not None:
@@ -57,7 +57,7 @@ def serve(
             raise InputError(f"cannot keep uploads in {keep_uploads}: {exc.strerror or exc}") from None
     latent_cache = None
     if cache:
-        from toonmoji.gan.latent_cache import default_cache_dir
+        from toonmoji.toonify.latent_cache import default_cache_dir
 
         latent_cache = default_cache_dir()
     settings = WebSettings(

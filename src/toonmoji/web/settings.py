@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from toonmoji.gan.toon_models import ToonModels
+    from toonmoji.toonify.models import ToonModels
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
 TOONIFY_SETUP = (

@@ -15,12 +15,12 @@ import numpy as np
 import torch
 
 from toonmoji.errors import CheckpointError
-from toonmoji.gan.blend import blend_state_dicts, synthesis_resolutions
 from toonmoji.gan.checkpoints import load_checkpoint
-from toonmoji.gan.latent_cache import file_digest
 from toonmoji.gan.networks import Generator
-from toonmoji.gan.project import PerceptualDistance
 from toonmoji.gan.sampling import generate, make_grid
+from toonmoji.toonify.blend import blend_state_dicts, synthesis_resolutions
+from toonmoji.toonify.latent_cache import file_digest
+from toonmoji.toonify.project import PerceptualDistance
 
 
 def load_base(path: Path, device: str = "cpu") -> tuple[Generator, PerceptualDistance, str]:

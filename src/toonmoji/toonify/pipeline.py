@@ -9,15 +9,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
 
-from toonmoji.faces import AlignedFace, align_faces, paste_back
+from toonmoji.faces import AlignedFace, align_face, align_faces, paste_back
 from toonmoji.faces.align import face_region_mask
+from toonmoji.faces.detect import FaceDetector, detect_faces, require_faces
 from toonmoji.gan.dataset import image_to_tensor, tensor_to_image
-from toonmoji.gan.latent_cache import LatentCache, latent_key
-from toonmoji.gan.project import PerceptualDistance, ProjectConfig, project
+from toonmoji.toonify.latent_cache import LatentCache, latent_key
+from toonmoji.toonify.project import PerceptualDistance, ProjectConfig, project
+
+if TYPE_CHECKING:
+    from toonmoji.toonify.models import ToonModels
 
 
 @dataclass
@@ -77,6 +82,21 @@ def toonify_faces(
         )
         for i, aligned in enumerate(align_faces(image, size=resolution, source=source))
     ]
+
+
+def toonify_largest_face(
+    image: np.ndarray,
+    models: ToonModels,
+    cfg: ProjectConfig,
+    cache: LatentCache,
+    detector: str | FaceDetector = "dlib",
+    source: str = "the photo",
+    on_step: Callable[[int, float], None] | None = None,
+) -> ToonifiedFace:
+    """Align the largest face at the base's resolution, project it (or reuse its cached latent)."""
+    face = require_faces(detect_faces(image, detector), source)[0]
+    aligned = align_face(image, face, size=int(models.base.img_resolution))
+    return toonify_face(aligned, models.base, models.toon, models.distance, models.base_digest, cfg, cache, on_step)
 
 
 def paste_toons(image: np.ndarray, faces: list[ToonifiedFace]) -> np.ndarray:

@@ -1,4 +1,5 @@
-"""CLI commands of the toonify workflow: `gan finetune`, `gan blend`, `gan project`, `toonify`.
+"""CLI of the toonify workflow: `gan finetune`, `gan blend`, `gan project`, `toonify` (registered
+into the `gan` group and the top level by `register`).
 
 Thin: parse, validate inputs before heavy work, call the library, show progress, report.
 """
@@ -100,11 +101,11 @@ def blend(
     force: Annotated[bool, typer.Option(help="Overwrite existing outputs.")] = False,
 ) -> None:
     """Blend two generators by layer swapping (resolution-dependent interpolation)."""
-    from toonmoji.gan.blend import blend_state_dicts, synthesis_resolutions
     from toonmoji.gan.checkpoints import save_checkpoint
     from toonmoji.gan.sampling import parse_seeds
-    from toonmoji.gan.toon_models import blend_preview, blended_generator, load_pair
     from toonmoji.imageio import check_writable, write_image
+    from toonmoji.toonify.blend import blend_state_dicts, synthesis_resolutions
+    from toonmoji.toonify.models import blend_preview, blended_generator, load_pair
 
     if structure not in ("toon", "base"):
         raise InputError("--structure takes 'toon' or 'base'")
@@ -141,10 +142,10 @@ def project_command(
 
     from toonmoji.faces import align_faces
     from toonmoji.gan.dataset import image_to_tensor
-    from toonmoji.gan.project import ProjectConfig, project
-    from toonmoji.gan.toon_models import load_base
     from toonmoji.imageio import VideoSink, atomic_path, check_writable, read_image, write_image
-    from toonmoji.toonify import render
+    from toonmoji.toonify.models import load_base
+    from toonmoji.toonify.pipeline import render
+    from toonmoji.toonify.project import ProjectConfig, project
 
     image = read_image(photo)
     G, distance, _digest = load_base(model, device)
@@ -194,11 +195,11 @@ def toonify(
 ) -> None:
     """Turn every face in PHOTO into a character: align, project into BASE, render through TOON."""
     from toonmoji.faces import detect_faces, require_faces
-    from toonmoji.gan.latent_cache import LatentCache, default_cache_dir
-    from toonmoji.gan.project import ProjectConfig
-    from toonmoji.gan.toon_models import load_toon_models
     from toonmoji.imageio import check_writable, read_image, write_image
-    from toonmoji.toonify import paste_toons, toonify_faces
+    from toonmoji.toonify.latent_cache import LatentCache, default_cache_dir
+    from toonmoji.toonify.models import load_toon_models
+    from toonmoji.toonify.pipeline import paste_toons, toonify_faces
+    from toonmoji.toonify.project import ProjectConfig
 
     image = read_image(photo)
     count = len(require_faces(detect_faces(image), str(photo)))
