@@ -18,10 +18,12 @@ from toonmoji.faces import AlignedFace, align_face, align_faces, paste_back
 from toonmoji.faces.align import face_region_mask
 from toonmoji.faces.detect import FaceDetector, detect_faces, require_faces
 from toonmoji.gan.dataset import image_to_tensor, tensor_to_image
+from toonmoji.toonify.identity import likeness
 from toonmoji.toonify.latent_cache import LatentCache, latent_key
 from toonmoji.toonify.project import PerceptualDistance, ProjectConfig, project
 
 if TYPE_CHECKING:
+    from toonmoji.toonify.encoder import Encoder
     from toonmoji.toonify.models import ToonModels
 
 
@@ -50,36 +52,37 @@ def toonify_face(
     cfg: ProjectConfig,
     cache: LatentCache,
     on_step: Callable[[int, float], None] | None = None,
+    encoder: Encoder | None = None,
+    encoder_digest: str = "",
 ) -> ToonifiedFace:
-    """Project one aligned face into the base (or take its cached latent) and render it twice."""
-    key = latent_key(aligned.image, base_digest, {"steps": cfg.steps, "w_plus": cfg.w_plus, "seed": cfg.seed})
+    """Project one aligned face into the base (or take its cached latent) and render it twice.
+
+    With an `encoder`, its one-pass guess is where the projection starts."""
+    settings = dict(cfg.cache_settings(), encoder=encoder_digest if encoder is not None else None)
+    key = latent_key(aligned.image, base_digest, settings)
     latent = cache.get(key)
     hit = latent is not None
     if latent is None:
         step_cb = (lambda s, loss, _ws: on_step(s, loss)) if on_step else None
-        latent = project(base, image_to_tensor(aligned.image), distance, cfg, on_step=step_cb)
+        target = image_to_tensor(aligned.image)
+        start = encoder.guess(target, cfg.latent) if encoder is not None else None
+        latent = project(base, target, distance, cfg, on_step=step_cb, start=start)
         cache.put(key, latent)
     return ToonifiedFace(aligned, latent, render(base, latent), render(toon, latent), hit)
 
 
 def toonify_faces(
     image: np.ndarray,
-    base: torch.nn.Module,
-    toon: torch.nn.Module,
-    distance: PerceptualDistance,
-    base_digest: str,
+    models: ToonModels,
     cfg: ProjectConfig,
     cache: LatentCache,
     source: str = "the photo",
     on_step: Callable[[int, int, float], None] | None = None,
 ) -> list[ToonifiedFace]:
     """Toonify every face in an RGB photo; `on_step(face_index, step, loss)` reports progress."""
-    resolution = int(base.img_resolution)
+    resolution = int(models.base.img_resolution)
     return [
-        toonify_face(
-            aligned, base, toon, distance, base_digest, cfg, cache,
-            (lambda s, loss, i=i: on_step(i, s, loss)) if on_step else None,
-        )
+        toonify_with(models, aligned, cfg, cache, (lambda s, loss, i=i: on_step(i, s, loss)) if on_step else None)
         for i, aligned in enumerate(align_faces(image, size=resolution, source=source))
     ]
 
@@ -96,7 +99,16 @@ def toonify_largest_face(
     """Align the largest face at the base's resolution, project it (or reuse its cached latent)."""
     face = require_faces(detect_faces(image, detector), source)[0]
     aligned = align_face(image, face, size=int(models.base.img_resolution))
-    return toonify_face(aligned, models.base, models.toon, models.distance, models.base_digest, cfg, cache, on_step)
+    return toonify_with(models, aligned, cfg, cache, on_step)
+
+
+def toonify_with(
+    models: ToonModels, aligned: AlignedFace, cfg: ProjectConfig, cache: LatentCache,
+    on_step: Callable[[int, float], None] | None = None,
+) -> ToonifiedFace:
+    """`toonify_face` with everything a loaded model set brings (generators, distance, encoder)."""
+    return toonify_face(aligned, models.base, models.toon, models.distance, models.base_digest, cfg, cache,
+                        on_step, models.encoder, models.encoder_digest)
 
 
 def paste_toons(image: np.ndarray, faces: list[ToonifiedFace]) -> np.ndarray:
@@ -105,3 +117,16 @@ def paste_toons(image: np.ndarray, faces: list[ToonifiedFace]) -> np.ndarray:
     for f in faces:
         out = paste_back(out, f.aligned, f.toon, mask=face_region_mask(f.aligned))
     return out
+
+
+def face_report(face: ToonifiedFace, identity: bool = True) -> dict[str, object]:
+    """A face's box, whether its latent came from the cache, and (with `identity`) how far the
+    reconstruction and the toon are from the photo's face in dlib's embedding."""
+    report: dict[str, object] = {
+        "box": [round(float(v), 1) for v in face.aligned.face.box], "from_cache": face.from_cache,
+    }
+    if identity:
+        found = likeness(face.aligned.image, {"reconstruction": face.reconstruction, "toon": face.toon},
+                         face.aligned.landmarks)
+        report["identity"] = {k: v.to_json() for k, v in found.items()}
+    return report
