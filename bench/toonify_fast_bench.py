@@ -1,8 +1,9 @@
 """Benchmark: seconds per toonified face at config-F sizes for three ways to invert the face.
 
 - best (today's projection): 300 steps at full resolution from the average face;
-- coarse-to-fine (`--quality fast`, no encoder): 150 steps against the 128-px partial image;
-- encoder + refinement (`--quality fast --encoder`): one encoder pass, then 50 steps at 128 px.
+- coarse-to-fine (`--quality fast`, no encoder): 150 steps against the partial image (the
+  default size, and the other of 64/128 px for comparison);
+- encoder + refinement (`--quality fast --encoder`): one encoder pass, then 50 coarse steps.
 Baseline named in the output: best, on the same machine in the same run.
 
 Random-init config-F networks (no weights ship; speed does not depend on the values). Projection
@@ -23,6 +24,7 @@ import argparse
 import itertools
 import time
 from collections.abc import Callable
+from dataclasses import replace
 
 import torch
 
@@ -79,10 +81,14 @@ def bench(res: int, steps: int) -> list[tuple[str, int, float, float, float, flo
           f"{render_w:.2f}/{render_c:.2f}, paste {paste_w:.2f}/{paste_c:.2f}, identity {ident_w:.2f}/{ident_c:.2f}, "
           f"encoder {enc_w:.3f}/{enc_c:.3f}", flush=True)
     rows = []
+    fast, enc = quality_config("fast"), quality_config("fast", encoder=True)
+    other = 64 if fast.resolution != 64 else 128
     for name, cfg, s in (
         ("best (today)", quality_config("best"), None),
-        ("coarse-to-fine", quality_config("fast"), None),
-        ("encoder + refinement", quality_config("fast", encoder=True), start),
+        (f"coarse-to-fine {fast.resolution}", fast, None),
+        (f"coarse-to-fine {other}", replace(fast, resolution=other), None),
+        (f"encoder + refine {enc.resolution}", enc, start),
+        (f"encoder + refine {other}", replace(enc, resolution=other), start),
     ):
         count = cfg.steps
         sw, sc = step_seconds(G, target, distance, cfg, steps, start=s)
@@ -96,14 +102,17 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--resolutions", default="256,1024")
     ap.add_argument("--steps", type=int, default=2, help="timed projection steps per mode")
+    ap.add_argument("--threads", type=int, default=None, help="torch threads (default: PyTorch's choice)")
     args = ap.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
     print(f"CPU, {torch.get_num_threads()} threads; baseline: best (today's projection), same machine, same run")
-    header = f"{'px':>5} {'mode':<22} {'steps':>5} {'s/step':>7} {'CPU s/step':>10} {'s/face*':>8} {'CPU s/face*':>11} {'vs best':>8}"
+    header = f"{'px':>5} {'mode':<24} {'steps':>5} {'s/step':>7} {'CPU s/step':>10} {'s/face*':>8} {'CPU s/face*':>11} {'vs best':>8}"
     for res in (int(r) for r in args.resolutions.split(",")):
         rows = bench(res, args.steps)
         print(header)
         for name, count, sw, sc, fw, fc in rows:
-            print(f"{res:>5} {name:<22} {count:>5} {sw:>7.2f} {sc:>10.2f} {fw:>8.1f} {fc:>11.1f} {rows[0][4] / fw:>7.1f}x")
+            print(f"{res:>5} {name:<24} {count:>5} {sw:>7.2f} {sc:>10.2f} {fw:>8.1f} {fc:>11.1f} {rows[0][4] / fw:>7.1f}x")
     print("* per face = measured fixed costs + measured s/step x steps (extrapolated from the timed steps)")
 
 

@@ -17,6 +17,7 @@ gradients are averaged; only rank 0 writes.
 from __future__ import annotations
 
 import json
+import math
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -104,8 +105,15 @@ class EncoderTrainer:
             images = self.augment(images, gen)
         return ws, images
 
+    def learning_rate(self) -> float:
+        """Cosine decay from `lr` to a tenth of it over the run (late steps settle the guess)."""
+        t = min(1.0, self.step / max(self.cfg.steps, 1))
+        return self.cfg.lr * (0.1 + 0.45 * (1 + math.cos(math.pi * t)))
+
     def train_step(self) -> dict[str, float]:
         cfg, G = self.cfg, self.G
+        for group in self.opt.param_groups:
+            group["lr"] = self.learning_rate()
         ws, images = self.sample(cfg.batch)
         w, offsets = self.encoder.split(images)
         pred = w[:, None, :] + offsets

@@ -36,7 +36,7 @@ from toonmoji.errors import InputError
 
 LATENT_SPACES = ("w", "w+")
 QUALITIES = ("fast", "best")
-COARSE_RESOLUTION = 128  # fast: optimise against the synthesis' partial image at this size
+COARSE_RESOLUTION = 64  # fast: optimise against the synthesis' partial image at this size
 
 
 @dataclass
@@ -79,9 +79,9 @@ def quality_config(
     """The settings behind `--quality`.
 
     best: today's optimisation (300 full-resolution steps from w_avg, noise maps optimised).
-    fast: steps against the 128-px partial image, the generator's own noise maps; from an
-    encoder's guess 50 gentle steps (low learning rate, no latent noise: the guess is close),
-    else 150 from w_avg.
+    fast: steps against the 64-px partial image, the generator's own noise maps; from an
+    encoder's guess 50 steps without ramp-up or latent noise (the guess is already close), else
+    150 from w_avg.
     """
     if quality not in QUALITIES:
         raise InputError(f"--quality takes {' or '.join(QUALITIES)}, not {quality!r}")
@@ -90,7 +90,7 @@ def quality_config(
     if quality == "best":
         return ProjectConfig(steps=steps or 300, latent=latent, seed=seed)
     if encoder:
-        return ProjectConfig(steps=steps or 50, latent=latent, resolution=COARSE_RESOLUTION, lr=0.02,
+        return ProjectConfig(steps=steps or 50, latent=latent, resolution=COARSE_RESOLUTION,
                              lr_rampup=0.0, initial_noise=0.0, optimize_noise=False, seed=seed)
     return ProjectConfig(steps=steps or 150, latent=latent, resolution=COARSE_RESOLUTION,
                          optimize_noise=False, seed=seed)
