@@ -17,7 +17,7 @@ import torch.nn.functional as F
 
 # The head (face and hair) in an FFHQ-aligned frame, as fractions of the side: centre and radii
 # of an ellipse. Outside it is background, which photos do not share with the samples.
-HEAD_ELLIPSE = (0.5, 0.54, 0.36, 0.46)
+HEAD_ELLIPSE = (0.5, 0.5, 0.42, 0.5)
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,7 @@ class PhotoAugment:
     crop_jitter: float = 0.04  # shift up to this fraction of the side, scale within 1 +- it
     background: float = 0.5  # probability of a new background
     colour: float = 0.15  # brightness shift, and contrast and saturation within 1 +- 2x it
-    blur: float = 0.5  # probability of a Gaussian blur (sigma up to 1.5% of the side)
+    blur: float = 0.5  # probability of a Gaussian blur (sigma up to 1% of the side)
     noise: float = 0.5  # probability of Gaussian noise (sigma up to 0.05)
     jpeg: float = 0.5  # probability of JPEG at quality 30-95
 
@@ -69,13 +69,16 @@ def head_mask(size: int, device: torch.device, feather: float = 0.06) -> torch.T
 
 
 def replace_background(x: torch.Tensor, p: float, gen: torch.Generator) -> torch.Tensor:
-    """Outside the head, a smooth random colour field for the chosen images."""
+    """Outside the head, a smooth random colour field (muted, as walls and rooms are) for the
+    chosen images."""
     chosen = _chosen(x.shape[0], p, gen)
     if not chosen.any():
         return x
     n, c, s, _ = x.shape
-    field = torch.rand(n, c, 4, 4, generator=gen).to(x.device) * 2 - 1
-    field = F.interpolate(field, size=(s, s), mode="bicubic", align_corners=False).clamp(-1, 1)
+    field = torch.rand(n, c, 3, 3, generator=gen).to(x.device) * 1.6 - 0.8
+    grey = field.mean(dim=1, keepdim=True)
+    field = grey + (field - grey) * torch.rand(n, 1, 1, 1, generator=gen).to(x.device) * 0.6
+    field = F.interpolate(field, size=(s, s), mode="bilinear", align_corners=True)
     mask = head_mask(s, x.device)
     keep = (~chosen).to(x.device, x.dtype)[:, None, None, None]
     return x * (mask + (1 - mask) * keep) + field * (1 - mask) * (1 - keep)
@@ -96,7 +99,7 @@ def colour_jitter(x: torch.Tensor, amount: float, gen: torch.Generator) -> torch
 
 def gaussian_blur(x: torch.Tensor, p: float, gen: torch.Generator) -> torch.Tensor:
     chosen = _chosen(x.shape[0], p, gen)
-    sigmas = torch.rand(x.shape[0], generator=gen) * 0.015 * x.shape[-1]
+    sigmas = torch.rand(x.shape[0], generator=gen) * 0.01 * x.shape[-1]
     out = x.clone()
     for i in torch.nonzero(chosen).flatten().tolist():
         sigma = max(float(sigmas[i]), 0.3)
