@@ -1,14 +1,15 @@
 """Toonify: a photo's faces as characters, on top of the StyleGAN2 library in `toonmoji.gan`.
 
-    from toonmoji.toonify import load_toon_models, toonify_faces, paste_toons, ProjectConfig, LatentCache
-    models = load_toon_models(Path("ffhq.pkl"), Path("blended.pt"))
-    faces = toonify_faces(photo, models.base, models.toon, models.distance, models.base_digest,
-                          ProjectConfig(), LatentCache(None))
+    from toonmoji.toonify import load_toon_models, toonify_faces, paste_toons, quality_config, LatentCache
+    models = load_toon_models(Path("ffhq.pkl"), Path("blended.pt"), encoder=Path("enc.pt"))
+    faces = toonify_faces(photo, models, quality_config("fast", encoder=True), LatentCache(None))
     result = paste_toons(photo, faces)   # (H, W, 3) uint8
 
 The workflow: blend base and fine-tuned generators (`blend`), invert aligned faces into the base
-(`project`, `latent_cache`), render the latent through the toon (`pipeline`), move it along
-expression directions (`expression`). `models` loads and checks the pair; `cli` holds the commands.
+(`encoder` guesses, `project` refines, `latent_cache` remembers), render the latent through the
+toon (`pipeline`), check the likeness (`identity`), move it along expression directions
+(`expression`). `models` loads and checks the pair; `encoder_train` and `photo_augment` train the
+encoder; `cli` holds the commands.
 Names are imported lazily so the CLI starts without PyTorch.
 """
 
@@ -24,6 +25,9 @@ _EXPORTS = {
     "PerceptualDistance": "project",
     "ProjectConfig": "project",
     "project": "project",
+    "quality_config": "project",
+    "Encoder": "encoder",
+    "load_encoder": "encoder",
     "LatentCache": "latent_cache",
     "ToonifiedFace": "pipeline",
     "render": "pipeline",
@@ -35,7 +39,7 @@ _EXPORTS = {
 
 __all__ = [  # noqa: RUF022 - grouped as in _EXPORTS
     "ToonModels", "load_toon_models", "blend_state_dicts", "PerceptualDistance", "ProjectConfig", "project",
-    "LatentCache", "ToonifiedFace", "render", "toonify_face", "toonify_faces", "toonify_largest_face", "paste_toons",
+    "quality_config", "Encoder", "load_encoder", "LatentCache", "ToonifiedFace", "render", "toonify_face", "toonify_faces", "toonify_largest_face", "paste_toons",
 ]
 
 
