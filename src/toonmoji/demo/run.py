@@ -28,7 +28,8 @@ DEMO_NOTES: list[tuple[str, str]] = [
         "Bring an FFHQ base checkpoint (NVlabs .pkl or rosinality .pt), then: "
         "toonmoji gan finetune characters/ --base ffhq.pkl --out run/ ; "
         "toonmoji gan blend ffhq.pkl run/snapshot-0004.000.pt --out blended.pt --preview blends.png ; "
-        "toonmoji toonify photo.jpg --base ffhq.pkl --toon blended.pt ; "
+        "toonmoji gan train-encoder --base ffhq.pkl --out enc.pt (GPU recommended; toonify in seconds) ; "
+        "toonmoji toonify photo.jpg --base ffhq.pkl --toon blended.pt --encoder enc.pt ; "
         "toonmoji emoji photo.jpg --base ffhq.pkl --toon blended.pt (see README.md, Toonify)."),
     ),
 ]
