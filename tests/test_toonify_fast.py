@@ -231,3 +231,16 @@ def test_quality_and_latent_options_are_checked_first(tmp_path, tiny_files, port
     assert code != 0 and "--quality takes fast or best" in err
     code, _, err = cli("gan", "project", photo, "--model", base, "--latent", "z")
     assert code != 0 and "--latent takes w or w+" in err
+
+
+@pytest.mark.parametrize(("quality", "latent"), [("fast", "w"), ("best", "w+")])
+def test_gan_project_writes_the_latent_in_the_space_asked_for(tmp_path, tiny_files, portrait, cli, quality, latent):
+    base, _ = tiny_files
+    photo = write_image(tmp_path / "me.png", portrait)
+    code, _, err = cli("gan", "project", photo, "--model", base, "--out", tmp_path / "p",
+                         "--quality", quality, "--latent", latent, "--steps", "3")
+    assert code == 0, err
+    found = torch.load(tmp_path / "p" / "me_face0_latent.pt", weights_only=True)
+    assert found.ndim == 2 and found.shape[1] == 32
+    assert torch.equal(found, found[:1].expand_as(found)) == (latent == "w")
+    assert read_image(tmp_path / "p" / "me_face0_projected.png").shape == (32, 32, 3)
