@@ -76,7 +76,9 @@ class EncoderTrainer:
         self.G = G.to(device).eval().requires_grad_(False)
         self.cfg, self.device, self.step = cfg, device, 0
         config = EncoderConfig.for_generator(G, input_size=cfg.input_size, width=cfg.width)
-        self.encoder = Encoder(config, G.w_avg).to(device)
+        with torch.random.fork_rng(devices=[]):  # the same start on every rank, global RNG untouched
+            torch.manual_seed(cfg.seed)
+            self.encoder = Encoder(config, G.w_avg).to(device)
         self.opt = torch.optim.Adam(self.encoder.parameters(), lr=cfg.lr, betas=(0.9, 0.99))
         rank, _ = _rank()
         self.gen = torch.Generator().manual_seed(cfg.seed + 1_000_003 * rank)
