@@ -257,7 +257,8 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
             "keeps_uploads": settings.keep_uploads is not None,
             "emotions": [{"name": c, "colour": "#" + "".join(f"{v:02x}" for v in COLOURS.get(c, (0, 200, 0)))}
                          for c in services.classifier.classes],
-            "toonify": {"available": settings.toonify_available, "steps": settings.project_steps,
+            "toonify": {"available": settings.toonify_available,
+                        "steps": settings.project_config().total_steps if settings.toonify_available else 0,
                         "message": None if settings.toonify_available else TOONIFY_SETUP},
         }
 
@@ -311,12 +312,11 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
             raise ToonifyUnavailable(TOONIFY_SETUP)
         owner = request.client.host if request.client else ""
         services.jobs.check_room(owner, settings.max_jobs)
-        from toonmoji.gan.latent_cache import LatentCache
-        from toonmoji.gan.project import ProjectConfig
+        from toonmoji.toonify.latent_cache import LatentCache
 
         data, name = await read_photo(photo)
         image, _, _ = await services.run(services.prepare, data, name)  # a bad upload fails here, not in the job
-        cfg, cache = ProjectConfig(steps=steps or settings.project_steps), LatentCache(settings.latent_cache)
+        cfg, cache = settings.project_config(steps), LatentCache(settings.latent_cache)
         job = services.jobs.submit("toonify", lambda report: toonify_photo(image, models, cfg, cache, report, name),
                                    owner, settings.max_jobs)
         return job.snapshot()

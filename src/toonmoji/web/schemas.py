@@ -57,11 +57,18 @@ class Analysis(BaseModel):
     kept_as: str | None = Field(None, description="File name of the kept upload (only with --keep-uploads).")
 
 
+class Likeness(BaseModel):
+    distance: float = Field(description="Euclidean distance of dlib face descriptors (lower: more alike).")
+    same_person: bool = Field(description="distance < 0.6, dlib's threshold for one person.")
+
+
 class ToonFace(BaseModel):
     box: list[float]
     toon: DataURL = Field(description="The face rendered by the toon model (PNG, the models' resolution).")
     reconstruction: DataURL = Field(description="The same latent rendered by the base model.")
     from_cache: bool
+    identity: dict[str, Likeness] | None = Field(
+        default=None, description="reconstruction and toon: distance to the photo's face in dlib's 128-d embedding.")
 
 
 class Toonified(BaseModel):
