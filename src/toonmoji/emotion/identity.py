@@ -78,8 +78,8 @@ class FaceTracker:
     max_missed: int = 30
     reach: float = 0.6
     reach_per_missed: float = 0.25
-    min_similarity: float = 0.3
-    recognise_similarity: float = 0.8
+    min_similarity: float = 0.7
+    recognise_similarity: float = 0.85
     tracks: list[_Track] = field(default_factory=list)
     next_id: int = 1
 
