@@ -29,7 +29,13 @@ def report(
 ) -> None:
     """Who felt what, when: track every face through a video and write emotions.csv, summary.json,
     timeline.png and index.html (Ctrl-C stops and writes the report so far)."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
 
     from toonmoji.emotion.report import check_report_folder, write_report
     from toonmoji.emotion.video import analyze_video, mmss
@@ -56,10 +62,10 @@ def report(
     for t in video.tracks:
         console.print(f"  face {t.id}: on screen {mmss(t.seconds)}, mostly {t.dominant} ({t.shares[t.dominant]:.0%})",
                       highlight=False)
-    console.print(f"report: {out / 'index.html'}", highlight=False)
+    console.print(f"report: {out / 'index.html'}", highlight=False, soft_wrap=True)
     for note in video.notes:
         if not video.broken or "broke off" not in note:
-            err_console.print(note, highlight=False, markup=False)
+            err_console.print(note, highlight=False, markup=False, soft_wrap=True)
     if video.broken:
         raise VideoReadError(f"{video.source} broke off after frame {video.frames} ({mmss(video.duration)}; truncated "
                              f"or corrupt); the report in {out} covers the frames before it")
