@@ -14,7 +14,7 @@ from toonmoji.emotion.recognize import FaceEmotion
 from toonmoji.emotion.video import analyze_video
 from toonmoji.faces.detect import Face
 from toonmoji.imageio import read_image
-from video_scenes import FPS, background, heads, paste, write_scene
+from video_scenes import background, heads, paste, write_scene
 
 CROSS_FRAMES = 40
 

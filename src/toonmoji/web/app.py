@@ -44,6 +44,7 @@ from toonmoji.web.uploads import (
     fit_side,
     keep_upload,
 )
+from toonmoji.web.video import router as video_router
 
 log = logging.getLogger("toonmoji.web")
 T = TypeVar("T")
@@ -218,6 +219,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeaders)
     static = resources.files("toonmoji.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
+    app.include_router(video_router)  # POST /api/video-report (web/video.py)
     errors = {code: {"model": schemas.Problem} for code in (400, 413, 415, 422, 503)}
 
     @app.exception_handler(ToonmojiError)
