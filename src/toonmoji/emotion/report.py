@@ -12,10 +12,13 @@ Every file is written atomically; an existing report is only replaced with `forc
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import importlib
 import io
 import json
 import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,6 +40,21 @@ class ReportImages:
 
     timeline: bytes
     thumbs: dict[str, bytes]
+
+
+def prewarm() -> threading.Thread:
+    """Import what writing the report needs (matplotlib's Agg canvas, pyarrow) on a background
+    thread, to call before reading the video: the imports (about a second) then overlap the
+    reading, which spends its time in OpenCV and ONNX Runtime with the GIL released."""
+
+    def load() -> None:
+        for name in ("matplotlib.figure", "matplotlib.backends.backend_agg", "pyarrow.parquet"):
+            with contextlib.suppress(ImportError):
+                importlib.import_module(name)
+
+    thread = threading.Thread(target=load, name="toonmoji-report-imports", daemon=True)
+    thread.start()
+    return thread
 
 
 def csv_text(video: VideoEmotions) -> str:

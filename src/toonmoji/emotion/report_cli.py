@@ -37,7 +37,7 @@ def report(
         TimeRemainingColumn,
     )
 
-    from toonmoji.emotion.report import check_report_folder, write_report
+    from toonmoji.emotion.report import check_report_folder, prewarm, write_report
     from toonmoji.emotion.video import analyze_video, mmss
 
     if (source is None) == (camera is None):
@@ -49,6 +49,7 @@ def report(
     out = out or Path(f"camera{camera}_report" if camera is not None else f"{source.stem}_report")
     check_report_folder(out, force)
     name = f"camera {camera}" if camera is not None else source.name
+    prewarm()
     with Progress(TextColumn(f"[bold]{name}[/bold]"), BarColumn(), MofNCompleteColumn(), TextColumn("frames"),
                   TimeRemainingColumn(), console=err_console, transient=True) as progress:
         task = progress.add_task("frames", total=None)

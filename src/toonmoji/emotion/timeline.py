@@ -46,16 +46,18 @@ def timeline_png(video: VideoEmotions, dpi: int = 100) -> bytes:
     tracks = sorted(video.tracks, key=lambda t: -len(t.frames))[:MAX_PANELS]
     tracks.sort(key=lambda t: t.id)
     rows = max(1, len(tracks))
-    fig = Figure(figsize=(11, 1.0 + 1.7 * rows), dpi=dpi, layout="constrained")
+    height = 1.1 + 1.7 * rows  # inches: title and legend, then one panel per face
+    fig = Figure(figsize=(11, height), dpi=dpi)
     FigureCanvasAgg(fig)
     title = f"{video.source.rsplit('/', 1)[-1]}: emotions over {mmss(video.duration)}"
-    fig.suptitle(title, fontsize=13, fontweight="bold")
+    fig.suptitle(title, fontsize=13, fontweight="bold", y=1 - 0.1 / height, va="top")
     if not tracks:
         ax = fig.add_subplot()
         ax.set_axis_off()
         ax.text(0.5, 0.5, "\n".join(video.notes) or "no face found", ha="center", va="center", fontsize=12, wrap=True)
         return _png(fig)
-    grid = fig.add_gridspec(rows, 2, width_ratios=[1, 9])
+    grid = fig.add_gridspec(rows, 2, width_ratios=[1, 9], left=0.01, right=0.985, wspace=0.04,
+                            top=1 - 0.55 / height, bottom=0.75 / height, hspace=0.55)
     bins = int(min(video.frames, MAX_POINTS))
     end = max(video.duration, 1 / video.fps)
     short = video.duration < 20
@@ -81,7 +83,7 @@ def timeline_png(video: VideoEmotions, dpi: int = 100) -> bytes:
         if row == len(tracks) - 1:
             ax.set_xlabel("time (mm:ss)", fontsize=9)
     handles = [Patch(color=colour(c), label=c) for c in video.classes]
-    fig.legend(handles=handles, loc="outside lower center", ncols=len(handles), fontsize=9, frameon=False)
+    fig.legend(handles=handles, loc="lower center", ncols=len(handles), fontsize=9, frameon=False)
     return _png(fig)
 
 

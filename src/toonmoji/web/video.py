@@ -21,7 +21,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 
-from toonmoji.emotion.report import csv_text, render_images, summary_json
+from toonmoji.emotion.report import csv_text, prewarm, render_images, summary_json
 from toonmoji.emotion.report_html import report_html
 from toonmoji.errors import InputError, VideoReadError
 from toonmoji.imageio import VIDEO_SUFFIXES, VideoSource
@@ -84,6 +84,7 @@ def video_report(data: bytes, name: str, keep_seconds: float, report: Callable[.
         if done % 5 == 0 or done == total:
             report(frame=done, **({"frames": total, "fraction": round(done / total, 4)} if total else {}))
 
+    prewarm()
     with video_file(data, name) as path:
         video = analyze_video(path, keep_seconds=keep_seconds, seconds=MAX_SECONDS, on_progress=progress)
     video.source = name
