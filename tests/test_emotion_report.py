@@ -194,3 +194,16 @@ def test_camera_needs_seconds_and_a_bad_camera_is_one_line(cli, tmp_path):
     assert code == 2 and "--seconds" in err
     code, _, err = cli("emotion", "report", "--camera", "9", "--seconds", "2", "--out", tmp_path / "r")
     assert code == 2 and "cannot open camera 9" in err and "Traceback" not in err
+
+
+def test_smoothing_follows_track_ids_when_faces_swap_places():
+    from toonmoji.emotion.smooth import EmotionSmoother
+
+    smoother = EmotionSmoother(frames=5)
+    happy, sad = np.eye(7, dtype=np.float32)[3], np.eye(7, dtype=np.float32)[4]
+    left, right = Face((0, 0, 50, 50), 5.0, np.zeros((0, 2))), Face((10, 0, 60, 50), 5.0, np.zeros((0, 2)))
+    for i in range(6):  # face 1 (happy) and face 2 (sad) overlap and trade places every frame
+        a, b = (left, right) if i % 2 else (right, left)
+        out = smoother.update([FaceEmotion(a, happy, track=1), FaceEmotion(b, sad, track=2)])
+        assert [(r.track, r.label) for r in out] == [(1, "happy"), (2, "sad")]
+        assert out[0].probabilities[3] == pytest.approx(1.0)  # nothing of the other face mixed in

@@ -43,14 +43,19 @@ class ReportImages:
 
 
 def prewarm() -> threading.Thread:
-    """Import what writing the report needs (matplotlib's Agg canvas, pyarrow) on a background
-    thread, to call before reading the video: the imports (about a second) then overlap the
-    reading, which spends its time in OpenCV and ONNX Runtime with the GIL released."""
+    """Import what writing the report needs (matplotlib's Agg canvas, pyarrow and what its first
+    Parquet write loads) on a background thread, to call before reading the video: about a second
+    that then overlaps the reading, which spends its time in OpenCV and ONNX Runtime with the GIL
+    released."""
 
     def load() -> None:
-        for name in ("matplotlib.figure", "matplotlib.backends.backend_agg", "pyarrow.parquet"):
-            with contextlib.suppress(ImportError):
-                importlib.import_module(name)
+        for name in ("matplotlib.figure", "matplotlib.backends.backend_agg"):
+            importlib.import_module(name)
+        with contextlib.suppress(ImportError):
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
+            pq.write_table(pa.table({"x": [0]}), pa.BufferOutputStream())  # its first write loads more
 
     thread = threading.Thread(target=load, name="toonmoji-report-imports", daemon=True)
     thread.start()

@@ -41,7 +41,7 @@ def timeline_png(video: VideoEmotions, dpi: int = 100) -> bytes:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     from matplotlib.patches import Patch
-    from matplotlib.ticker import FuncFormatter, MaxNLocator
+    from matplotlib.ticker import MaxNLocator
 
     tracks = sorted(video.tracks, key=lambda t: -len(t.frames))[:MAX_PANELS]
     tracks.sort(key=lambda t: t.id)
@@ -61,7 +61,8 @@ def timeline_png(video: VideoEmotions, dpi: int = 100) -> bytes:
     bins = int(min(video.frames, MAX_POINTS))
     end = max(video.duration, 1 / video.fps)
     short = video.duration < 20
-    formatter = FuncFormatter(lambda x, _pos: f"{int(x) // 60}:{x % 60:04.1f}" if short else mmss(max(0.0, x)))
+    ticks = [t for t in MaxNLocator(nbins=12, steps=[1, 1.5, 2, 3, 5, 6, 10]).tick_values(0, end) if 0 <= t <= end]
+    labels = [f"{int(t) // 60}:{t % 60:04.1f}" if short else mmss(t) for t in ticks]
     for row, track in enumerate(tracks):
         thumb = fig.add_subplot(grid[row, 0])
         thumb.imshow(track.thumbnail)
@@ -74,8 +75,7 @@ def timeline_png(video: VideoEmotions, dpi: int = 100) -> bytes:
         ax.set_ylim(0, 1)
         ax.set_yticks([0, 0.5, 1])
         ax.tick_params(labelsize=8)
-        ax.xaxis.set_major_formatter(formatter)
-        ax.xaxis.set_major_locator(MaxNLocator(nbins=12, steps=[1, 1.5, 2, 3, 5, 6, 10]))
+        ax.set_xticks(ticks, labels)
         ax.grid(axis="x", alpha=0.3)
         share = track.shares[track.dominant]
         ax.set_title(f"on screen {mmss(track.seconds)} ({track.seconds:.1f} s) · mostly {track.dominant} "

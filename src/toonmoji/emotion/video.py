@@ -261,7 +261,8 @@ def analyze_video(
     src = VideoSource(source)
     session.tracker = FaceTracker.for_fps(src.fps, keep_seconds)
     limit = max(1, round(seconds * src.fps)) if seconds is not None else None
-    total = min(x for x in (src.frame_count or None, limit) if x is not None) if (src.frame_count or limit) else None
+    known = [n for n in (None if src.is_camera else src.frame_count, limit) if n is not None and n > 0]
+    total = min(known) if known else None
     collector = VideoCollector(session.classifier.classes)
     progress = (lambda n: on_progress(n, total)) if on_progress is not None else None
     run = run_video(session, src, max_frames=limit, on_frame=progress, on_results=collector)
