@@ -189,11 +189,14 @@ def test_ctrl_c_keeps_what_was_read(scenes):
     assert any("interrupted after frame 10" in n for n in video.notes)
 
 
-def test_camera_needs_seconds_and_a_bad_camera_is_one_line(cli, tmp_path):
+def test_camera_needs_seconds_a_bad_camera_and_a_photo_are_one_line(cli, tmp_path):
     code, _, err = cli("emotion", "report", "--camera", "0", "--out", tmp_path / "r")
     assert code == 2 and "--seconds" in err
     code, _, err = cli("emotion", "report", "--camera", "9", "--seconds", "2", "--out", tmp_path / "r")
     assert code == 2 and "cannot open camera 9" in err and "Traceback" not in err
+    code, _, err = cli("emotion", "report", tmp_path / "me.jpg", "--out", tmp_path / "r")
+    assert code == 2 and "is a photo" in err
+    assert not (tmp_path / "r").exists()
 
 
 def test_smoothing_follows_track_ids_when_faces_swap_places():

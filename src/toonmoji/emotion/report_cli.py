@@ -39,11 +39,14 @@ def report(
 
     from toonmoji.emotion.report import check_report_folder, prewarm, write_report
     from toonmoji.emotion.video import analyze_video, mmss
+    from toonmoji.imageio import is_image_path
 
     if (source is None) == (camera is None):
         raise InputError("give either a VIDEO path or --camera N (one of them)")
     if camera is not None and seconds is None:
         raise InputError("--camera needs --seconds: how long to record")
+    if source is not None and is_image_path(source):
+        raise InputError(f"{source} is a photo; `toonmoji emotion {source}` reads the emotions in a photo")
     if detector not in ("haar", "dlib"):
         raise InputError(f"unknown detector {detector!r}; choose haar or dlib")
     out = out or Path(f"camera{camera}_report" if camera is not None else f"{source.stem}_report")
