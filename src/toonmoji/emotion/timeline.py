@@ -56,7 +56,7 @@ def timeline_png(video: VideoEmotions, dpi: int = 100) -> bytes:
         ax.set_axis_off()
         ax.text(0.5, 0.5, "\n".join(video.notes) or "no face found", ha="center", va="center", fontsize=12, wrap=True)
         return _png(fig)
-    grid = fig.add_gridspec(rows, 2, width_ratios=[1, 9], left=0.01, right=0.985, wspace=0.04,
+    grid = fig.add_gridspec(rows, 2, width_ratios=[1, 9], left=0.01, right=0.975, wspace=0.07,
                             top=1 - 0.55 / height, bottom=0.75 / height, hspace=0.55)
     bins = int(min(video.frames, MAX_POINTS))
     end = max(video.duration, 1 / video.fps)
