@@ -3,7 +3,7 @@
 Each frame's faces are matched to the known tracks by where the track should be now (its last
 box moved on by its recent velocity, so two faces that cross do not swap ids) and by how the face
 looks: a cheap appearance feature (a hue/saturation histogram and a 16x16 grey thumbnail of the
-box, ~20 us per face) that must agree near the expected place, and that alone can recognise a
+box, about 0.1 ms per face) that must agree near the expected place, and that alone can recognise a
 face coming back elsewhere. A track that is not seen keeps its id for
 `max_missed` frames (default 30: one second at 30 fps), long enough for a hand in front of the
 face, a turned head or a short walk out of the picture; a face that comes back later gets a new id.
