@@ -22,8 +22,8 @@ def report(
     smooth_frames: Annotated[int, typer.Option(min=1, max=100, help="Frames each face's probabilities are averaged over (1 = none).")] = 5,
     keep_seconds: Annotated[float, typer.Option(min=0.0, help="A face unseen this long keeps its track id; after that it is a new face.")] = 1.0,
     model: Annotated[Path | None, typer.Option("--model", help="A toonmoji .pt checkpoint or .onnx export (default: packaged FER2013 model).")] = None,
-    detector: Annotated[str, typer.Option(help="haar (fast) or dlib (better on turned faces).")] = "haar",
-    detect_width: Annotated[int, typer.Option(min=80, max=4096, help="Frames are shrunk to this width for Haar detection.")] = 320,
+    detector: Annotated[str | None, typer.Option(help="Face detector (default: the live command's); see `toonmoji emotion --help`.", show_default=False)] = None,
+    detect_width: Annotated[int, typer.Option(min=80, max=4096, help="Frames are shrunk to this width for detection.")] = 320,
     rescan: Annotated[int, typer.Option(min=1, help="Scan the whole frame every N frames, follow known faces in between.")] = 10,
     force: Annotated[bool, typer.Option(help="Overwrite a report already in --out.")] = False,
 ) -> None:
@@ -47,8 +47,6 @@ def report(
         raise InputError("--camera needs --seconds: how long to record")
     if source is not None and is_image_path(source):
         raise InputError(f"{source} is a photo; `toonmoji emotion {source}` reads the emotions in a photo")
-    if detector not in ("haar", "dlib"):
-        raise InputError(f"unknown detector {detector!r}; choose haar or dlib")
     out = out or Path(f"camera{camera}_report" if camera is not None else f"{source.stem}_report")
     check_report_folder(out, force)
     name = f"camera {camera}" if camera is not None else source.name

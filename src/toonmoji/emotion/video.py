@@ -24,6 +24,7 @@ import numpy as np
 from toonmoji.emotion.identity import FaceTracker
 from toonmoji.emotion.labels import EMOTIONS
 from toonmoji.emotion.recognize import FaceEmotion
+from toonmoji.errors import InputError
 from toonmoji.imageio import Frame, VideoSource
 
 CROP_MARGIN = 0.25  # share of the face size kept around a thumbnail's box
@@ -156,8 +157,6 @@ class VideoEmotions:
         try:
             import pandas as pd
         except ImportError:
-            from toonmoji.errors import InputError
-
             raise InputError("to_pandas needs pandas: pip install pandas") from None
         return pd.DataFrame(list(self.rows()), columns=self.columns())
 
@@ -239,7 +238,7 @@ def analyze_video(
     source: str | os.PathLike[str] | int,
     *,
     model: str | os.PathLike[str] | None = None,
-    detector: str = "haar",
+    detector: str | None = None,
     smooth_frames: int = 5,
     detect_width: int = 320,
     rescan_every: int = 10,
@@ -248,7 +247,8 @@ def analyze_video(
     seconds: float | None = None,
     on_progress: Callable[[int, int | None], None] | None = None,
 ) -> VideoEmotions:
-    """Read a video file (or camera number) to its end, or for `seconds`, with the live pipeline.
+    """Read a video file (or camera number) to its end, or for `seconds`, with the live pipeline
+    (its default detector unless `detector` names one).
 
     A face unseen for up to `keep_seconds` keeps its track id (see identity.py); tracks seen in
     fewer than `min_track_frames` frames are dropped as detector noise. `on_progress(done, total)`
@@ -256,8 +256,12 @@ def analyze_video(
     source cannot be opened at all; a break mid-way ends the reading (`broken`)."""
     from toonmoji.emotion.live import EmotionSession, run_video
 
-    session = EmotionSession.create(model, detector, detect_width, smooth_frames, video=True,
-                                    rescan_every=rescan_every)
+    chosen = {} if detector is None else {"detector": detector}  # None: the live pipeline's default
+    try:
+        session = EmotionSession.create(model, detect_width=detect_width, smooth_frames=smooth_frames, video=True,
+                                        rescan_every=rescan_every, **chosen)
+    except ValueError as exc:  # an unknown detector name
+        raise InputError(str(exc)) from None
     src = VideoSource(source)
     session.tracker = FaceTracker.for_fps(src.fps, keep_seconds)
     limit = max(1, round(seconds * src.fps)) if seconds is not None else None
