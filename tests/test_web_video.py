@@ -30,9 +30,9 @@ def client():
 def clips(tmp_path_factory):
     folder = tmp_path_factory.mktemp("clips")
     a, b = heads()
-    crossing = write_scene(folder / "two.avi", 30, lambda i: [(a, 15 * i, 130), (b, 430 - 15 * i, 160)])
+    two = write_scene(folder / "two.avi", 30, lambda i: [(a, 20 + 3 * i, 130), (b, 430 - 3 * i, 160)])
     long = write_scene(folder / "long.avi", 150, lambda i: [(a, 100 + i, 100)])
-    return {"two": crossing.read_bytes(), "long": long.read_bytes()}
+    return {"two": two.read_bytes(), "long": long.read_bytes()}
 
 
 def start(client, data: bytes, name: str = "clip.avi"):

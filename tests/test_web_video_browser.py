@@ -18,7 +18,7 @@ from web_server import running_server
 def clip(tmp_path_factory) -> Path:
     a, b = heads()
     return write_scene(tmp_path_factory.mktemp("clip") / "two_people.avi", 30,
-                       lambda i: [(a, 15 * i, 130), (b, 430 - 15 * i, 160)])
+                       lambda i: [(a, 20 + 3 * i, 130), (b, 430 - 3 * i, 160)])
 
 
 def test_video_tab_shows_the_report_and_offers_its_files(tmp_path, clip):
