@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from toonmoji.cli_default import default_command_group
+from toonmoji.emotion.report_cli import report
 from toonmoji.errors import InputError, NoFaceError, VideoReadError
 
 if TYPE_CHECKING:
@@ -33,6 +34,8 @@ app = typer.Typer(
 )
 console = Console()
 err_console = Console(stderr=True)
+
+app.command("report")(report)
 
 ModelOption = Annotated[
     Path | None, typer.Option("--model", help="A toonmoji .pt checkpoint or .onnx export (default: packaged FER2013 model).")

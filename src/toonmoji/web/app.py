@@ -46,6 +46,7 @@ from toonmoji.web.uploads import (
     display_name,
     fit_side,
 )
+from toonmoji.web.video import router as video_router
 
 log = logging.getLogger("toonmoji.web")
 T = TypeVar("T")
@@ -215,6 +216,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeaders)
     static = resources.files("toonmoji.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
+    app.include_router(video_router)  # POST /api/video-report (web/video.py)
     errors = {code: {"model": schemas.Problem} for code in (400, 401, 403, 413, 415, 422, 503, 507)}
 
     @app.exception_handler(ToonmojiError)
