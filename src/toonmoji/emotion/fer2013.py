@@ -7,6 +7,7 @@ reported with their line numbers, so one bad line never costs a whole run.
 from __future__ import annotations
 
 import csv
+import gzip
 import os
 from dataclasses import dataclass, field
 
@@ -78,11 +79,19 @@ def _parse_row(row: dict[str, str | None], side: int, num_classes: int) -> tuple
     return label, pixels.astype(np.uint8).reshape(side, side), usage
 
 
+def _is_gzip(path: os.PathLike[str]) -> bool:
+    """By content, not name: gzip files start with the bytes 1f 8b."""
+    with open(path, "rb") as f:
+        return f.read(2) == b"\x1f\x8b"
+
+
 def read_fer2013(path: str | os.PathLike[str], side: int = 48, num_classes: int = len(EMOTIONS)) -> Fer2013:
-    """Read a FER2013-format CSV. Rows that cannot be used are skipped and listed in `.skipped`."""
+    """Read a FER2013-format CSV, plain or gzip-compressed (`.csv.gz`, as Kaggle's file is often
+    kept). Rows that cannot be used are skipped and listed in `.skipped`."""
     p = require_file(path)
     images, labels, usages, skipped = [], [], [], []
-    with open(p, encoding="utf-8", errors="replace", newline="") as f:
+    opener = gzip.open if _is_gzip(p) else open
+    with opener(p, "rt", encoding="utf-8", errors="replace", newline="") as f:
         reader = csv.DictReader(f)
         fields = reader.fieldnames or []
         if "emotion" not in fields or "pixels" not in fields:
@@ -99,6 +108,8 @@ def read_fer2013(path: str | os.PathLike[str], side: int = 48, num_classes: int 
                 usages.append(usage)
         except csv.Error as exc:
             raise DataError(f"{p} line {reader.line_num}: broken CSV ({exc})") from None
+        except (OSError, EOFError) as exc:  # gzip: truncated or corrupt stream
+            raise DataError(f"{p}: cannot decompress ({str(exc).strip() or type(exc).__name__})") from None
     if not labels:
         raise DataError(f"{p} holds no usable rows ({len(skipped)} malformed)")
     return Fer2013(np.stack(images), np.array(labels, np.int64), np.array(usages), skipped, str(p))
