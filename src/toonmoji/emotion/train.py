@@ -127,7 +127,7 @@ def holdout_split(labels: np.ndarray, fraction: float, seed: int) -> tuple[np.nd
     held = []
     for k in np.unique(labels):
         members = rng.permutation(np.flatnonzero(labels == k))
-        held.append(members[: int(round(len(members) * fraction))])
+        held.append(members[: round(len(members) * fraction)])
     hold = np.sort(np.concatenate(held)) if held else np.zeros(0, np.int64)
     if len(hold) == 0 and len(labels) > 1:
         hold = np.array([int(rng.integers(len(labels)))])
