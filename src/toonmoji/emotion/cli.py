@@ -35,7 +35,8 @@ console = Console()
 err_console = Console(stderr=True)
 
 ModelOption = Annotated[
-    Path | None, typer.Option("--model", help="A toonmoji .pt checkpoint or .onnx export (default: packaged FER2013 model).")
+    str | None, typer.Option("--model", help="A packaged model (fer-resnet, mini-xception), a toonmoji .pt checkpoint "
+                             "or an .onnx export (default: the packaged default, fer-resnet).")
 ]
 
 
@@ -139,9 +140,10 @@ def info(model: ModelOption = None) -> None:
     """Describe an emotion model: source, input size, classes, parameter count."""
     from toonmoji.emotion.checkpoint import load_checkpoint
     from toonmoji.emotion.model import count_weights
-    from toonmoji.emotion.packaged import packaged_path
+    from toonmoji.emotion.packaged import DEFAULT_MODEL, PACKAGED, packaged_path
 
-    path = model or packaged_path(".pt")
+    name = model or DEFAULT_MODEL
+    path = packaged_path(".pt", name) if name in PACKAGED else Path(name)
     if path.suffix.lower() == ".onnx":
         from toonmoji.emotion.classifier import EmotionClassifier
 
@@ -152,12 +154,16 @@ def info(model: ModelOption = None) -> None:
         config, meta, counts = ckpt.config, ckpt.meta, count_weights(ckpt.build_model())
     table = Table(title="emotion model", show_header=False)
     table.add_row("file", str(path))
-    table.add_row("architecture", f"mini-Xception, blocks {list(config.block_filters)}")
+    table.add_row("model", config.name)
+    arch = "ResNet" if config.arch == "resnet" else "mini-Xception"
+    depths = f", depths {list(config.depths)}" if config.depths else ""
+    table.add_row("architecture", f"{arch}, stem {config.stem_filters}, stages {list(config.block_filters)}{depths}")
+    table.add_row("temperature", f"{config.temperature:.3f} (calibration: logits are divided by it)")
     table.add_row("input", f"{config.input_size}x{config.input_size} grey, scaled to [-1, 1]")
     table.add_row("classes", ", ".join(config.classes))
     if counts:
         table.add_row("parameters", f"{counts[0]:,} trainable; {counts[1]:,} with batch-norm statistics")
-    if model is None:
+    if name == "mini-xception":
         from toonmoji.emotion.keras_convert import PRETRAINED_CREDIT
 
         meta = {**meta, **PRETRAINED_CREDIT}
@@ -270,8 +276,9 @@ def train(
 
 @app.command("eval")
 def evaluate_command(
-    model: Annotated[str, typer.Argument(help="A .pt checkpoint or .onnx export, or 'pretrained' for the packaged model.")],
-    csv: Annotated[Path, typer.Argument(help="FER2013-format CSV.")],
+    model: Annotated[str, typer.Argument(help="A packaged model (fer-resnet, mini-xception; 'pretrained' = the default), "
+                                         "a .pt checkpoint or an .onnx export.")],
+    csv: Annotated[Path, typer.Argument(help="FER2013-format CSV, plain or .csv.gz.")],
     usage: Annotated[str, typer.Option(help="PrivateTest, PublicTest, Training or all.")] = "PrivateTest",
     confusion: Annotated[Path | None, typer.Option(help="Also save the confusion matrix as a PNG here.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
@@ -294,7 +301,7 @@ def evaluate_command(
         raise InputError(f"unknown --usage {usage!r}; choose from {', '.join(USAGES)}, all")
     if confusion is not None:
         check_writable(confusion, force)
-    clf = EmotionClassifier.load(None if model == "pretrained" else Path(model))
+    clf = EmotionClassifier.load(None if model == "pretrained" else model)
     data = read_fer2013(csv, num_classes=len(clf.classes))
     _report_skipped(data)
     images, labels = data.split(usage)
