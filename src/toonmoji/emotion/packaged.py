@@ -13,7 +13,7 @@ from pathlib import Path
 from toonmoji.errors import CheckpointError
 
 PACKAGED = {"mini-xception": "emotion_mini_xception_fer", "fer-resnet": "emotion_fer_resnet"}
-DEFAULT_MODEL = "fer-resnet"
+DEFAULT_MODEL = "mini-xception"
 PRETRAINED_NAME = PACKAGED["mini-xception"]
 
 
