@@ -21,7 +21,7 @@ import cv2
 import numpy as np
 
 from toonmoji.emotion.classifier import EmotionClassifier
-from toonmoji.emotion.crop import crop_face, square_box
+from toonmoji.emotion.crop import MARGIN, crop_face, square_box
 from toonmoji.emotion.fer2013 import read_fer2013
 from toonmoji.emotion.recognize import haar_detector
 from toonmoji.faces.detect import DlibDetector, landmarks_68
@@ -52,21 +52,32 @@ def fer_geometry(images: np.ndarray, limit: int = 600) -> tuple[list[dict[str, f
     return out, tried
 
 
-def real_faces(photos: list[Path]) -> list[tuple[np.ndarray, tuple[float, float, float, float]]]:
-    """(RGB image, Haar box) for every face the photo pipeline's detector finds."""
-    det = haar_detector(detect_width=1280, min_face=24)
+def real_faces(photos: list[Path], detector: str = "haar") -> list[tuple[np.ndarray, tuple[float, float, float, float]]]:
+    """(RGB image, box) for every face the photo pipeline's detector (haar or dlib) finds."""
+    det = haar_detector(detect_width=1280, min_face=24) if detector == "haar" else DlibDetector()
     found = []
     for image in [sample_portrait(), *(cv2.cvtColor(cv2.imread(str(p)), cv2.COLOR_BGR2RGB) for p in photos)]:
         found += [(image, f.box) for f in det.detect(image)]
     return found
 
 
-def our_geometry(faces) -> list[dict[str, float]]:
+def our_geometry(faces, margin: float = MARGIN) -> list[dict[str, float]]:
     out = []
     for image, box in faces:
-        x0, y0, x1, _ = square_box(box)
+        x0, y0, x1, _ = square_box(box, margin)
         out.append(geometry(landmarks_68(image, box) - (x0, y0), x1 - x0))
     return out
+
+
+def fitted_margin(ours: dict[str, float], fer: dict[str, float], margin: float) -> tuple[float, float]:
+    """(margin, vertical shift as a share of the box) that would give our crops FER2013's scale
+    (eye span and eye-to-mouth distance) and put the eye-mouth midpoint where FER2013 has it."""
+    scale = np.mean([ours["eye span"] / fer["eye span"],
+                     (ours["mouth"] - ours["eyes"]) / (fer["mouth"] - fer["eyes"])])
+    side = (1 + 2 * margin) * scale  # new crop side in box sides
+    ours_mid = 0.5 + ((ours["eyes"] + ours["mouth"]) / 2 - 0.5) / scale
+    shift = ((fer["eyes"] + fer["mouth"]) / 2 - ours_mid) * side
+    return float((side - 1) / 2), float(-shift)
 
 
 def summary(rows: list[dict[str, float]]) -> dict[str, float]:
@@ -116,13 +127,20 @@ def main() -> None:
     fer = read_fer2013(args.data / "fer2013" / "fer2013.csv.gz")
     public, _ = fer.split("PublicTest")
     fer_rows, tried = fer_geometry(public, args.fer_faces)
-    faces = real_faces(sorted((args.data / "faces").glob("*.jpg")))
-    ours = our_geometry(faces)
-    a, b = summary(fer_rows), summary(ours)
-    print(f"framing (median share of the crop side): FER2013 {len(fer_rows)}/{tried} faces with landmarks, ours {len(ours)} real faces")
-    print(f"{'part':10} {'FER2013':>8} {'ours':>8} {'ours-FER':>9}")
-    for k in a:
-        print(f"{k:10} {a[k]:8.3f} {b[k]:8.3f} {b[k] - a[k]:+9.3f}")
+    photos = sorted((args.data / "faces").glob("*.jpg"))
+    a = summary(fer_rows)
+    print(f"framing (median share of the crop side): FER2013 {len(fer_rows)}/{tried} faces with landmarks")
+    for detector in ("haar", "dlib"):
+        found = real_faces(photos, detector)
+        for margin in sorted({0.1, MARGIN}):
+            b = summary(our_geometry(found, margin))
+            print(f"\n{detector} boxes, margin {margin}: {len(found)} real faces")
+            print(f"{'part':10} {'FER2013':>8} {'ours':>8} {'ours-FER':>9}")
+            for k in a:
+                print(f"{k:10} {a[k]:8.3f} {b[k]:8.3f} {b[k] - a[k]:+9.3f}")
+            m, shift = fitted_margin(b, a, margin)
+            print(f"best fit: margin {m:+.3f}, box shifted down by {shift:+.3f} of its height")
+    faces = real_faces(photos, "haar")
     if args.picture:
         grey = [crop_face(cv2.cvtColor(img, cv2.COLOR_RGB2GRAY), box) for img, box in faces]
         order = np.random.default_rng(0).permutation(len(public))

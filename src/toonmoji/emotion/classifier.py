@@ -77,6 +77,8 @@ class EmotionClassifier:
             return cls.default(threads)
         if isinstance(path, str) and path in PACKAGED:
             return cls.packaged(path, threads)
+        if isinstance(path, str) and not Path(path).suffix and not Path(path).exists():
+            raise CheckpointError(f"no emotion model {path!r}: not a file, nor a packaged model ({', '.join(PACKAGED)})")
         p = require_file(path)
         if p.suffix.lower() == ".onnx":
             return cls(p, threads=threads, name=p.name)

@@ -302,7 +302,7 @@ def evaluate_command(
     if confusion is not None:
         check_writable(confusion, force)
     clf = EmotionClassifier.load(None if model == "pretrained" else model)
-    data = read_fer2013(csv, num_classes=len(clf.classes))
+    data = read_fer2013(csv, num_classes=len(clf.classes), usages=None if usage == "all" else (usage,))
     _report_skipped(data)
     images, labels = data.split(usage)
     if len(labels) == 0:

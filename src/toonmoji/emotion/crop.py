@@ -1,5 +1,10 @@
-"""Cutting a face out of a frame the way FER2013 faces look: a square around the detector's box
-with a small margin, grey."""
+"""Cutting a face out of a frame the way FER2013 faces look: a square on the detector's box, grey.
+
+FER2013 faces are tight: measured with dlib's landmarks (bench/emotion_crop_framing.py), the eyes
+span half the crop's width and the chin touches its bottom edge. OpenCV's Haar box, which the
+photo and live pipelines use, already frames a face that way; the 10% margin used before made
+faces about 20% smaller in the crop than the model was trained on. `MARGIN` is the measured fit.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +13,10 @@ import numpy as np
 
 Box = tuple[float, float, float, float]
 
+MARGIN = 0.0  # share of the box side added on each edge; fitted to FER2013's framing (see above)
 
-def square_box(box: Box, margin: float = 0.1) -> tuple[int, int, int, int]:
+
+def square_box(box: Box, margin: float = MARGIN) -> tuple[int, int, int, int]:
     """The square (x0, y0, x1, y1) centred on `box`, its side the box's longer side plus `margin`
     of it on each edge (may reach outside the image)."""
     x0, y0, x1, y1 = box
@@ -20,7 +27,7 @@ def square_box(box: Box, margin: float = 0.1) -> tuple[int, int, int, int]:
     return left, top, left + s, top + s
 
 
-def crop_face(grey: np.ndarray, box: Box, margin: float = 0.1) -> np.ndarray:
+def crop_face(grey: np.ndarray, box: Box, margin: float = MARGIN) -> np.ndarray:
     """The square face crop from a `(H, W) uint8` grey frame; parts outside the frame are filled
     by repeating its edge, so faces at the border keep their proportions."""
     h, w = grey.shape[:2]

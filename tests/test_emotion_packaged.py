@@ -1,0 +1,78 @@
+"""The emotion models shipped in the package: picked by name, ONNX equal to the .pt, small, and
+(where the real FER2013 file is at ../shared/data) as accurate on PublicTest as the README says."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from emotion_synthetic import synthetic_faces
+from toonmoji.emotion.checkpoint import load_checkpoint
+from toonmoji.emotion.classifier import EmotionClassifier, to_model_input
+from toonmoji.emotion.fer2013 import read_fer2013
+from toonmoji.emotion.packaged import DEFAULT_MODEL, PACKAGED, packaged_path
+from toonmoji.errors import CheckpointError
+
+REPO = Path(__file__).resolve().parents[1]
+# ../shared/data beside the checkout (a worktree one level deeper finds it too)
+FER2013 = next((p for p in (REPO.parent / "shared", REPO.parent.parent / "shared")
+                if (p / "data" / "fer2013" / "fer2013.csv.gz").is_file()), REPO.parent / "shared") / "data" / "fer2013" / "fer2013.csv.gz"
+# PublicTest accuracy measured when each model was shipped (README table); ONNX, no flip averaging
+PUBLIC_TEST_ACCURACY = {"mini-xception": 0.6523, "fer-resnet": None}
+
+
+@pytest.mark.parametrize("name", list(PACKAGED))
+def test_each_packaged_model_loads_by_name_and_its_onnx_equals_its_pt(name):
+    clf = EmotionClassifier.load(name)
+    assert clf.name == name and clf.config.name == name and clf.classes[3] == "happy"
+    ckpt = load_checkpoint(packaged_path(".pt", name))
+    model = ckpt.build_model()
+    size = ckpt.config.input_size
+    x = to_model_input(list(synthetic_faces(np.arange(14) % 7, side=48, seed=5)), size)
+    x = np.concatenate([x, np.random.default_rng(0).uniform(-1, 1, (4, 1, size, size)).astype(np.float32)])
+    with torch.no_grad():
+        expected = torch.softmax(model(torch.from_numpy(x)) / ckpt.config.temperature, 1).numpy()
+    got = clf.predict_batch(x)
+    np.testing.assert_allclose(got, expected, atol=1e-5)
+    for suffix in (".pt", ".onnx"):
+        assert packaged_path(suffix, name).stat().st_size <= 5_000_000
+
+
+def test_default_and_none_are_the_default_model_and_unknown_names_are_one_clear_error():
+    assert EmotionClassifier.default().name == DEFAULT_MODEL == EmotionClassifier.load(None).name
+    x = np.random.default_rng(1).uniform(-1, 1, (3, 1, 64, 64)).astype(np.float32)
+    a = EmotionClassifier.default()
+    b = EmotionClassifier.load(DEFAULT_MODEL)
+    x = x[:, :, : a.input_size, : a.input_size]
+    np.testing.assert_array_equal(a.predict_batch(x), b.predict_batch(x))
+    with pytest.raises(CheckpointError, match="packaged model"):
+        EmotionClassifier.load("mini-xceptoin")
+
+
+def test_cli_takes_a_model_name_on_emotion_commands(cli, tmp_path, portrait):
+    from toonmoji.imageio import write_image
+
+    code, stdout, stderr = cli("emotion", "info", "--model", "mini-xception")
+    assert code == 0, stderr
+    assert "mini-xception" in stdout and "mini-Xception" in stdout and "temperature" in stdout
+    photo = write_image(tmp_path / "p.png", portrait)
+    code, stdout, stderr = cli("emotion", photo, "--json", "--model", "mini-xception")
+    assert code == 0, stderr
+    assert '"happy"' in stdout
+    code, _, stderr = cli("emotion", "info", "--model", "no-such-model")
+    assert code != 0 and "no-such-model" in stderr and "Traceback" not in stderr
+
+
+@pytest.mark.skipif(not FER2013.is_file(), reason=f"real FER2013 not here ({FER2013} absent; see ../shared/data/README.md)")
+def test_the_default_model_keeps_its_public_test_accuracy():
+    data = read_fer2013(FER2013, usages=("PublicTest",))
+    images, labels = data.split("PublicTest")
+    assert len(labels) == 3589
+    clf = EmotionClassifier.default()
+    x = to_model_input(list(images), clf.input_size)
+    predicted = np.concatenate([clf.predict_batch(x[i : i + 512]).argmax(1) for i in range(0, len(x), 512)])
+    accuracy = float((predicted == labels).mean())
+    assert accuracy == pytest.approx(PUBLIC_TEST_ACCURACY[DEFAULT_MODEL], abs=0.002)
