@@ -18,6 +18,7 @@ import cv2
 import numpy as np
 
 from toonmoji.emotion.classifier import EmotionClassifier
+from toonmoji.emotion.crop import MARGIN
 from toonmoji.emotion.draw import EmojiSet, draw_emotions, with_emoji_panel
 from toonmoji.emotion.recognize import FaceEmotion, classify_faces, haar_detector, live_detector
 from toonmoji.emotion.smooth import EmotionSmoother
@@ -35,7 +36,7 @@ class EmotionSession:
     detector: FaceDetector
     smoother: EmotionSmoother | None = None
     emoji: EmojiSet | None = None
-    margin: float = 0.1
+    margin: float = MARGIN  # crop framing fitted to FER2013 (crop.py)
 
     @classmethod
     def create(
