@@ -66,7 +66,7 @@ class EmotionClassifier:
 
     @classmethod
     def packaged(cls, model: str, threads: int = 1) -> EmotionClassifier:
-        """A model shipped in the package, by name: 'mini-xception' or 'fer-resnet'."""
+        """A model shipped in the package, by name (`packaged.PACKAGED`, e.g. 'mini-xception')."""
         return cls(packaged_path(".onnx", model), threads=threads, name=model)
 
     @classmethod

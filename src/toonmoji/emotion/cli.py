@@ -35,8 +35,8 @@ console = Console()
 err_console = Console(stderr=True)
 
 ModelOption = Annotated[
-    str | None, typer.Option("--model", help="A packaged model (fer-resnet, mini-xception), a toonmoji .pt checkpoint "
-                             "or an .onnx export (default: the packaged default, fer-resnet).")
+    str | None, typer.Option("--model", help="A packaged model by name (mini-xception), a toonmoji .pt checkpoint "
+                             "or an .onnx export (default: the packaged default).")
 ]
 
 
@@ -276,7 +276,7 @@ def train(
 
 @app.command("eval")
 def evaluate_command(
-    model: Annotated[str, typer.Argument(help="A packaged model (fer-resnet, mini-xception; 'pretrained' = the default), "
+    model: Annotated[str, typer.Argument(help="A packaged model by name (mini-xception; 'pretrained' = the default), "
                                          "a .pt checkpoint or an .onnx export.")],
     csv: Annotated[Path, typer.Argument(help="FER2013-format CSV, plain or .csv.gz.")],
     usage: Annotated[str, typer.Option(help="PrivateTest, PublicTest, Training or all.")] = "PrivateTest",

