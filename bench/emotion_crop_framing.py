@@ -8,9 +8,9 @@
 2. Picture: `docs/emotion_crops.png`, FER2013 faces (top) beside our crops (bottom), 48x48 each.
 3. Jitter: each real face re-cropped with its box shifted by up to +-10% of its side and scaled by
    0.9-1.1 (20 draws per face); prints how often the top label differs from the unjittered crop's,
-   per packaged model.
+   per packaged model (and any `--model`).
 
-    python bench/emotion_crop_framing.py [--data ../shared/data] [--picture docs/emotion_crops.png]
+    python bench/emotion_crop_framing.py [--data ../shared/data] [--picture docs/emotion_crops.png] [--model run/best.pt]
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ import numpy as np
 from toonmoji.emotion.classifier import EmotionClassifier
 from toonmoji.emotion.crop import MARGIN, crop_face, framing, square_box
 from toonmoji.emotion.fer2013 import read_fer2013
+from toonmoji.emotion.packaged import PACKAGED
 from toonmoji.emotion.recognize import haar_detector
 from toonmoji.faces.detect import DlibDetector, landmarks_68
 from toonmoji.samples import sample_portrait
@@ -124,6 +125,7 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=Path("../shared/data"))
     parser.add_argument("--picture", type=Path, default=None)
     parser.add_argument("--fer-faces", type=int, default=600)
+    parser.add_argument("--model", action="append", default=[], help="Also jitter-test this .pt/.onnx (repeatable).")
     args = parser.parse_args()
     fer = read_fer2013(args.data / "fer2013" / "fer2013.csv.gz")
     public, _ = fer.split("PublicTest")
@@ -147,12 +149,8 @@ def main() -> None:
         order = np.random.default_rng(0).permutation(len(public))
         picture(public[order], [grey[i] for i in np.linspace(0, len(grey) - 1, 8).astype(int)], args.picture)
         print(f"wrote {args.picture}")
-    for name in ("mini-xception", "fer-resnet"):
-        try:
-            clf = EmotionClassifier.load(name)
-        except Exception as exc:  # noqa: BLE001 - a model not packaged yet is reported, not fatal
-            print(f"{name}: {exc}")
-            continue
+    for name in [*PACKAGED, *args.model]:
+        clf = EmotionClassifier.load(name)
         rate, n = jitter_flips(clf, faces)
         print(f"{name:14} label flips under +-10% shift/scale jitter: {rate:.1%} of {n} crops ({len(faces)} faces)")
 
