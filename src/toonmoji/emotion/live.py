@@ -18,6 +18,7 @@ import cv2
 import numpy as np
 
 from toonmoji.emotion.classifier import EmotionClassifier
+from toonmoji.emotion.crop import framing
 from toonmoji.emotion.draw import EmojiSet, draw_emotions, with_emoji_panel
 from toonmoji.emotion.identity import FaceTracker
 from toonmoji.emotion.recognize import FaceEmotion, classify_faces, haar_detector, live_detector
@@ -37,7 +38,6 @@ class EmotionSession:
     detector: FaceDetector
     smoother: EmotionSmoother | None = None
     emoji: EmojiSet | None = None
-    margin: float = 0.1
     tracker: FaceTracker | None = None  # video: a track id per face, kept across frames
 
     @classmethod
@@ -67,7 +67,8 @@ class EmotionSession:
 
     def classify(self, image: np.ndarray) -> list[FaceEmotion]:
         """Faces and (smoothed, if asked) emotion probabilities in one RGB frame."""
-        results = classify_faces(image, self.detector.detect(image), self.classifier, self.margin)
+        faces = self.detector.detect(image)
+        results = classify_faces(image, faces, self.classifier, *framing(self.detector.name))
         if self.tracker is not None:
             results = self.tracker.update(image, results)
         return self.smoother.update(results) if self.smoother else results

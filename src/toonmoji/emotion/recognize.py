@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 
 from toonmoji.emotion.classifier import EmotionClassifier
-from toonmoji.emotion.crop import crop_face
+from toonmoji.emotion.crop import MARGIN, crop_face, framing
 from toonmoji.emotion.detectors import haar_detector
 from toonmoji.emotion.labels import EMOTIONS
 from toonmoji.emotion.tracking import TrackingFaceDetector
@@ -53,13 +53,13 @@ def live_detector(detect_width: int = 320, rescan_every: int = 10) -> FaceDetect
 
 
 def classify_faces(
-    image: np.ndarray, faces: list[Face], classifier: EmotionClassifier, margin: float = 0.1
+    image: np.ndarray, faces: list[Face], classifier: EmotionClassifier, margin: float = MARGIN, shift: float = 0.0
 ) -> list[FaceEmotion]:
     """Emotion of each given face in an `(H, W, 3) uint8` RGB image (one batched model call)."""
     if not faces:
         return []
     grey = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY) if image.ndim == 3 else image
-    probs = classifier.predict([crop_face(grey, f.box, margin) for f in faces])
+    probs = classifier.predict([crop_face(grey, f.box, margin, shift) for f in faces])
     return [FaceEmotion(f, p, classifier.classes) for f, p in zip(faces, probs)]
 
 
@@ -76,4 +76,4 @@ def classify_image(
     if isinstance(detector, str):
         kwargs = {"landmarks": "none"} if detector == "auto" else {}  # emotion needs boxes only
         detector = haar_detector() if detector == "haar" else make_detector(detector, **kwargs)
-    return classify_faces(image, detector.detect(image), classifier)
+    return classify_faces(image, detector.detect(image), classifier, *framing(detector.name))
