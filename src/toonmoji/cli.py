@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from toonmoji.avatar import cli as avatar_cli
 from toonmoji.emoji import cli as emoji_cli
 from toonmoji.emotion import cli as emotion_cli
 from toonmoji.errors import ToonmojiError
@@ -83,6 +84,7 @@ app.add_typer(emotion_cli.app, name="emotion")
 app.add_typer(gan_cli.app, name="gan")
 toon_commands.register(gan_cli.app, app)
 app.add_typer(emoji_cli.app, name="emoji")
+app.add_typer(avatar_cli.app, name="avatar")
 app.command("serve")(web_cli.serve)
 
 

@@ -110,6 +110,8 @@ def _radii(mask: np.ndarray, centre: np.ndarray, rx: float, ry: float) -> list[f
     out[11:14] = np.minimum(out[11:14], 0.9)  # straight down is the neck, not hair
     padded = np.concatenate([out[-1:], out, out[:1]])
     med = np.array([np.median(padded[i : i + 3]) for i in range(OUTLINE_POINTS)])
+    kernel = np.array([1.0, 2.0, 3.0, 2.0, 1.0]) / 9.0  # rounds off spikes between rays
+    med = np.convolve(np.concatenate([med[-2:], med, med[:2]]), kernel, mode="valid")
     return [round(float(v), 3) for v in np.clip(med, 0.5, 1.75)]
 
 

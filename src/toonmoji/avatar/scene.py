@@ -41,6 +41,9 @@ TEMPLATES: dict[str, list[float]] = {
 def hair_radii(attrs: Attributes) -> np.ndarray:
     """`(24,)` the hair's reach: the fitted silhouette, else the style's template."""
     r = np.array(attrs.hair.outline or TEMPLATES[attrs.hair.style], dtype=np.float64)
+    if attrs.hair.style != "bald":  # the crown is always covered: the fringe sits on it
+        top = np.abs(np.arange(OUTLINE_POINTS) - OUTLINE_POINTS / 2) > OUTLINE_POINTS / 3
+        r = np.where(top, np.maximum(r, 1.1), r)
     if attrs.hair.style == "bald":
         r = np.minimum(r, np.where(np.abs(np.sin(np.arange(OUTLINE_POINTS) * 2 * np.pi / OUTLINE_POINTS)) > 0.8, r, 0.9))
     return r
