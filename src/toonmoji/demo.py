@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 from rich.console import Console
 
+from toonmoji.avatar.demo_step import avatar_step
 from toonmoji.emoji.demo_step import emoji_step
 from toonmoji.emotion.demo_step import emotion_step
 from toonmoji.imageio import write_bytes, write_image
@@ -80,6 +81,7 @@ def faces_step(ctx: DemoContext) -> list[DemoItem]:
 DEMO_STEPS: list[tuple[str, DemoStep]] = [("Faces", faces_step)]
 DEMO_STEPS.append(("Emotion", emotion_step))
 DEMO_STEPS.append(("Emoji", emoji_step))
+DEMO_STEPS.append(("Avatar", avatar_step))
 
 # Capabilities the demo cannot run on built-in data, with what a user needs for them.
 DEMO_NOTES: list[tuple[str, str]] = [

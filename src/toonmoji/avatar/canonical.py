@@ -21,10 +21,12 @@ BRIDGE = (208.0, 190.0)
 
 @dataclass(frozen=True)
 class Canonical:
-    """`image` `(480, 416, 3) uint8` RGB; `landmarks` (68, 2) in it; `scale`: canonical pixels per
-    photo pixel; `upright`: the measurements' frame."""
+    """`image` `(480, 416, 3) uint8` RGB; `valid` `(480, 416) bool`: inside the photo (the rest
+    is edge-replicated filler); `landmarks` (68, 2) in it; `scale`: canonical pixels per photo
+    pixel; `upright`: the measurements' frame."""
 
     image: np.ndarray
+    valid: np.ndarray
     landmarks: np.ndarray
     scale: float
     upright: Upright
@@ -38,7 +40,9 @@ class Canonical:
         m[:, 2] += np.array(BRIDGE) - lm[27]
         interp = cv2.INTER_AREA if s < 1 else cv2.INTER_CUBIC
         warped = cv2.warpAffine(image, m, SIZE, flags=interp, borderMode=cv2.BORDER_REPLICATE)
-        return cls(warped, lm @ m[:, :2].T + m[:, 2], s, u)
+        inside = cv2.warpAffine(np.ones(image.shape[:2], np.uint8), m, SIZE, flags=cv2.INTER_NEAREST,
+                                borderMode=cv2.BORDER_CONSTANT, borderValue=0).astype(bool)
+        return cls(warped, inside, lm @ m[:, :2].T + m[:, 2], s, u)
 
     def polygon_mask(self, points: np.ndarray) -> np.ndarray:
         """`(H, W) bool` inside the polygon `points` (canonical pixels)."""

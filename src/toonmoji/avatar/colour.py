@@ -30,8 +30,9 @@ def rgb_of(hex_colour: str) -> np.ndarray:
 
 def lab_of(rgb: np.ndarray) -> np.ndarray:
     """CIELAB of RGB in [0, 255], any leading shape `(..., 3)`."""
-    rgb = np.asarray(rgb, dtype=np.float64).reshape(-1, 3) / 255.0
-    return skcolor.rgb2lab(rgb[None])[0].reshape(np.shape(rgb))
+    arr = np.asarray(rgb, dtype=np.float64)
+    flat = arr.reshape(-1, 3) / 255.0
+    return skcolor.rgb2lab(flat[None])[0].reshape(arr.shape)
 
 
 def rgb_of_lab(lab: np.ndarray) -> np.ndarray:
@@ -42,7 +43,7 @@ def rgb_of_lab(lab: np.ndarray) -> np.ndarray:
 def delta_e(hex_a: str, hex_b: str) -> float:
     """CIEDE2000 difference between two '#rrggbb' colours (about 2.3 is just noticeable)."""
     a, b = lab_of(rgb_of(hex_a)), lab_of(rgb_of(hex_b))
-    return float(skcolor.deltaE_ciede2000(a[None], b[None])[0])
+    return float(skcolor.deltaE_ciede2000(a, b))
 
 
 @functools.lru_cache(maxsize=4096)

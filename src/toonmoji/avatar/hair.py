@@ -59,8 +59,8 @@ def fit_hair(c: Canonical, skin_lab: np.ndarray) -> HairFit:
     face = c.polygon_mask(hull)
     near_face = cv2.dilate(face.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (31, 31))).astype(bool)
     # the crescent along the top of the head: hair, or a bald scalp
-    ring = ~face & (yy < brow_y - 10) & (ell < 1.12**2) & (ell > 0.78**2)
-    candidates = matte & ~skinlike & ~face & (ell < 2.3**2)
+    ring = ~face & (yy < brow_y - 10) & (ell < 1.12**2) & (ell > 0.78**2) & c.valid
+    candidates = matte & ~skinlike & ~face & (ell < 2.3**2) & c.valid
     if (ring & skinlike).sum() > 0.6 * max(1, ring.sum()):
         side = candidates & near_face & (yy < lm[30, 1]) & (np.abs(xx - centre[0]) > 0.8 * rx)
         side_lab = robust_colour(img[side], 10.0, 95.0) if side.sum() > 40 else None
