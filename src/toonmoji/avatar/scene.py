@@ -214,11 +214,11 @@ def _mouth(attrs: Attributes, expr: Expression) -> list[Shape]:
     teeth on top (clenched: upper and lower rows) and a tongue below."""
     lip = attrs.mouth.color
     lips = attrs.mouth.lips
-    w = 7.5 * attrs.mouth.width * (1.0 + 0.45 * expr.mouth_width) * (1.0 - 0.5 * expr.mouth_round)
+    w = 8.5 * attrs.mouth.width * (1.0 + 0.45 * expr.mouth_width) * (1.0 - 0.3 * expr.mouth_round)
     smile = expr.smile
     corner_y = MOUTH_Y - 3.6 * smile
     mid_y = MOUTH_Y + 1.2 * smile
-    o = 10.0 * expr.mouth_open
+    o = 11.0 * expr.mouth_open * (1.0 - 0.15 * expr.mouth_round)
     sneer = 2.2 * expr.upper_lip
     lc, rc = np.array([CX - w, corner_y]), np.array([CX + w, corner_y])
     shapes: list[Shape] = []
@@ -300,7 +300,7 @@ def _eyes(attrs: Attributes, expr: Expression, skin: str) -> list[Shape]:
 
 def _brows(attrs: Attributes, expr: Expression) -> list[Shape]:
     shapes = []
-    t = 1.7 * attrs.brows.thickness * (1.0 + 0.25 * max(0.0, -expr.brow_inner))
+    t = 2.3 * attrs.brows.thickness * (1.0 + 0.3 * max(0.0, -expr.brow_inner))
     lift = -3.6 * expr.brow_raise
     for side in (-1, 1):
         cx = CX + side * 11.0 * attrs.eyes.spacing
@@ -311,6 +311,12 @@ def _brows(attrs: Attributes, expr: Expression) -> list[Shape]:
         peak = inner + (outer - inner) * 0.62 + (0.0, -arch)
         centre = [inner, inner + (peak - inner) * 0.5 + (0.0, -arch * 0.3), peak, outer]
         shapes.append(Shape(_tapered(np.array(centre), t), attrs.brows.color, None, 0.0, name="brow"))
+    frown = max(0.0, -expr.brow_inner)
+    if frown > 0.05:  # the vertical creases of a frown between the brows
+        for side in (-1, 1):
+            x = CX + side * 2.2
+            shapes.append(Shape(smooth([(x, BROW_Y + lift + 0.5), (x + side * 0.4, BROW_Y + lift + 3.5), (x + side * 0.2, BROW_Y + lift + 6.0)],
+                                       closed=False), None, shade(attrs.skin, -0.35), 0.8, opacity=min(1.0, frown), name="frown_line"))
     return shapes
 
 
