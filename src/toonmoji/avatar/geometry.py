@@ -78,17 +78,15 @@ def smooth(points: np.ndarray | list, closed: bool = True, tension: float = 1.0)
     """A Catmull-Rom spline through `points` `(N, 2)` as cubic Beziers (smooth, passes through
     every point). `tension` < 1 rounds less (tighter corners)."""
     p = np.asarray(points, dtype=np.float64)
-    n = len(p)
-    segs = []
-    last = n if closed else n - 1
-    for i in range(last):
-        p0 = p[(i - 1) % n] if (closed or i > 0) else p[i]
-        p1, p2 = p[i], p[(i + 1) % n]
-        p3 = p[(i + 2) % n] if (closed or i + 2 < n) else p2
-        c1 = p1 + (p2 - p0) * tension / 6.0
-        c2 = p2 - (p3 - p1) * tension / 6.0
-        segs.append((c1, c2, p2))
-    return Path(p[0].copy(), np.array(segs, dtype=np.float64).reshape(-1, 3, 2), closed)
+    if closed:
+        prev, nxt, nxt2 = np.roll(p, 1, axis=0), np.roll(p, -1, axis=0), np.roll(p, -2, axis=0)
+        p1 = p
+    else:
+        ext = np.vstack([p[:1], p, p[-1:]])  # end points repeated: the curve starts along its chord
+        prev, p1, nxt, nxt2 = ext[:-3], ext[1:-2], ext[2:-1], ext[3:]
+    c1 = p1 + (nxt - prev) * (tension / 6.0)
+    c2 = nxt - (nxt2 - p1) * (tension / 6.0)
+    return Path(p[0].copy(), np.stack([c1, c2, nxt], axis=1), closed)
 
 
 def polyline(points: np.ndarray | list, closed: bool = False) -> Path:

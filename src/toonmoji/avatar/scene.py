@@ -101,14 +101,14 @@ def build_scene(attrs: Attributes, expr: Expression | None = None) -> list[Shape
     # cheeks
     for side in (-1, 1):
         shapes.append(Shape(ellipse(CX + side * hw * 0.62, 63.0, 5.0, 3.0), BLUSH,
-                            opacity=0.22 + 0.2 * max(0.0, expr.smile), clip=head, name="blush"))
+                            opacity=0.22 + 0.2 * max(0.0, expr.smile), name="blush"))
 
     # beard
     beard = attrs.beard.style
     if beard in ("full", "stubble", "goatee"):
         shapes.append(Shape(_beard_path(attrs, beard), attrs.beard.color,
                             None if beard == "stubble" else shade(attrs.beard.color, -0.12), 0.7,
-                            opacity=0.35 if beard == "stubble" else 1.0, clip=head, name="beard"))
+                            opacity=0.35 if beard == "stubble" else 1.0, name="beard"))
 
     shapes += _nose(attrs, expr, skin)
     shapes += _mouth(attrs, expr)
@@ -116,7 +116,7 @@ def build_scene(attrs: Attributes, expr: Expression | None = None) -> list[Shape
         shapes.append(Shape(_moustache_path(attrs, expr), attrs.beard.color, shade(attrs.beard.color, -0.12), 0.7, name="moustache"))
     shapes += _eyes(attrs, expr, skin)
     if attrs.hair.style != "bald":
-        shapes.append(Shape(_fringe_path(attrs), hair_c, hair_line, 0.9, clip=_hair_clip(radii, attrs), name="hair_front"))
+        shapes.append(Shape(_fringe_path(attrs, radii), hair_c, hair_line, 0.9, name="hair_front"))
     shapes += _brows(attrs, expr)
     shapes += _glasses(attrs)
     if expr.tears > 0.05:
@@ -151,18 +151,14 @@ def _hair_path(radii: np.ndarray, attrs: Attributes) -> Path:
     return smooth(pts)
 
 
-def _hair_clip(radii: np.ndarray, attrs: Attributes) -> Path:
-    """Where front hair may show: inside the back hair's reach, or just outside the head."""
-    return smooth(radial_points(np.maximum(radii, 1.04), attrs.face.width))
-
-
-def _fringe_path(attrs: Attributes) -> Path:
-    """Front hair over the forehead: the head's top, down to a hairline set by `fringe`, parted."""
+def _fringe_path(attrs: Attributes, radii: np.ndarray) -> Path:
+    """Front hair over the forehead: the head's top (inside the back hair's reach), down to a
+    hairline set by `fringe`, parted."""
     hw = HEAD_RX * attrs.face.width
     y_line = 24.0 + 14.0 * attrs.hair.fringe
     part = CX + attrs.hair.part * hw * 0.45
-    top = [(CX - hw * 1.06, 50.0), (CX - hw * 1.02, 32.0), (CX - hw * 0.76, 17.5), (CX, 13.8),
-           (CX + hw * 0.76, 17.5), (CX + hw * 1.02, 32.0), (CX + hw * 1.06, 50.0)]
+    idx = [18, 19, 20, 21, 22, 23, 0, 1, 2, 3, 4, 5, 6]  # -90 .. 90 degrees
+    top = [tuple(p) for p in radial_points(np.clip(radii, 1.0, 1.07), attrs.face.width)[idx]]
     lift = 3.0 if attrs.hair.style == "tied" else 0.0
     line = [(CX + hw * 0.93, 48.0), (CX + hw * 0.86, y_line + 8.0 - lift),
             (part + (hw - abs(part - CX)) * 0.45, y_line + 2.5 - lift * 0.5), (part, y_line - 3.0 - lift),
@@ -179,7 +175,7 @@ def _beard_path(attrs: Attributes, style: str) -> Path:
     lower = pts[(pts[:, 1] > 55.0)]
     lower = lower[np.argsort(-np.arctan2(lower[:, 1] - 55.0, lower[:, 0] - CX))]  # right cheek -> chin -> left
     inner = [(CX - hw * 0.8, 57.0), (CX - 12.0, 64.5), (CX, 64.0), (CX + 12.0, 64.5), (CX + hw * 0.8, 57.0)]
-    outer = [(CX + hw * 1.04, 52.0), *[(x + np.sign(x - CX) * 0.6, y + 0.8) for x, y in lower[::-1]], (CX - hw * 1.04, 52.0)]
+    outer = [(CX + hw * 0.99, 52.0), *[(x, y) for x, y in lower[::-1]], (CX - hw * 0.99, 52.0)]
     return smooth(outer[::-1] + inner[::-1], tension=0.85)
 
 
