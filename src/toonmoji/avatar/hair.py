@@ -59,7 +59,10 @@ def fit_hair(c: Canonical, skin_lab: np.ndarray) -> HairFit:
     face = c.polygon_mask(hull)
     near_face = cv2.dilate(face.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (31, 31))).astype(bool)
     # the crescent along the top of the head: hair, or a bald scalp
-    ring = ~face & (yy < brow_y - 10) & (ell < 1.12**2) & (ell > 0.78**2) & c.valid
+    # in the photo's own proportions (the crown about as far above the eyes as the chin is below)
+    eye_y = lm[36:48, 1].mean()
+    ell_photo = ((xx - lm[27, 0]) / 66.0) ** 2 + ((yy - eye_y) / (0.95 * (lm[8, 1] - eye_y))) ** 2
+    ring = ~face & (yy < brow_y - 10) & (ell_photo < 1.0) & (ell_photo > 0.75**2) & c.valid
     candidates = matte & ~skinlike & ~face & (ell < 2.3**2) & c.valid
     if (ring & skinlike).sum() > 0.6 * max(1, ring.sum()):
         side = candidates & near_face & (yy < lm[30, 1]) & (np.abs(xx - centre[0]) > 0.8 * rx)
@@ -74,8 +77,11 @@ def fit_hair(c: Canonical, skin_lab: np.ndarray) -> HairFit:
     mask = _joined(_near(lab, colour_lab, candidates), ring)
     fringe, part = _hairline(mask | (ring & ~skinlike), c, brow_y)
     if (mask & ring).sum() < 0.3 * ring.sum():  # the matte lost the hair (dark on dark): a template
-        return HairFit("short", colour, [], fringe, part, mask)
+        return HairFit("short", colour, [], fringe, part, ring & ~skinlike)
     radii = _radii(mask, centre, rx, ry)
+    refined = robust_colour(img[mask], 10.0, 95.0)  # the whole silhouette's colour, not just the crown's
+    if refined is not None:
+        colour = hex_of(rgb_of_lab(refined[None])[0])
     return HairFit(_style(radii), colour, radii, fringe, part, mask)
 
 

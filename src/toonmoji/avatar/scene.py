@@ -41,12 +41,22 @@ TEMPLATES: dict[str, list[float]] = {
 def hair_radii(attrs: Attributes) -> np.ndarray:
     """`(24,)` the hair's reach: the fitted silhouette, else the style's template."""
     r = np.array(attrs.hair.outline or TEMPLATES[attrs.hair.style], dtype=np.float64)
-    if attrs.hair.style != "bald":  # the crown is always covered: the fringe sits on it
-        top = np.abs(np.arange(OUTLINE_POINTS) - OUTLINE_POINTS / 2) > OUTLINE_POINTS / 3
-        r = np.where(top, np.maximum(r, 1.1), r)
+    if attrs.hair.style != "bald":  # the upper head is always covered: the fringe sits on it
+        upper = np.abs(np.arange(OUTLINE_POINTS) - OUTLINE_POINTS / 2) >= OUTLINE_POINTS / 4
+        r = np.where(upper, np.maximum(r, head_radii(attrs) + 0.06), r)
     if attrs.hair.style == "bald":
         r = np.minimum(r, np.where(np.abs(np.sin(np.arange(OUTLINE_POINTS) * 2 * np.pi / OUTLINE_POINTS)) > 0.8, r, 0.9))
     return r
+
+
+def head_radii(attrs: Attributes) -> np.ndarray:
+    """`(24,)` the drawn head outline's distance from the centre along the hair rays (head radii)."""
+    pts = smooth(head_points(attrs)).flatten(8)
+    dx, dy = (pts[:, 0] - CX) / (HEAD_RX * attrs.face.width), (CY - pts[:, 1]) / HEAD_RY
+    ang, rad = np.mod(np.arctan2(dx, dy), 2 * np.pi), np.hypot(dx, dy)
+    order = np.argsort(ang)
+    a = np.arange(OUTLINE_POINTS) * 2 * np.pi / OUTLINE_POINTS
+    return np.interp(a, ang[order], rad[order], period=2 * np.pi)
 
 
 def radial_points(radii: np.ndarray, width: float) -> np.ndarray:
@@ -158,7 +168,8 @@ def _fringe_path(attrs: Attributes, radii: np.ndarray) -> Path:
     y_line = 24.0 + 14.0 * attrs.hair.fringe
     part = CX + attrs.hair.part * hw * 0.45
     idx = [18, 19, 20, 21, 22, 23, 0, 1, 2, 3, 4, 5, 6]  # -90 .. 90 degrees
-    top = [tuple(p) for p in radial_points(np.clip(radii, 1.0, 1.07), attrs.face.width)[idx]]
+    reach = np.clip(radii, head_radii(attrs) + 0.03, head_radii(attrs) + 0.07)
+    top = [tuple(p) for p in radial_points(reach, attrs.face.width)[idx]]
     lift = 3.0 if attrs.hair.style == "tied" else 0.0
     line = [(CX + hw * 0.93, 48.0), (CX + hw * 0.86, y_line + 8.0 - lift),
             (part + (hw - abs(part - CX)) * 0.45, y_line + 2.5 - lift * 0.5), (part, y_line - 3.0 - lift),
