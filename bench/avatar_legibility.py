@@ -27,7 +27,7 @@ from toonmoji.emotion import EMOTIONS, EmotionClassifier
 from toonmoji.emotion.crop import crop_face
 
 SIZE = 256
-FACE_BOX = (23.0, 36.0, 77.0, 86.0)  # brows to chin, cheek to cheek, in avatar units (a detector's box)
+FACE_BOX = (20.0, 26.0, 80.0, 86.0)  # the box OpenCV's Haar cascade returns on the avatars it finds
 
 
 def random_avatar(rng: np.random.Generator) -> Avatar:

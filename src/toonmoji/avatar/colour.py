@@ -9,6 +9,7 @@ cue: walls, shirts, the whites of the eyes), a mild von Kries correction towards
 from __future__ import annotations
 
 import functools
+import warnings
 
 import numpy as np
 from skimage import color as skcolor
@@ -36,7 +37,11 @@ def lab_of(rgb: np.ndarray) -> np.ndarray:
 
 
 def rgb_of_lab(lab: np.ndarray) -> np.ndarray:
-    return np.clip(skcolor.lab2rgb(np.asarray(lab, np.float64).reshape(1, -1, 3))[0] * 255.0, 0, 255).reshape(np.shape(lab))
+    """RGB in [0, 255] of CIELAB `(..., 3)`; colours outside sRGB are clipped (quietly)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        rgb = skcolor.lab2rgb(np.asarray(lab, np.float64).reshape(1, -1, 3))[0]
+    return np.clip(rgb * 255.0, 0, 255).reshape(np.shape(lab))
 
 
 @functools.lru_cache(maxsize=4096)

@@ -51,15 +51,15 @@ class Expression:
 
 
 PRESETS: dict[str, Expression] = {
-    "angry": Expression(brow_raise=-1.0, brow_inner=-1.3, eye_open=-0.2, smile=-0.7, mouth_open=0.55,
+    "angry": Expression(brow_raise=-1.0, brow_inner=-1.3, eye_open=-0.2, smile=-0.3, mouth_open=0.55,
                         mouth_width=0.35, teeth=1.0),
     "disgust": Expression(brow_raise=-0.6, brow_inner=-0.6, eye_open=-0.45, smile=-0.7, mouth_open=0.35,
                           mouth_width=0.15, teeth=0.9, nose_wrinkle=1.0, upper_lip=1.0),
     "fear": Expression(brow_raise=1.1, brow_inner=1.2, eye_open=0.7, smile=-0.5, mouth_open=0.6,
                        mouth_width=0.45, teeth=0.7),
     "happy": Expression(brow_raise=0.2, eye_open=-0.2, smile=1.0, mouth_open=0.8, mouth_width=0.35, teeth=1.0),
-    "sad": Expression(brow_raise=0.1, brow_inner=1.3, eye_open=-0.3, smile=-1.2, mouth_width=0.0, tears=1.0),
-    "surprise": Expression(brow_raise=1.6, eye_open=0.8, mouth_open=1.0, mouth_round=1.0, mouth_width=0.0),
+    "sad": Expression(brow_raise=0.1, brow_inner=1.3, eye_open=-0.6, smile=-1.2, mouth_open=0.3, tears=1.0),
+    "surprise": Expression(brow_raise=1.2, eye_open=1.0, mouth_open=0.7, mouth_round=1.0),
     "neutral": Expression(),
 }
 

@@ -165,7 +165,7 @@ def _fringe_path(attrs: Attributes, radii: np.ndarray) -> Path:
     """Front hair over the forehead: the head's top (inside the back hair's reach), down to a
     hairline set by `fringe`, parted."""
     hw = HEAD_RX * attrs.face.width
-    y_line = 24.0 + 14.0 * attrs.hair.fringe
+    y_line = 24.0 + 11.0 * attrs.hair.fringe  # at most just above the brows: they must show
     part = CX + attrs.hair.part * hw * 0.45
     idx = [18, 19, 20, 21, 22, 23, 0, 1, 2, 3, 4, 5, 6]  # -90 .. 90 degrees
     reach = np.clip(radii, head_radii(attrs) + 0.03, head_radii(attrs) + 0.07)
@@ -307,6 +307,10 @@ def _eyes(attrs: Attributes, expr: Expression, skin: str) -> list[Shape]:
 
 def _brows(attrs: Attributes, expr: Expression) -> list[Shape]:
     shapes = []
+    colour = attrs.brows.color  # at least 30 L* darker than the skin, or the expression is lost
+    gap = lightness(colour) - (lightness(attrs.skin) - 30.0)
+    if gap > 0:
+        colour = shade(colour, -gap / 100.0)
     t = 2.3 * attrs.brows.thickness * (1.0 + 0.3 * max(0.0, -expr.brow_inner))
     lift = -3.6 * expr.brow_raise
     for side in (-1, 1):
@@ -317,7 +321,7 @@ def _brows(attrs: Attributes, expr: Expression) -> list[Shape]:
         arch = 0.6 + 2.4 * attrs.brows.arch
         peak = inner + (outer - inner) * 0.62 + (0.0, -arch)
         centre = [inner, inner + (peak - inner) * 0.5 + (0.0, -arch * 0.3), peak, outer]
-        shapes.append(Shape(_tapered(np.array(centre), t), attrs.brows.color, None, 0.0, name="brow"))
+        shapes.append(Shape(_tapered(np.array(centre), t), colour, None, 0.0, name="brow"))
     frown = max(0.0, -expr.brow_inner)
     if frown > 0.05:  # the vertical creases of a frown between the brows
         for side in (-1, 1):
