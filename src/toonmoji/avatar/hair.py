@@ -133,7 +133,7 @@ def _hairline(hair: np.ndarray, c: Canonical, brow_y: float) -> tuple[float, flo
         rows = np.nonzero(col)[0]
         heights.append((brow_y - rows[-1]) / length if len(rows) else 1.0)
     mid = float(np.median(heights))
-    fringe = float(np.clip((17.5 - 37.0 * mid) / 11.0, 0.0, 1.0))
+    fringe = float(np.clip((18.5 - 37.0 * mid) / 9.0, 0.0, 1.0))
     part = float(np.clip((heights[0] - heights[2]) / 0.15, -1.0, 1.0))
     return round(fringe, 3), round(part, 3)
 

@@ -165,7 +165,7 @@ def _fringe_path(attrs: Attributes, radii: np.ndarray) -> Path:
     """Front hair over the forehead: the head's top (inside the back hair's reach), down to a
     hairline set by `fringe`, parted."""
     hw = HEAD_RX * attrs.face.width
-    y_line = 24.0 + 11.0 * attrs.hair.fringe  # at most just above the brows: they must show
+    y_line = 23.0 + 9.0 * attrs.hair.fringe  # at most just above the brows: they must show
     part = CX + attrs.hair.part * hw * 0.45
     idx = [18, 19, 20, 21, 22, 23, 0, 1, 2, 3, 4, 5, 6]  # -90 .. 90 degrees
     reach = np.clip(radii, head_radii(attrs) + 0.03, head_radii(attrs) + 0.07)
@@ -307,8 +307,8 @@ def _eyes(attrs: Attributes, expr: Expression, skin: str) -> list[Shape]:
 
 def _brows(attrs: Attributes, expr: Expression) -> list[Shape]:
     shapes = []
-    colour = attrs.brows.color  # at least 30 L* darker than the skin, or the expression is lost
-    gap = lightness(colour) - (lightness(attrs.skin) - 30.0)
+    colour = attrs.brows.color  # at least 40 L* darker than the skin, or the expression is lost
+    gap = lightness(colour) - (lightness(attrs.skin) - 40.0)
     if gap > 0:
         colour = shade(colour, -gap / 100.0)
     t = 2.3 * attrs.brows.thickness * (1.0 + 0.3 * max(0.0, -expr.brow_inner))
