@@ -9,6 +9,8 @@ move them within their ranges. The list is drawn in order (back hair first, glas
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from toonmoji.avatar.colour import lightness, shade
@@ -51,6 +53,13 @@ def hair_radii(attrs: Attributes) -> np.ndarray:
 
 def head_radii(attrs: Attributes) -> np.ndarray:
     """`(24,)` the drawn head outline's distance from the centre along the hair rays (head radii)."""
+    return _head_radii(attrs.face.width, attrs.face.jaw, attrs.face.chin)
+
+
+@functools.lru_cache(maxsize=256)
+def _head_radii(width: float, jaw: float, chin: float) -> np.ndarray:
+    attrs = Attributes()
+    attrs.face.width, attrs.face.jaw, attrs.face.chin = width, jaw, chin
     pts = smooth(head_points(attrs)).flatten(8)
     dx, dy = (pts[:, 0] - CX) / (HEAD_RX * attrs.face.width), (CY - pts[:, 1]) / HEAD_RY
     ang, rad = np.mod(np.arctan2(dx, dy), 2 * np.pi), np.hypot(dx, dy)
