@@ -166,6 +166,16 @@ def test_photo_upload_shows_the_avatar_with_downloads_and_live_it_follows_the_em
             page.click("#avatar-svg")
         svg = ET.fromstring(Path(info.value.path()).read_text())
         assert svg.get("viewBox") == "0 0 100 100"
+        drawn = page.evaluate("""() => new Promise(done => {  // Chromium renders the SVG itself
+            const img = new Image();
+            img.onload = () => { const c = document.createElement('canvas'); c.width = c.height = 64;
+                const x = c.getContext('2d'); x.drawImage(img, 0, 0, 64, 64);
+                const d = x.getImageData(0, 0, 64, 64).data; let n = 0;
+                for (let i = 3; i < d.length; i += 4) n += d[i] > 200;
+                done([img.naturalWidth, n]); };
+            img.onerror = () => done([0, 0]);
+            img.src = document.getElementById('avatar-svg').href; })""")
+        assert drawn[0] == 512 and 800 < drawn[1] < 4000  # the head drawn opaque, the corners not
         png = downloaded(page, "#avatar-png")
         assert (png.format, png.mode, png.size) == ("PNG", "RGBA", (512, 512))
         webp = downloaded(page, "#avatar-webp")
