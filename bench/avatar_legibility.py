@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from avatar_faces import real_faces
 from toonmoji.avatar import Attributes, Avatar
-from toonmoji.avatar.fit import fit_avatar
+from toonmoji.avatar.fitting import fit_avatar
 from toonmoji.avatar.model import CHOICES, RANGES
 from toonmoji.emotion import EMOTIONS, EmotionClassifier
 from toonmoji.emotion.crop import crop_face

@@ -26,7 +26,7 @@ from avatar_faces import real_faces
 from toonmoji.avatar import cues
 from toonmoji.avatar.canonical import Canonical
 from toonmoji.avatar.colour import delta_e, hex_of, lab_of
-from toonmoji.avatar.fit import fit_avatar
+from toonmoji.avatar.fitting import fit_avatar
 from toonmoji.avatar.hair import fit_hair
 
 CELL = 160

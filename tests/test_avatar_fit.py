@@ -12,7 +12,7 @@ from PIL import Image
 
 from toonmoji.avatar import fit
 from toonmoji.avatar.colour import delta_e, lab_of, rgb_of
-from toonmoji.avatar.fit import fit_avatar, largest_face
+from toonmoji.avatar.fitting import fit_avatar, largest_face
 from toonmoji.errors import NoFaceError
 from toonmoji.faces import detect_faces
 from toonmoji.faces.detect import Face
@@ -110,7 +110,7 @@ def test_no_face_and_tiny_face_fail_in_one_line(monkeypatch, portrait):
         fit(no_face_image())
     face = detect_faces(portrait)[0]
     small = Face((0.0, 0.0, 20.0, 20.0), 1.0, face.landmarks * 0.2)
-    monkeypatch.setattr("toonmoji.avatar.fit.detect_faces", lambda image, detector: [small])
+    monkeypatch.setattr("toonmoji.avatar.fitting.detect_faces", lambda image, detector: [small])
     with pytest.raises(NoFaceError, match="too small") as info:
         largest_face(portrait, "dlib", "tiny.jpg")
     assert "\n" not in str(info.value)

@@ -5,7 +5,7 @@
     rgba = avatar.render(emotion="happy", intensity=0.8, size=256)
     svg = avatar.to_svg(); text = avatar.to_json()
 
-Modules: model (attributes, JSON schema), fit (photo -> attributes) with colour, hair and features,
+Modules: model (attributes, JSON schema), fitting (photo -> attributes) with colour, hair and features,
 expression (seven emotions as face controls), scene (attributes -> shapes), svg and raster (the
 same shapes as SVG text or RGBA pixels), cli.
 """
@@ -21,6 +21,6 @@ __all__ = ["Attributes", "Avatar", "AvatarError", "Expression", "expression_for"
 
 def fit(image, face=None, detector: str = "dlib", source: str = "the image") -> Avatar:
     """The avatar of the largest face in an `(H, W, 3) uint8` RGB photo (or of `face`)."""
-    from toonmoji.avatar.fit import fit_avatar
+    from toonmoji.avatar.fitting import fit_avatar
 
     return fit_avatar(image, face=face, detector=detector, source=source)

@@ -50,7 +50,7 @@ def check_pose(emotion: str, intensity: float, size: int | None = None) -> None:
 
 
 def fit_photo(photo: Path, detector: str, sets: list[str] | None) -> Avatar:
-    from toonmoji.avatar.fit import fit_avatar
+    from toonmoji.avatar.fitting import fit_avatar
     from toonmoji.imageio import read_image
 
     if detector not in ("dlib", "haar"):
