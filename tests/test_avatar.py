@@ -107,3 +107,10 @@ def test_bad_render_arguments(avatar):
 
 def test_presets_cover_the_fer_classes():
     assert set(PRESETS) == set(EMOTIONS)
+
+
+def test_fit_stays_the_function_after_the_fitting_module_is_imported():
+    import toonmoji.avatar
+    import toonmoji.avatar.fitting
+
+    assert callable(toonmoji.avatar.fit) and toonmoji.avatar.fit.__module__ == "toonmoji.avatar"
