@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from toonmoji.errors import InputError, ToonmojiError
+from toonmoji.errors import InputError
 from toonmoji.web.settings import LOOPBACK_HOSTS, WebSettings
 
 console = Console()
@@ -35,12 +35,10 @@ def serve(
     device: Annotated[str, typer.Option(help="With --base/--toon: cpu, cuda ...")] = "cpu",
 ) -> None:
     """Serve the toonmoji page on this machine: drop a photo, or use the camera live."""
-    try:
-        import fastapi  # noqa: F401
-        import python_multipart  # noqa: F401
-        import uvicorn  # noqa: F401
-    except ImportError:
-        raise ToonmojiError('the web page needs the [web] extra: pip install -e ".[web]"') from None
+    from toonmoji.extras import require
+
+    for module in ("fastapi", "python_multipart", "uvicorn"):
+        require(module, extra="web", feature="the web page")
     from toonmoji.web.server import serve as run_server
 
     if (base is None) != (toon is None):
