@@ -10,7 +10,6 @@ import json
 import subprocess
 import sys
 
-import numpy as np
 import pytest
 
 from toonmoji.errors import MissingExtraError
@@ -101,9 +100,3 @@ def test_safety_net_names_extras_only_for_absent_optional_modules(monkeypatch):
     assert error is not None and error.extra == "convert" and "toonmoji[convert]" in str(error)
     assert {extra for extra, _ in OPTIONAL_MODULES.values()} == {"gan", "dlib", "convert", "web"}
 
-
-def test_packaged_sample_is_scikit_images_astronaut_pixel_for_pixel(portrait):
-    from skimage import data
-
-    assert portrait.shape == (512, 512, 3) and portrait.dtype == np.uint8
-    assert np.array_equal(portrait, data.astronaut())
