@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import http.server
 import importlib.util
 import io
 import os
 import re
 import shutil
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -86,17 +88,18 @@ def photo(tmp_path_factory, portrait) -> Path:
 
 
 @contextlib.contextmanager
-def page_on(browser, server: Server) -> Iterator:
-    """A fresh page on the server; afterwards, asserts it fetched nothing from anywhere else and
-    logged no error."""
-    context = browser.new_context(viewport={"width": 1200, "height": 900}, accept_downloads=True)
+def page_on(browser, server: Server, address: str | None = None, **context_options) -> Iterator:
+    """A fresh page on the server (at `address`, default its URL); afterwards, asserts it fetched
+    nothing from anywhere else and logged no error."""
+    options = {"viewport": {"width": 1200, "height": 900}, "accept_downloads": True, **context_options}
+    context = browser.new_context(**options)
     page = context.new_page()
     page.set_default_timeout(TIMEOUT_MS)
     fetched, errors = [], []
     page.on("request", lambda r: fetched.append(r.url))
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(server.url)
+    page.goto(address or server.url)
     page.wait_for_selector("body[data-ready=true]", state="attached")
     try:
         yield page
@@ -108,12 +111,12 @@ def page_on(browser, server: Server) -> Iterator:
     assert [e for e in errors if "status of 4" not in e] == [], errors
 
 
-def screenshot(page, tmp_path: Path, name: str) -> Path:
+def screenshot(page, tmp_path: Path, name: str, width: int = 1200) -> Path:
     shot = tmp_path / name
     page.screenshot(path=str(shot), full_page=True)
     ARTIFACTS.mkdir(exist_ok=True)
     shutil.copy(shot, ARTIFACTS / name)
-    assert Image.open(shot).size[0] == 1200
+    assert Image.open(shot).size[0] == width
     return shot
 
 
@@ -210,3 +213,82 @@ def test_toonify_shows_progress_can_be_cancelled_and_finishes(browser, photo, tm
         assert page.eval_on_selector("#toon-faces img", "img => img.naturalWidth") == RES
         assert page.eval_on_selector("#toon-pasted", "img => img.naturalWidth") == 512
         screenshot(page, tmp_path, "web_toonify.png")
+
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
+         "device_scale_factor": 1, "ignore_https_errors": True}  # the self-signed certificate
+
+
+def test_a_phone_opens_the_token_address_over_https_and_goes_live(browser, photo, tmp_path):
+    with running_server(tmp_path / "serve", "--https", "--token", "phone-token-0123456789") as server:
+        assert server.url.startswith("https://")
+        with page_on(browser, server, f"{server.url}?token={server.token}", **PHONE) as page:
+            assert page.evaluate("location.search") == ""  # the token left the address bar
+            assert page.evaluate("document.cookie") == ""  # and no script can read it
+            assert page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing wider than the phone
+            page.set_input_files("#file", str(photo))
+            page.locator("#faces .emotion-label").first.wait_for()
+            assert "happy" in page.locator("#faces .emotion-label").first.inner_text().lower()
+            assert page.evaluate("document.documentElement.scrollWidth") <= 390
+            screenshot(page, tmp_path, "web_phone_photo.png", width=390)
+            page.click("#tab-live")
+            page.click("#live-start")
+            page.wait_for_function("() => live.last && live.last.frame >= 10")  # wss with the cookie
+            assert page.get_attribute("#live-label", "data-label") == "happy"
+            box = page.locator("#live-canvas").bounding_box()
+            assert box["x"] >= 0 and box["x"] + box["width"] <= 390 and box["height"] > 150
+            fps = float(page.inner_text("#live-fps"))
+            screenshot(page, tmp_path, "web_phone_live.png", width=390)
+            page.click("#live-stop")
+        context = browser.new_context(**PHONE)  # the address without the token
+        answer = context.new_page().goto(server.url)
+        assert answer.status == 401 and "needs its token" in answer.json()["detail"]
+        context.close()
+    print(f"\nlive mode at 390x844 over HTTPS: {fps} fps")
+
+
+@contextlib.contextmanager
+def page_elsewhere(html: str) -> Iterator[str]:
+    """`html` served at another origin on this machine (http://localhost:PORT/, a site apart from
+    127.0.0.1): what a page from another site, or another local program, looks like to the server."""
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = html.encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler) as other:
+        thread = threading.Thread(target=other.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield f"http://localhost:{other.server_address[1]}/"
+        finally:
+            other.shutdown()
+
+
+def test_a_page_on_another_origin_cannot_make_the_server_work(browser, server, photo):
+    """A page elsewhere posts the photo as any site could (a multipart POST needs no preflight);
+    the server refuses it without doing the work."""
+    evil = f"""<!doctype html><script>
+        const bytes = Uint8Array.from(atob("{base64.b64encode(photo.read_bytes()).decode()}"), c => c.charCodeAt(0));
+        const form = new FormData();
+        form.append("photo", new Blob([bytes], {{type: "image/jpeg"}}), "me.jpg");
+        window.done = fetch("{server.url}api/analyze", {{method: "POST", body: form, mode: "no-cors"}})
+            .then(() => "sent", (e) => String(e));
+    </script>"""
+    context = browser.new_context()
+    page = context.new_page()
+    answers = []
+    page.on("response", lambda r: answers.append(r) if r.url.startswith(server.url) else None)
+    with page_elsewhere(evil) as address:
+        page.goto(address)
+        assert page.evaluate("window.done") == "sent"
+        [answer] = answers
+        assert answer.status == 403  # only the server's check of Origin answers 403
+    context.close()

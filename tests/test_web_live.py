@@ -29,7 +29,7 @@ def test_frames_come_back_with_faces_labels_and_probabilities(client):
     image, _ = decode_upload(frame, "frame", 2**30, 10**9)
     reference = EmotionSession(EmotionClassifier.default(), live_detector(320, 10), EmotionSmoother(3))
     expected = [reference.classify(image) for _ in range(12)]
-    with client.websocket_connect("ws://127.0.0.1/api/live", headers={"origin": "http://127.0.0.1:8000"}) as ws:
+    with client.websocket_connect("ws://127.0.0.1/api/live", headers={"origin": "http://127.0.0.1"}) as ws:
         replies = []
         for _ in range(12):
             ws.send_bytes(frame)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import ssl
 import subprocess
 import sys
 import time
@@ -20,8 +21,23 @@ RES = 32  # tiny generators stand in for StyleGAN2 weights (as in test_toonify.p
 @dataclass
 class Server:
     process: subprocess.Popen
-    url: str
+    url: str  # http(s)://127.0.0.1:PORT/, without the token
     log: Path
+    token: str | None = None  # the token in the printed address, if any
+    cafile: Path | None = None  # the self-signed certificate of an --https server
+
+    @property
+    def port(self) -> int:
+        return int(self.url.rstrip("/").rsplit(":", 1)[1])
+
+    def ssl_context(self) -> ssl.SSLContext | bool:
+        """Trust the server's own certificate and nothing else (hostname checked as well)."""
+        return ssl.create_default_context(cafile=str(self.cafile)) if self.cafile else True
+
+    def client(self, **kwargs: object) -> httpx.Client:
+        """An HTTP client on the server that sends its token, as a script would."""
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        return httpx.Client(base_url=self.url, headers=headers, verify=self.ssl_context(), **kwargs)
 
     def rss_mb(self) -> float:
         """Resident memory of the server process (Linux /proc)."""
@@ -31,23 +47,26 @@ class Server:
     def alive(self) -> bool:
         if self.process.poll() is not None:
             return False
-        return httpx.get(self.url + "api/health", timeout=10).json()["status"] == "ok"
+        with self.client(timeout=10) as client:
+            return client.get("api/health").json()["status"] == "ok"
 
 
 @contextlib.contextmanager
 def running_server(folder: Path, *args: str, timeout: float = 60.0) -> Iterator[Server]:
-    """Start `python -m toonmoji serve --port 0 ARGS`; yield once it answers; stop it after."""
+    """Start `python -m toonmoji serve --port 0 ARGS`; yield once it answers; stop it after. The
+    server's config folder (where --https keeps its certificate) is `folder`/config."""
     folder.mkdir(parents=True, exist_ok=True)
     out, err = folder / "server.out", folder / "server.err"
-    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    env = dict(os.environ, PYTHONUNBUFFERED="1", TOONMOJI_CONFIG=str(folder / "config"))
     src = str(Path(__file__).resolve().parents[1] / "src")  # this checkout's code, installed or not
     env["PYTHONPATH"] = os.pathsep.join(p for p in (src, env.get("PYTHONPATH")) if p)
     with open(out, "wb") as fout, open(err, "wb") as ferr:
         process = subprocess.Popen([sys.executable, "-m", "toonmoji", "serve", "--port", "0", *args],
                                    stdout=fout, stderr=ferr, env=env)
     try:
-        url = _wait_for_url(process, out, err, timeout)
-        yield Server(process, url, err)
+        url, token = _wait_for_url(process, out, err, timeout)
+        cafile = folder / "config" / "tls" / "cert.pem"
+        yield Server(process, url, err, token, cafile if url.startswith("https") and cafile.exists() else None)
     finally:
         process.terminate()
         try:
@@ -57,12 +76,12 @@ def running_server(folder: Path, *args: str, timeout: float = 60.0) -> Iterator[
             process.wait()
 
 
-def _wait_for_url(process: subprocess.Popen, out: Path, err: Path, timeout: float) -> str:
+def _wait_for_url(process: subprocess.Popen, out: Path, err: Path, timeout: float) -> tuple[str, str | None]:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        found = re.search(r"(http://127\.0\.0\.1:\d+/)", out.read_text())
+        found = re.search(r"(https?://127\.0\.0\.1:\d+/)(?:\?token=([\w.~-]+))?(?=\s)", out.read_text())
         if found:
-            return found.group(1)
+            return found.group(1), found.group(2)
         if process.poll() is not None:
             raise RuntimeError(f"server exited with {process.returncode}: {err.read_text()[-2000:]}")
         time.sleep(0.1)

@@ -40,16 +40,18 @@ def faces(
     photo: Annotated[Path, typer.Argument(help="A photo (JPEG, PNG, WebP).")],
     out: Annotated[Path, typer.Option(help="Folder for one aligned PNG per face.")] = Path("faces"),
     size: Annotated[int, typer.Option(min=8, max=4096, help="Side of each aligned crop in pixels.")] = 256,
-    detector: Annotated[str, typer.Option(help="dlib (accurate, FFHQ's) or haar (fast).")] = "dlib",
+    detector: Annotated[str, typer.Option(help="auto (CNN + face mesh: turned, small, covered faces), dlib or haar (frontal only).")] = "auto",
+    landmarks: Annotated[str | None, typer.Option(help="With --detector auto: mesh (MediaPipe, Apache-2.0; the default) or dlib (dlib's 68-point model: exact FFHQ alignment, but trained on research-only data).", show_default=False)] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")] = False,
     force: Annotated[bool, typer.Option(help="Overwrite existing outputs.")] = False,
 ) -> None:
     """Find every face in PHOTO, align each the FFHQ way, and write aligned crops to --out."""
     from toonmoji.faces import align_faces
+    from toonmoji.faces.detect import cli_detector
     from toonmoji.imageio import check_writable, read_image, write_image
 
     image = read_image(photo)
-    aligned = align_faces(image, size=size, detector=detector, source=str(photo))
+    aligned = align_faces(image, size=size, detector=cli_detector(detector, landmarks), source=str(photo))
     paths = [out / f"{photo.stem}_face{i}.png" for i in range(len(aligned))]
     for p in paths:  # fail before writing anything rather than half-way
         check_writable(p, force)

@@ -31,6 +31,7 @@ OPTIONAL_MODULES: dict[str, tuple[str, str]] = {
     "multipart": ("web", "python-multipart"),
     "starlette": ("web", "Starlette"),
     "websockets": ("web", "websockets"),
+    "cryptography": ("web", "cryptography (for --https)"),
 }
 
 # Which extra gives which capability (for help texts and the README).

@@ -103,7 +103,7 @@ def make(
     sticker: Annotated[bool, typer.Option(help="Also write a 512x512 WebP sticker and a 128x128 PNG beside --out.")] = False,
     size: Annotated[int | None, typer.Option(min=16, max=4096, help="Resize the emoji to SIZE x SIZE [default: the crop's own size].", show_default=False)] = None,
     margin: Annotated[float, typer.Option(min=0.0, max=1.0, help="Space around the head on each side, as a fraction of its size.")] = 0.06,
-    detector: Annotated[str, typer.Option(help="dlib (accurate) or haar (fast).")] = "dlib",
+    detector: Annotated[str, typer.Option(help="auto (CNN + face mesh: turned, small, covered faces), dlib or haar (frontal only).")] = "auto",
     base: BaseModel = None,
     toon: ToonModel = None,
     project_steps: ProjectSteps = 300,
@@ -117,8 +117,8 @@ def make(
     from toonmoji.emoji.sticker import icon_bytes, png_bytes, resize_rgba, sticker_bytes, webp_bytes
     from toonmoji.imageio import check_writable, read_image, write_bytes, write_image
 
-    if detector not in ("dlib", "haar"):
-        raise InputError(f"unknown detector {detector!r}; choose dlib or haar")
+    if detector not in ("auto", "dlib", "haar"):
+        raise InputError(f"unknown detector {detector!r}; choose auto, dlib or haar")
     out = out or Path(f"{image.stem}_emoji.png")
     _require_alpha_format(out)
     targets = [out]
@@ -178,7 +178,7 @@ def emotion_set_command(
     out: Annotated[Path, typer.Option(help="Folder for <emotion>.png (angry, disgust, fear, happy, sad, surprise, neutral).")] = Path("emoji-set"),
     every: Annotated[float, typer.Option(min=0.01, help="Seconds between the video frames read.")] = 0.5,
     size: Annotated[int, typer.Option(min=16, max=4096, help="Side of each emoji in pixels.")] = 256,
-    detector: Annotated[str, typer.Option(help="dlib (accurate) or haar (fast).")] = "dlib",
+    detector: Annotated[str, typer.Option(help="auto (CNN + face mesh: turned, small, covered faces), dlib or haar (frontal only).")] = "auto",
     base: BaseModel = None,
     toon: ToonModel = None,
     strength: Annotated[float, typer.Option(help="With --base/--toon: how far to move along each expression direction, in standard deviations of the sampled faces.")] = 2.0,
@@ -202,8 +202,8 @@ def emotion_set_command(
     from toonmoji.emoji.sticker import png_bytes, resize_rgba
     from toonmoji.imageio import check_writable, write_bytes
 
-    if detector not in ("dlib", "haar"):
-        raise InputError(f"unknown detector {detector!r}; choose dlib or haar")
+    if detector not in ("auto", "dlib", "haar"):
+        raise InputError(f"unknown detector {detector!r}; choose auto, dlib or haar")
     check_inputs(photos)
     paths = set_paths(out)
     for p in paths.values():

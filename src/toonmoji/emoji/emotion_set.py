@@ -103,7 +103,7 @@ def pick_faces(
 def emotion_set(
     paths: list[Path],
     classifier: EmotionClassifier | None = None,
-    detector: str | FaceDetector = "dlib",
+    detector: str | FaceDetector = "auto",
     every_seconds: float = 0.5,
     on_shot: Callable[[Shot], None] | None = None,
 ) -> tuple[dict[str, Emoji], dict[str, Pick]]:

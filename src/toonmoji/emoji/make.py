@@ -66,7 +66,7 @@ def split_alpha(image: np.ndarray, source: str = "the image") -> tuple[np.ndarra
     return np.clip(np.rint(rgb), 0, 255).astype(np.uint8), alpha
 
 
-def find_face(rgb: np.ndarray, detector: str | FaceDetector = "dlib", source: str = "the image") -> Face:
+def find_face(rgb: np.ndarray, detector: str | FaceDetector = "auto", source: str = "the image") -> Face:
     """The largest face, with its 68 landmarks; NoFaceError if there is none."""
     face = require_faces(detect_faces(rgb, detector), source)[0]
     if face.landmarks.shape != (68, 2):
@@ -88,20 +88,27 @@ def masked_view(rgb: np.ndarray, matte: Matte, dim: float = 0.6) -> np.ndarray:
 def make_emoji(
     image: np.ndarray,
     face: Face | None = None,
-    detector: str | FaceDetector = "dlib",
+    detector: str | FaceDetector = "auto",
     margin: float = 0.06,
     settings: MatteSettings | None = None,
     source: str = "the image",
+    others: list[Face] | None = None,
 ) -> Emoji:
     """A personal emoji from an `(H, W, 3)` RGB or `(H, W, 4)` RGBA `uint8` image.
 
     `face`: the face to use (landmarks needed); default the largest one found by `detector`.
     `margin`: space around the head, as a fraction of its size, on each side of the square.
+    `others`: the photo's other faces, kept out of this one's emoji (default: all the others
+    `detector` finds when `face` is not given).
     """
     rgb, known_alpha = split_alpha(image, source)
-    if face is None or face.landmarks.shape != (68, 2):
-        face = find_face(rgb, detector, source) if face is None else Face(face.box, face.confidence, landmarks_68(rgb, face.box))
-    matte = compute_matte(rgb, face.landmarks, known_alpha, settings)
+    if face is None:
+        found = require_faces(detect_faces(rgb, detector), source)
+        face, others = found[0], found[1:] if others is None else others
+    if face.landmarks.shape != (68, 2):
+        face = Face(face.box, face.confidence, landmarks_68(rgb, face.box))
+    others_lm = [o.landmarks for o in others or [] if o.landmarks.shape == (68, 2)]
+    matte = compute_matte(rgb, face.landmarks, known_alpha, settings, others_lm)
     clean = decontaminate(rgb, matte)
     full = np.dstack([clean, np.clip(np.rint(matte.alpha * 255.0), 0, 255).astype(np.uint8)])
     crop = square_around(head_box(matte.alpha, face.landmarks), margin)

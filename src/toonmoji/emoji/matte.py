@@ -2,10 +2,15 @@
 background.
 
 Three steps, each a well-known tool:
-1. Seeds from the landmarks and from contours. The inner face is certainly foreground; a head
-   ellipse and a neck drawn in face units (`geometry.py`) are probably foreground, and so is the
-   region that OpenCV contours on an edge image enclose around the face (the seed's method);
-   everything else near the head is probably background, and everything far from it certainly is.
+1. Seeds from the landmarks, a person matte and contours. The inner face is certainly
+   foreground; a head ellipse and a neck drawn in face units (`geometry.py`) are probably
+   foreground, and so is the region that OpenCV contours on an edge image enclose around the face
+   (the seed's method); everything else near the head is probably background, and everything far
+   from it certainly is. MediaPipe's selfie segmentation (`faces/segment.py`) then overrules the
+   shapes: what it is sure is no person (backdrops, logos, the next person's gap) is certainly
+   background, and what it is sure is person near the head (hair, loose, tied back or curly) is
+   probably foreground. Clothes are person too, so the neck is cut at a fixed height below the
+   chin and the shoulders beside it go (collars, suits).
 2. GrabCut (Rother et al. 2004, `cv2.grabCut`) learns colour models of the two from those seeds and
    cuts along the image's edges, so hair and ears that stick out of the ellipse are kept and
    background that falls inside it goes. It runs on a copy shrunk so the face is about 100 pixels
@@ -23,6 +28,7 @@ import cv2
 import numpy as np
 
 from toonmoji.emoji.geometry import HeadFrame
+from toonmoji.faces.segment import person_probability
 
 # Face units (see geometry.py): `across` in face widths, `along` in face lengths, up positive.
 HEAD_ELLIPSE = (0.0, 0.15, 0.68, 1.1)  # centre across/along, half-width, half-length
@@ -30,17 +36,29 @@ NECK = [(-0.28, -0.75), (0.28, -0.75), (0.32, -1.25), (-0.32, -1.25)]
 CONTOUR_REACH = (0.0, 0.3, 1.0, 1.5)  # contour seeds beyond this ellipse are not trusted
 BUSY_SEED = 0.4  # a seed filling more of the ring around the head ellipse than this found texture
 REGION = [(-1.7, 2.2), (1.7, 2.2), (1.7, -2.0), (-1.7, -2.0)]  # beyond it: certainly background
+HAIR_REACH = (0.0, 0.25, 1.05, 1.45)  # person pixels inside this ellipse count as head (hair)
+HAIR_CROWN = (0.0, 0.45, 0.85, 0.95)  # person pixels here are hair even where GrabCut doubts it
+NECK_CUT = -1.3  # the neck ends 0.3 face lengths below the chin (the chin is at -1)
+SHOULDERS = [  # beside the neck, below the chin: collars and shoulders, never head
+    [(0.36, -1.0), (2.0, -1.0), (2.0, -2.5), (0.36, -2.5)],
+    [(-0.36, -1.0), (-2.0, -1.0), (-2.0, -2.5), (-0.36, -2.5)],
+]
+PERSON_SURE, NO_PERSON = 0.85, 0.12  # selfie segmentation probabilities trusted as seeds
+HAIR_SURE = 0.97  # ... and trusted over GrabCut's colour models (over the crown only)
+PERSON_BUSY = 0.9  # "person" over more of the head's surroundings than this: the matte is lost
 
 
 @dataclass(frozen=True)
 class MatteSettings:
     """`work_face_width`: face width in pixels at which GrabCut runs (larger: slower, finer).
-    `feather`: Gaussian sigma of the edge, in face widths (at least 0.7 pixel)."""
+    `feather`: Gaussian sigma of the edge, in face widths (at least 0.7 pixel). `use_person`:
+    seed GrabCut with the selfie-segmentation person matte (off: contours and shapes only)."""
 
     work_face_width: float = 100.0
     iterations: int = 5
     feather: float = 0.01
     use_contours: bool = True
+    use_person: bool = True
 
 
 @dataclass(frozen=True)
@@ -99,14 +117,58 @@ def contour_seed(image: np.ndarray, core: np.ndarray) -> np.ndarray:
     return filled.astype(bool)
 
 
+def below_neck(frame: HeadFrame, shape: tuple[int, int]) -> np.ndarray:
+    """`(H, W) bool`: below the neck cut, and the shoulders beside the neck."""
+    mask = frame.polygon_mask(shape, [(-9.0, NECK_CUT), (9.0, NECK_CUT), (9.0, -30.0), (-9.0, -30.0)])
+    for corners in SHOULDERS:
+        mask |= frame.polygon_mask(shape, corners)
+    return mask
+
+
+def nearer_other_heads(frame: HeadFrame, others: list[HeadFrame], shape: tuple[int, int]) -> np.ndarray:
+    """`(H, W) bool`: pixels nearer (in face widths) to another face's head centre than to this
+    one's, so a neighbour's head and hair are never cut out with this one."""
+    yy, xx = np.mgrid[: shape[0], : shape[1]].astype(np.float32)
+
+    def distance(f: HeadFrame) -> np.ndarray:
+        cx, cy = f.point(*HEAD_ELLIPSE[:2])
+        return np.hypot(xx - cx, yy - cy) / f.width
+
+    own = distance(frame)
+    mask = np.zeros(shape, bool)
+    for other in others:
+        mask |= distance(other) < own
+    return mask
+
+
+def head_zones(frame: HeadFrame, shape: tuple[int, int], others: list[HeadFrame] | None) -> tuple[np.ndarray, np.ndarray]:
+    """`(hair, away)` `(H, W) bool`: where person pixels count as this head's hair, and what is
+    never this head (below the neck cut, the shoulders, other faces' heads)."""
+    away = below_neck(frame, shape)
+    if others:
+        away |= nearer_other_heads(frame, others, shape)
+    return frame.ellipse_mask(shape, *HAIR_REACH), away
+
+
+def person_is_telling(person: np.ndarray, surroundings: np.ndarray) -> bool:
+    """Whether the person matte separates this head from its surroundings: it does not when it
+    calls most of them person too (a collage, a crowd, a poster of faces)."""
+    return bool(surroundings.any()) and float((person[surroundings] >= 0.5).mean()) <= PERSON_BUSY
+
+
 def initial_labels(
     image: np.ndarray,
     frame: HeadFrame,
     landmarks: np.ndarray,
     known_alpha: np.ndarray | None = None,
     use_contours: bool = True,
+    person: np.ndarray | None = None,
+    others: list[HeadFrame] | None = None,
 ) -> np.ndarray:
-    """GrabCut's starting labels `(H, W) uint8` (cv2.GC_BGD / GC_FGD / GC_PR_BGD / GC_PR_FGD)."""
+    """GrabCut's starting labels `(H, W) uint8` (cv2.GC_BGD / GC_FGD / GC_PR_BGD / GC_PR_FGD).
+
+    `person`: `(H, W) float` person probability (selfie segmentation; see `person_is_telling`),
+    or None. `others`: the other faces in the photo (their heads are background here)."""
     shape = image.shape[:2]
     labels = np.full(shape, cv2.GC_BGD, np.uint8)
     labels[frame.polygon_mask(shape, REGION)] = cv2.GC_PR_BGD
@@ -119,6 +181,11 @@ def initial_labels(
         if ring.any() and (seed & ring).sum() <= BUSY_SEED * ring.sum():
             likely |= seed
     labels[likely & (labels == cv2.GC_PR_BGD)] = cv2.GC_PR_FGD
+    hair, away = head_zones(frame, shape, others)
+    if person is not None:
+        labels[(person >= PERSON_SURE) & hair] = cv2.GC_PR_FGD
+        labels[person <= NO_PERSON] = cv2.GC_BGD
+    labels[away] = cv2.GC_BGD
     if known_alpha is not None:
         labels[known_alpha < 0.5] = cv2.GC_BGD
     labels[core] = cv2.GC_FGD
@@ -180,11 +247,12 @@ def compute_matte(
     landmarks: np.ndarray,
     known_alpha: np.ndarray | None = None,
     settings: MatteSettings | None = None,
+    others: list[np.ndarray] | None = None,
 ) -> Matte:
     """The head's alpha matte in an `(H, W, 3) uint8` RGB image, from the face's `(68, 2)` landmarks.
 
     `known_alpha` `(H, W) float` in [0, 1], when the input already had transparency: pixels
-    transparent there stay background.
+    transparent there stay background. `others`: `(68, 2)` landmarks of the photo's other faces.
     """
     settings = settings or MatteSettings()
     h, w = image.shape[:2]
@@ -204,10 +272,19 @@ def compute_matte(
     if known_alpha is not None:
         work_alpha = cv2.resize(known_alpha[y0:y1, x0:x1].astype(np.float32), work_size, interpolation=cv2.INTER_AREA)
 
-    labels = initial_labels(work, work_frame, work_lm, work_alpha, settings.use_contours)
+    other_frames = [HeadFrame.from_landmarks((np.asarray(o, np.float64) - [x0, y0] + 0.5) * to_work - 0.5)
+                    for o in others or []]
+    person = None
+    if settings.use_person:
+        person = person_probability(work, (0, 0, work.shape[1], work.shape[0]))
+        hair, away = head_zones(work_frame, work.shape[:2], other_frames)
+        person = person if person_is_telling(person, ~hair & ~away) else None
+    labels = initial_labels(work, work_frame, work_lm, work_alpha, settings.use_contours, person, other_frames)
     core = labels == cv2.GC_FGD
     foreground = grabcut(work, labels, settings.iterations)
-    solid = clean_mask(foreground, core, smooth=0.04 * work_frame.width)
+    if person is not None:  # hair the colour models missed, where the person matte is sure
+        foreground |= (person >= HAIR_SURE) & (labels == cv2.GC_PR_FGD) & work_frame.ellipse_mask(work.shape[:2], *HAIR_CROWN)
+    solid = clean_mask(foreground, core, smooth=0.04 * work_frame.width) & ~(labels == cv2.GC_BGD) | core
     if work_alpha is not None:
         solid &= work_alpha >= 0.5
 

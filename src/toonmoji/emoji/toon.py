@@ -49,7 +49,7 @@ def toonify_largest_face(
     models: ToonModels,
     cfg: ProjectConfig,
     cache: LatentCache,
-    detector: str | FaceDetector = "dlib",
+    detector: str | FaceDetector = "auto",
     source: str = "the photo",
     on_step: Callable[[int, float], None] | None = None,
 ) -> ToonifiedFace:
@@ -59,7 +59,7 @@ def toonify_largest_face(
     return toonify_face(aligned, models.base, models.toon, models.distance, models.base_digest, cfg, cache, on_step)
 
 
-def face_in_toon(toon: np.ndarray, toonified: ToonifiedFace, detector: str | FaceDetector = "dlib") -> Face:
+def face_in_toon(toon: np.ndarray, toonified: ToonifiedFace, detector: str | FaceDetector = "auto") -> Face:
     """The face in a toon image: detected if the detector finds one, else the photo's landmarks."""
     found = detect_faces(toon, detector)
     if found:
@@ -71,7 +71,7 @@ def face_in_toon(toon: np.ndarray, toonified: ToonifiedFace, detector: str | Fac
 
 
 def toon_emoji(
-    toonified: ToonifiedFace, detector: str | FaceDetector = "dlib", margin: float = 0.06, toon: np.ndarray | None = None
+    toonified: ToonifiedFace, detector: str | FaceDetector = "auto", margin: float = 0.06, toon: np.ndarray | None = None
 ) -> Emoji:
     """The emoji cut out of the toonified face (or of `toon`, another render of the same face)."""
     image = toonified.toon if toon is None else toon
@@ -84,7 +84,7 @@ def expression_emoji(
     directions: ExpressionDirections,
     classifier: EmotionClassifier,
     strength: float = 2.0,
-    detector: str | FaceDetector = "dlib",
+    detector: str | FaceDetector = "auto",
     margin: float = 0.06,
     on_emotion: Callable[[str], None] | None = None,
 ) -> list[ExpressionEmoji]:

@@ -49,8 +49,8 @@ def live(
     smooth_frames: Annotated[int, typer.Option(min=2, max=100, help="Frames averaged by --smooth.")] = 5,
     emoji_set: Annotated[Path | None, typer.Option(help="Folder of <emotion>.png emoji (`toonmoji emoji set`) shown beside the frame.")] = None,
     model: ModelOption = None,
-    detector: Annotated[str, typer.Option(help="haar (fast) or dlib (better on turned faces).")] = "haar",
-    detect_width: Annotated[int, typer.Option(min=80, max=4096, help="Video frames are shrunk to this width for Haar detection.")] = 320,
+    detector: Annotated[str, typer.Option(help="auto (CNN: turned, small and covered faces), haar (frontal only) or dlib.")] = "auto",
+    detect_width: Annotated[int, typer.Option(min=80, max=4096, help="Video frames are shrunk to this width for detection.")] = 320,
     rescan: Annotated[int, typer.Option(min=1, help="Video: scan the whole frame every N frames, follow known faces in between (1 = full scan always).")] = 10,
     max_frames: Annotated[int | None, typer.Option(min=1, help="Stop after this many frames.")] = None,
     window: Annotated[bool | None, typer.Option("--window/--no-window", help="Show a window (default: when a display exists).", show_default=False)] = None,
@@ -62,8 +62,8 @@ def live(
 
     if (source is None) == (camera is None):
         raise InputError("give either a PHOTO or VIDEO path or --camera N (one of them)")
-    if detector not in ("haar", "dlib"):
-        raise InputError(f"unknown detector {detector!r}; choose haar or dlib")
+    if detector not in ("auto", "haar", "dlib"):
+        raise InputError(f"unknown detector {detector!r}; choose auto, haar or dlib")
     if out is not None:
         check_writable(out, force)
     photo = source is not None and is_image_path(source)

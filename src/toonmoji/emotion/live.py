@@ -22,6 +22,7 @@ from toonmoji.emotion.draw import EmojiSet, draw_emotions, with_emoji_panel
 from toonmoji.emotion.recognize import FaceEmotion, classify_faces, haar_detector, live_detector
 from toonmoji.emotion.smooth import EmotionSmoother
 from toonmoji.faces.detect import FaceDetector, make_detector
+from toonmoji.faces.track import auto_live_detector
 from toonmoji.imageio import VideoSink, VideoSource
 
 WINDOW = "toonmoji emotion (q to quit)"
@@ -41,7 +42,7 @@ class EmotionSession:
     def create(
         cls,
         model: str | os.PathLike[str] | None = None,
-        detector: str = "haar",
+        detector: str = "auto",
         detect_width: int = 320,
         smooth_frames: int = 0,
         emoji_dir: str | os.PathLike[str] | None = None,
@@ -50,10 +51,12 @@ class EmotionSession:
     ) -> EmotionSession:
         """Validate everything (model, emoji folder) before any frame is read.
 
-        For video (`video=True`) Haar detection tracks known faces and rescans the whole frame
-        every `rescan_every` frames; for a photo it scans the whole photo once."""
+        For video (`video=True`) the detector (`auto`: CenterFace, or `haar`) tracks known faces
+        and rescans the whole frame every `rescan_every` frames; for a photo it scans it once."""
         emoji = EmojiSet.load(emoji_dir) if emoji_dir is not None else None
-        if detector == "haar":
+        if detector == "auto":
+            det = auto_live_detector(detect_width, rescan_every if video else 1)
+        elif detector == "haar":
             det = live_detector(detect_width, rescan_every) if video else haar_detector(detect_width)
         else:
             det = make_detector(detector)

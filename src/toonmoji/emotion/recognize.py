@@ -69,13 +69,14 @@ def classify_faces(
 def classify_image(
     image: np.ndarray,
     classifier: EmotionClassifier | None = None,
-    detector: str | FaceDetector = "haar",
+    detector: str | FaceDetector = "auto",
 ) -> list[FaceEmotion]:
     """Every face in an RGB image with its emotion probabilities, largest face first.
 
-    `detector` "haar" (fast, the default) or "dlib" (better on turned faces), or a detector object.
+    `detector` "auto" (CNN, the default), "haar" (fast, frontal) or "dlib", or a detector object.
     """
     classifier = classifier or EmotionClassifier.default()
     if isinstance(detector, str):
-        detector = haar_detector() if detector == "haar" else make_detector(detector)
+        kwargs = {"landmarks": "none"} if detector == "auto" else {}  # emotion needs boxes only
+        detector = haar_detector() if detector == "haar" else make_detector(detector, **kwargs)
     return classify_faces(image, detector.detect(image), classifier)

@@ -23,7 +23,7 @@ __all__ = [
 def align_faces(
     image: np.ndarray,
     size: int = 1024,
-    detector: str | FaceDetector = "dlib",
+    detector: str | FaceDetector = "auto",
     source: str = "the image",
 ) -> list[AlignedFace]:
     """Detect every face in an RGB image and align each; NoFaceError if there is none."""

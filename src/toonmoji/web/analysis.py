@@ -72,7 +72,7 @@ def face_json(image: np.ndarray, result: FaceEmotion, aligned_size: int = ALIGNE
 
 
 def analyze_photo(
-    image: np.ndarray, classifier: EmotionClassifier, detector: str = "dlib", source: str = "the photo"
+    image: np.ndarray, classifier: EmotionClassifier, detector: str = "auto", source: str = "the photo"
 ) -> dict[str, object]:
     """Every face of an `(H, W, 3) uint8` RGB photo (largest first) with its emotion and aligned
     crop, the emoji of the largest face, and a JPEG preview of the photo as analysed (EXIF-turned,

@@ -11,11 +11,11 @@ import contextlib
 import ctypes
 import gc
 import logging
+from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from importlib import resources
 from typing import Annotated, Literal, TypeVar
-from urllib.parse import urlsplit
 
 import numpy as np
 from fastapi import FastAPI, File, Form, Request, UploadFile, WebSocket, WebSocketDisconnect
@@ -31,18 +31,20 @@ from toonmoji.emotion.classifier import EmotionClassifier
 from toonmoji.emotion.draw import COLOURS
 from toonmoji.errors import InputError, NoFaceError, ToonmojiError
 from toonmoji.web import schemas
+from toonmoji.web.access import AccessGuard
 from toonmoji.web.analysis import analyze_photo, toonify_photo
-from toonmoji.web.jobs import JobNotFound, JobRunner
-from toonmoji.web.live import LiveSession
+from toonmoji.web.jobs import JobNotFound, JobRunner, TooManyJobs
+from toonmoji.web.live import MAX_FPS, LiveSession
 from toonmoji.web.settings import TOONIFY_SETUP, WebSettings
 from toonmoji.web.uploads import (
     FORMAT_NAMES,
+    KeptUploadsFull,
     UnsupportedImage,
+    UploadKeeper,
     UploadTooLarge,
     decode_upload,
     display_name,
     fit_side,
-    keep_upload,
 )
 
 log = logging.getLogger("toonmoji.web")
@@ -73,7 +75,7 @@ class ToonifyUnavailable(ToonmojiError):
 
 
 STATUS = ((UploadTooLarge, 413), (UnsupportedImage, 415), (NoFaceError, 422), (InputError, 400),
-          (ToonifyUnavailable, 409), (ServerBusy, 503))
+          (ToonifyUnavailable, 409), (ServerBusy, 503), (TooManyJobs, 429), (KeptUploadsFull, 507))
 
 
 def status_for(exc: ToonmojiError) -> int:
@@ -102,6 +104,8 @@ class Services:
         self.pool = ThreadPoolExecutor(settings.workers, thread_name_prefix="toonmoji-photo")
         self.live_pool = ThreadPoolExecutor(1, thread_name_prefix="toonmoji-live")
         self.jobs = JobRunner(workers=1)
+        self.keeper = UploadKeeper(settings.keep_uploads, settings.keep_max_bytes) if settings.keep_uploads else None
+        self.live_clients: Counter[str] = Counter()  # open camera sockets per client address
         self.pending = 0  # photos on or waiting for the pool; touched only on the event loop
         self._release: asyncio.TimerHandle | None = None
 
@@ -132,7 +136,7 @@ class Services:
         """Decode and check an upload, keep it if asked, shrink it for analysis (on the pool)."""
         s = self.settings
         image, fmt = decode_upload(data, name, s.max_upload_bytes, s.max_pixels)
-        kept = keep_upload(s.keep_uploads, data, fmt).name if s.keep_uploads is not None else None
+        kept = self.keeper.keep(data, fmt).name if self.keeper is not None else None
         small, scale = fit_side(image, s.analysis_side)
         return small, scale, kept
 
@@ -189,14 +193,6 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers if scope["type"] == "http" else send)
 
 
-def origin_allowed(origin: str | None, allowed_hosts: list[str]) -> bool:
-    """A browser's WebSocket must come from this server's own page (no Origin: not a browser)."""
-    if origin is None or "*" in allowed_hosts:
-        return True
-    host = urlsplit(origin).hostname or ""
-    return host in {h.strip("[]") for h in allowed_hosts}
-
-
 Photo = Annotated[UploadFile, File(description=f"A photo ({FORMAT_NAMES}).")]
 
 
@@ -214,11 +210,12 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
                   docs_url=None, redoc_url=None, openapi_url="/openapi.json")  # the docs pages load a CDN
     app.state.services = services
     app.add_middleware(BodyLimit, max_bytes=settings.max_upload_bytes + MULTIPART_SLACK)
+    app.add_middleware(AccessGuard, token=settings.token)  # every route: own page only, token
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.allowed_hosts)
     app.add_middleware(SecurityHeaders)
     static = resources.files("toonmoji.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
-    errors = {code: {"model": schemas.Problem} for code in (400, 413, 415, 422, 503)}
+    errors = {code: {"model": schemas.Problem} for code in (400, 401, 403, 413, 415, 422, 503, 507)}
 
     @app.exception_handler(ToonmojiError)
     async def toonmoji_error(_request: Request, exc: ToonmojiError) -> JSONResponse:
@@ -266,7 +263,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
 
     @app.post("/api/analyze", response_model=schemas.Analysis, responses=errors)
     async def analyze(photo: Photo,
-                      detector: Annotated[Literal["dlib", "haar"], Form(description="Face detector.")] = "dlib",
+                      detector: Annotated[Literal["auto", "dlib", "haar"], Form(description="Face detector.")] = "auto",
                       ) -> dict[str, object]:
         """Faces (boxes, aligned crops), each face's emotion with probabilities, and the emoji of
         the largest face (PNG and sticker WebP)."""
@@ -300,23 +297,28 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
         return Response(body, media_type=f"image/{format}",
                         headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
-    @app.post("/api/toonify", status_code=202, response_model=schemas.Job, responses={**errors, 409: {"model": schemas.Problem}})
-    async def toonify(photo: Photo,
+    @app.post("/api/toonify", status_code=202, response_model=schemas.Job,
+              responses={**errors, **{c: {"model": schemas.Problem} for c in (409, 429)}})
+    async def toonify(request: Request, photo: Photo,
                       steps: Annotated[int | None, Form(ge=1, le=5000, description="Projection steps "
                                        "(default: the server's --steps).")] = None,
                       ) -> dict[str, object]:
         """Start toonifying every face: a job whose progress is read at `/api/jobs/{id}` and which
-        can be cancelled. 409 when the server was started without --base/--toon."""
+        can be cancelled. 409 when the server was started without --base/--toon; 429 when this
+        client already has --max-jobs jobs queued or running."""
         models = settings.toon_models
         if models is None:
             raise ToonifyUnavailable(TOONIFY_SETUP)
+        owner = request.client.host if request.client else ""
+        services.jobs.check_room(owner, settings.max_jobs)
         from toonmoji.gan.latent_cache import LatentCache
         from toonmoji.gan.project import ProjectConfig
 
         data, name = await read_photo(photo)
         image, _, _ = await services.run(services.prepare, data, name)  # a bad upload fails here, not in the job
         cfg, cache = ProjectConfig(steps=steps or settings.project_steps), LatentCache(settings.latent_cache)
-        job = services.jobs.submit("toonify", lambda report: toonify_photo(image, models, cfg, cache, report, name))
+        job = services.jobs.submit("toonify", lambda report: toonify_photo(image, models, cfg, cache, report, name),
+                                   owner, settings.max_jobs)
         return job.snapshot()
 
     def find_job(job_id: str):
@@ -346,15 +348,33 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
 
     @app.websocket("/api/live")
     async def live(ws: WebSocket) -> None:
-        if not origin_allowed(ws.headers.get("origin"), settings.allowed_hosts):
-            await ws.close(code=1008)
+        client = ws.client.host if ws.client else ""
+        if services.live_clients[client] >= settings.max_live:
+            await ws.send_denial_response(problem(429, f"this client already has {settings.max_live} live "
+                                                  "camera connections open; close one first"))
             return
-        await ws.accept()
-        session = LiveSession(services.classifier, settings.max_upload_bytes)
+        services.live_clients[client] += 1
+        try:
+            await ws.accept()
+            await live_frames(ws)
+        finally:
+            services.live_clients[client] -= 1
+            if services.live_clients[client] <= 0:
+                del services.live_clients[client]
+
+    async def live_frames(ws: WebSocket) -> None:
+        """Answer frames one at a time, at most MAX_FPS a second: the socket is not read while a
+        frame is worked on or the connection is ahead of its rate, so a client that sends without
+        waiting is held back by TCP (nothing piles up here) and other clients keep their turn."""
+        session = LiveSession(services.classifier, settings.live_frame_bytes)
         loop = asyncio.get_running_loop()
+        next_frame = 0.0
         with contextlib.suppress(WebSocketDisconnect):
             while True:
+                if (wait := next_frame - loop.time()) > 0:
+                    await asyncio.sleep(wait)
                 message = await ws.receive()
+                next_frame = loop.time() + 1 / MAX_FPS
                 if message["type"] == "websocket.disconnect":
                     return
                 if message.get("bytes") is None:

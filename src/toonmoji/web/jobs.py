@@ -33,6 +33,10 @@ class JobNotFound(KeyError):
     pass
 
 
+class TooManyJobs(ToonmojiError):
+    """A client already has its limit of jobs queued or running (HTTP 429)."""
+
+
 @dataclass
 class Job:
     id: str
@@ -41,6 +45,7 @@ class Job:
     progress: dict[str, object] = field(default_factory=dict)
     error: str | None = None
     result: dict[str, object] | None = None
+    owner: str = ""  # the client that submitted it (its address), for per-client limits
     created: float = field(default_factory=time.time)
     finished: float | None = None
     _cancel: threading.Event = field(default_factory=threading.Event, repr=False)
@@ -82,14 +87,30 @@ class JobRunner:
         self._lock = threading.Lock()
         self.keep_seconds, self.max_finished = keep_seconds, max_finished
 
-    def submit(self, kind: str, work: Callable[[Callable[..., None]], dict[str, object]]) -> Job:
-        """Queue `work(report) -> result`; returns the job at once."""
-        job = Job(uuid.uuid4().hex[:12], kind)
+    def submit(self, kind: str, work: Callable[[Callable[..., None]], dict[str, object]],
+               owner: str = "", limit: int | None = None) -> Job:
+        """Queue `work(report) -> result`; returns the job at once. TooManyJobs if `owner` already
+        has `limit` jobs queued or running (checked and queued atomically)."""
+        job = Job(uuid.uuid4().hex[:12], kind, owner=owner)
         with self._lock:
+            self._check_room(owner, limit)
             self._forget_old()
             self._jobs[job.id] = job
         job._future = self._pool.submit(self._run, job, work)
         return job
+
+    def check_room(self, owner: str, limit: int | None) -> None:
+        """TooManyJobs if `owner` has `limit` jobs queued or running (a cheap check before work)."""
+        with self._lock:
+            self._check_room(owner, limit)
+
+    def _check_room(self, owner: str, limit: int | None) -> None:
+        if limit is None:
+            return
+        active = sum(1 for j in self._jobs.values() if j.owner == owner and j.status not in FINISHED)
+        if active >= limit:
+            raise TooManyJobs(f"you already have {active} jobs queued or running (the limit is {limit}, "
+                              "--max-jobs); wait for one or cancel it")
 
     def get(self, job_id: str) -> Job:
         with self._lock:

@@ -2,7 +2,7 @@
 labels and probabilities found in them.
 
 Each connection has its own `EmotionSession` (the video pipeline of `toonmoji emotion --camera`:
-a Haar detector that tracks known faces between full scans, labels smoothed over a few frames);
+CenterFace, tracking known faces between full scans, labels smoothed over a few frames);
 the ONNX emotion model is shared. The page sends its next frame when the answer to the last one
 has come, so a slow machine lowers the frame rate instead of building a queue.
 """
@@ -13,11 +13,12 @@ import time
 
 from toonmoji.emotion.classifier import EmotionClassifier
 from toonmoji.emotion.live import EmotionSession
-from toonmoji.emotion.recognize import live_detector
 from toonmoji.emotion.smooth import EmotionSmoother
+from toonmoji.faces.track import auto_live_detector
 from toonmoji.web.uploads import decode_upload
 
 MAX_FRAME_PIXELS = 4_000_000
+MAX_FPS = 30  # frames answered per second and connection: what a camera gives, no more
 
 
 class LiveSession:
@@ -25,7 +26,7 @@ class LiveSession:
 
     def __init__(self, classifier: EmotionClassifier, max_bytes: int, smooth_frames: int = 3):
         smoother = EmotionSmoother(smooth_frames) if smooth_frames > 1 else None
-        self.session = EmotionSession(classifier, live_detector(320, rescan_every=10), smoother)
+        self.session = EmotionSession(classifier, auto_live_detector(320, rescan_every=10), smoother)
         self.max_bytes = max_bytes
         self.frames = 0
 

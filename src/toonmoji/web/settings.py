@@ -1,7 +1,9 @@
-"""What a web server was started with: limits, where (if anywhere) uploads are kept, toon models."""
+"""What a web server was started with: limits, where (if anywhere) uploads are kept, toon models,
+the token."""
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -10,6 +12,19 @@ if TYPE_CHECKING:
     from toonmoji.gan.toon_models import ToonModels
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
+MAX_FRAME_BYTES = 4 * 2**20  # a live camera frame; the page sends ~50 KB JPEGs
+
+
+def is_loopback(host: str) -> bool:
+    """Whether listening on `host` keeps the server to this machine."""
+    if host in LOOPBACK_HOSTS:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
 TOONIFY_SETUP = (
     "toonify needs a base and a toon model: make the toon model with `toonmoji gan finetune` and "
     "`toonmoji gan blend` (see the README), then start `toonmoji serve --base BASE --toon TOON`"
@@ -30,7 +45,16 @@ class WebSettings:
     workers: int = 2  # threads for photo analysis; toonify and live frames have one each
     max_pending: int = 64  # photos waiting for a worker before the server answers 503
     allowed_hosts: list[str] = field(default_factory=lambda: list(LOOPBACK_HOSTS))
+    token: str | None = None  # required on every request when set (always set beyond loopback)
+    max_jobs: int = 2  # toonify jobs one client may have queued or running (429 beyond)
+    keep_max_bytes: int = 1024 * 2**20  # --keep-uploads stops here (507 beyond)
+    max_live: int = 4  # camera WebSockets one client may have open (429 beyond)
 
     @property
     def toonify_available(self) -> bool:
         return self.toon_models is not None
+
+    @property
+    def live_frame_bytes(self) -> int:
+        """Largest camera frame (one WebSocket message) accepted."""
+        return min(self.max_upload_bytes, MAX_FRAME_BYTES)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import re
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -16,7 +17,7 @@ import cv2
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
-from toonmoji.errors import ImageReadError, InputError
+from toonmoji.errors import ImageReadError, InputError, ToonmojiError
 from toonmoji.imageio import decode_image, write_bytes
 
 # Formats decoded for uploads: what cameras and phones export, nothing that runs code (EPS) or
@@ -31,6 +32,10 @@ class UploadTooLarge(InputError):
 
 class UnsupportedImage(ImageReadError):
     """Bytes that are not an image of an accepted type (HTTP 415)."""
+
+
+class KeptUploadsFull(ToonmojiError):
+    """The folder of kept uploads reached its quota (HTTP 507)."""
 
 
 def display_name(filename: str | None) -> str:
@@ -83,9 +88,43 @@ def fit_side(image: np.ndarray, side: int) -> tuple[np.ndarray, float]:
 
 
 def keep_upload(folder: Path, data: bytes, fmt: str) -> Path:
-    """Write the upload's bytes, unchanged, to a new file in `folder` (only when asked to)."""
+    """Write the upload's bytes, unchanged, to a new file in `folder` (only when asked to). The
+    name is made here from the time, a random part and the decoded format, never the client's."""
     name = f"{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:8]}{FORMATS.get(fmt, '.img')}"
     return write_bytes(folder / name, data)
+
+
+class UploadKeeper:
+    """Keeps uploads in a folder (`--keep-uploads`) until the files there add up to `max_bytes`;
+    beyond that KeptUploadsFull, so no client can fill the disk. Safe to call from pool threads."""
+
+    def __init__(self, folder: Path, max_bytes: int):
+        self.folder, self.max_bytes = folder, max_bytes
+        self._lock = threading.Lock()
+        self.used = self._measure()
+
+    def _measure(self) -> int:
+        """Bytes in the folder now (files the user deleted meanwhile free their room)."""
+        try:
+            return sum(e.stat().st_size for e in self.folder.iterdir() if e.is_file())
+        except OSError:
+            return 0
+
+    def keep(self, data: bytes, fmt: str) -> Path:
+        with self._lock:
+            if self.used + len(data) > self.max_bytes:
+                self.used = self._measure()
+            if self.used + len(data) > self.max_bytes:
+                raise KeptUploadsFull(
+                    f"the folder for kept uploads is full ({self.used / 2**20:.1f} of "
+                    f"{self.max_bytes / 2**20:.0f} MB, --keep-max-mb); the photo was not analysed")
+            self.used += len(data)
+        try:
+            return keep_upload(self.folder, data, fmt)
+        except BaseException:
+            with self._lock:
+                self.used -= len(data)
+            raise
 
 
 def _one_line(exc: BaseException) -> str:

@@ -308,7 +308,8 @@ async function startLive() {
   $("live-start").disabled = true;
   status.textContent = "asking for the camera…";
   try {
-    live.stream = await navigator.mediaDevices.getUserMedia({ video: { width: { ideal: 640 }, height: { ideal: 480 } }, audio: false });
+    live.stream = await navigator.mediaDevices.getUserMedia({
+      video: { facingMode: "user", width: { ideal: 640 }, height: { ideal: 480 } }, audio: false });  // phones: the selfie camera
   } catch (error) {
     status.textContent = `No camera: ${error.message || error.name}`;
     $("live-start").disabled = false;
@@ -427,5 +428,8 @@ async function loadConfig() {
   document.body.dataset.ready = "true";
 }
 
+// Opened as the printed address with ?token=: the server has put the token in a cookie, so take
+// it out of the address bar (and the history) at once.
+if (new URLSearchParams(location.search).has("token")) history.replaceState(null, "", location.pathname);
 wire();
 state.configLoaded = loadConfig();
