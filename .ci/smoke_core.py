@@ -25,9 +25,9 @@ def check(ok: bool, what: str) -> None:
         failures.append(what)
 
 
-def toonmoji(*args: str) -> subprocess.CompletedProcess:
+def toonmoji(*args: str, expect: int = 0) -> subprocess.CompletedProcess:
     done = subprocess.run([TOONMOJI, *args], capture_output=True, text=True, timeout=600, check=False)
-    if done.returncode != 0:
+    if done.returncode != expect:
         print(f"  toonmoji {' '.join(args)} -> exit {done.returncode}\n  stderr: {done.stderr.strip()[-2000:]}")
     return done
 
@@ -63,7 +63,10 @@ def main() -> int:
     check(alpha is not None and alpha[0, 0] == 0 and alpha[alpha.shape[0] // 2, alpha.shape[1] // 2] == 255
           and Path("emoji_sticker.webp").is_file(), "emoji: head on a transparent background, WebP sticker")
 
-    done = toonmoji("gan", "info")
+    done = toonmoji("demo", "--out", "demo")
+    check(done.returncode == 0 and Path("demo/index.html").is_file(), "demo: every core step on the sample")
+
+    done = toonmoji("gan", "info", expect=2)
     lines = done.stderr.strip().splitlines()
     check(done.returncode == 2 and len(lines) == 1 and "toonmoji[gan]" in lines[0] and "Traceback" not in done.stderr,
           f"gan info names its extra in one line, exit 2: {lines[0] if lines else done.stderr!r}")
