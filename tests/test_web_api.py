@@ -41,7 +41,7 @@ def photo(portrait) -> bytes:
 def expected(photo):
     """What the library itself says of the same decoded photo."""
     image, _ = decode_upload(photo, "sample", 2**30, 10**9)
-    return classify_faces(image, detect_faces(image, "dlib"), EmotionClassifier.default())
+    return classify_faces(image, detect_faces(image, "auto"), EmotionClassifier.default())
 
 
 def post(client, path: str, data: bytes, name: str = "photo.jpg", **form: str):

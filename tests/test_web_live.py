@@ -9,8 +9,8 @@ from fastapi.testclient import TestClient
 
 from toonmoji.emotion import EMOTIONS, EmotionClassifier
 from toonmoji.emotion.live import EmotionSession
-from toonmoji.emotion.recognize import live_detector
 from toonmoji.emotion.smooth import EmotionSmoother
+from toonmoji.faces.track import auto_live_detector
 from toonmoji.samples import no_face_image, video_frame_640x480
 from toonmoji.web.app import create_app
 from toonmoji.web.settings import WebSettings
@@ -27,7 +27,7 @@ def client():
 def test_frames_come_back_with_faces_labels_and_probabilities(client):
     frame = encode(video_frame_640x480(), "JPEG")
     image, _ = decode_upload(frame, "frame", 2**30, 10**9)
-    reference = EmotionSession(EmotionClassifier.default(), live_detector(320, 10), EmotionSmoother(3))
+    reference = EmotionSession(EmotionClassifier.default(), auto_live_detector(320, 10), EmotionSmoother(3))
     expected = [reference.classify(image) for _ in range(12)]
     with client.websocket_connect("ws://127.0.0.1/api/live", headers={"origin": "http://127.0.0.1"}) as ws:
         replies = []

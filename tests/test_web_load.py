@@ -67,7 +67,7 @@ def test_fifty_concurrent_uploads(tmp_path, portrait):
     import numpy as np
 
     image = np.asarray(decoded)
-    expected = classify_faces(image, detect_faces(image, "dlib"), EmotionClassifier.default())
+    expected = classify_faces(image, detect_faces(image, "auto"), EmotionClassifier.default())
     assert len(expected) == 1
     with running_server(tmp_path / "server") as server:
         warm, _ = asyncio.run(upload_all(server.url, data, CONCURRENT))  # models loaded, pools grown
