@@ -170,6 +170,24 @@ def test_https_handshake_with_the_certificate_made_on_first_use(secured, tmp_pat
     assert renewed.generated and renewed.fingerprint != again.fingerprint
 
 
+def test_beyond_loopback_a_token_is_made_and_printed_as_the_address(cli, monkeypatch):
+    started = {}
+
+    def serve_here(settings, host, port, on_ready, tls=None):  # nothing is bound beyond loopback
+        started.update(settings=settings, host=host, tls=tls)
+        on_ready(f"http://127.0.0.1:{port}/")
+
+    monkeypatch.setattr("toonmoji.web.server.serve", serve_here)
+    code, out, _ = cli("serve", "--host", "0.0.0.0", "--port", "8123")
+    token = started["settings"].token
+    assert code == 0 and token and started["tls"] is None
+    assert f"toonmoji is at http://127.0.0.1:8123/?token={token}" in out
+    assert re.search(rf"from other devices: http://.+:8123/\?token={re.escape(token)}", out)
+    assert "without --https" in " ".join(out.split())
+    code, out, _ = cli("serve", "--host", "0.0.0.0", "--port", "8123")
+    assert started["settings"].token != token  # a new one at every start
+
+
 def test_serve_options_that_would_expose_the_server_are_refused(cli, tmp_path):
     cases = {
         ("--host", "0.0.0.0", "--no-token"): "only allowed on loopback",
@@ -234,3 +252,21 @@ def test_kept_uploads_stop_at_the_quota_and_never_use_the_clients_name(tmp_path,
 
         (kept / made[0]).unlink()  # the user makes room: uploads are kept again
         assert analyze(c, png).status_code == 200
+
+
+@pytest.mark.parametrize(("origin", "scheme", "host", "same"), [
+    ("http://127.0.0.1:8000", "http", "127.0.0.1:8000", True),
+    ("http://[::1]:8000", "ws", "[::1]:8000", True),
+    ("https://phone.local", "wss", "phone.local:443", True),  # default ports filled in
+    ("HTTP://LocalHost:8000", "http", "localhost:8000", True),
+    ("http://127.0.0.1:8000", "https", "127.0.0.1:8000", False),  # the page is served over HTTPS
+    ("http://127.0.0.1:8001", "http", "127.0.0.1:8000", False),
+    ("http://127.0.0.1:8000.evil.example", "http", "127.0.0.1:8000", False),
+    ("http://127.0.0.1:8000/path", "http", "127.0.0.1:8000", False),
+    ("null", "http", "127.0.0.1:8000", False),
+    ("http://127.0.0.1:8000", "http", "", False),  # no Host header to compare with
+])
+def test_same_origin_compares_scheme_host_and_port(origin, scheme, host, same):
+    from toonmoji.web.access import same_origin
+
+    assert same_origin(origin, {"scheme": scheme}, host) is same
