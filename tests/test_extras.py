@@ -9,12 +9,15 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import tomllib
+from pathlib import Path
 
 import pytest
 
 from toonmoji.errors import MissingExtraError
 from toonmoji.extras import OPTIONAL_MODULES, missing_extra, require
 
+ROOT = Path(__file__).resolve().parent.parent
 HEAVY = ("torch", "dlib", "face_recognition_models", "h5py", "onnx")
 
 # Runs each argv list through the CLI with HEAVY blocked; prints one JSON result per command.
@@ -98,5 +101,12 @@ def test_safety_net_names_extras_only_for_absent_optional_modules(monkeypatch):
     monkeypatch.setitem(sys.modules, "h5py", None)
     error = missing_extra(ModuleNotFoundError("x", name="h5py"))
     assert error is not None and error.extra == "convert" and "toonmoji[convert]" in str(error)
-    assert {extra for extra, _ in OPTIONAL_MODULES.values()} == {"gan", "dlib", "convert", "web"}
+
+
+def test_every_extra_named_in_a_message_exists_and_is_in_all():
+    """A message must never send users to an extra that pip does not know."""
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+    in_all = extras["all"][0].removeprefix("toonmoji[").removesuffix("]").split(",")
+    named = {extra for extra, _ in OPTIONAL_MODULES.values()}
+    assert named <= set(extras) and named <= set(in_all)
 
