@@ -96,10 +96,10 @@ def main() -> None:
 
     import torch
 
-    model = load_checkpoint(packaged_path(".pt")).build_model()
+    model = load_checkpoint(packaged_path(".pt", "mini-xception")).build_model()
     with torch.no_grad():
         ours_torch = torch.softmax(model(torch.from_numpy(x)), dim=1).numpy()
-    ours_onnx = EmotionClassifier.default().predict_batch(x)
+    ours_onnx = EmotionClassifier.load("mini-xception").predict_batch(x)
 
     report = {}
     print(f"{len(x)} faces, 64x64; Keras (TensorFlow {TF_REQUIREMENT.split('==')[1]}) vs toonmoji")

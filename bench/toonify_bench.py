@@ -19,8 +19,8 @@ import time
 import torch
 
 from toonmoji.gan.networks import Discriminator, Generator
-from toonmoji.gan.project import PerceptualDistance, ProjectConfig, project
 from toonmoji.gan.train import FinetuneConfig, Finetuner
+from toonmoji.toonify.project import PerceptualDistance, ProjectConfig, project
 
 
 def sync(device: str) -> None:
@@ -32,7 +32,7 @@ def time_projection(res: int, steps: int, device: str) -> float:
     """Seconds per projection step (median of the timed steps after one warm-up step)."""
     G = Generator(resolution=res).to(device).eval()
     D = Discriminator(resolution=res).to(device).eval()
-    distance = PerceptualDistance(D, [getattr(D, f"b{r}") for r in D.block_resolutions])
+    distance = PerceptualDistance(D)
     target = torch.rand(3, res, res, device=device) * 2 - 1
     stamps: list[float] = []
 

@@ -212,7 +212,7 @@ def test_set_without_any_face_is_one_line(cli, tmp_path):
 
 def test_demo_step_shows_the_stages_the_sticker_and_a_sheet(tmp_path, portrait):
     from toonmoji.demo import DEMO_STEPS, DemoContext
-    from toonmoji.emoji.demo_step import emoji_step
+    from toonmoji.demo.emoji_step import emoji_step
 
     assert ("Emoji", emoji_step) in DEMO_STEPS
     items = emoji_step(DemoContext(tmp_path, portrait, force=False))

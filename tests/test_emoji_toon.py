@@ -9,15 +9,15 @@ import torch
 from toonmoji.emotion import EMOTIONS, EmotionClassifier, classify_image
 from toonmoji.faces import align_faces
 from toonmoji.gan.checkpoints import save_checkpoint
-from toonmoji.gan.expression import (
+from toonmoji.gan.networks import tiny_networks
+from toonmoji.gan.sampling import to_uint8
+from toonmoji.imageio import read_image, write_image
+from toonmoji.toonify.expression import (
     apply_expression,
     classify_aligned,
     directions_from_scores,
     sample_scores,
 )
-from toonmoji.gan.networks import tiny_networks
-from toonmoji.gan.sampling import to_uint8
-from toonmoji.imageio import read_image, write_image
 
 RES = 64
 

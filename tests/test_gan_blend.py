@@ -7,7 +7,7 @@ import itertools
 import pytest
 import torch
 
-from toonmoji.gan.blend import (
+from toonmoji.toonify.blend import (
     blend_state_dicts,
     layer_resolution,
     structure_weight,

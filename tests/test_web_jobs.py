@@ -14,7 +14,7 @@ pytest.importorskip("fastapi")
 from fastapi.testclient import TestClient
 
 from toonmoji.errors import NoFaceError
-from toonmoji.gan.toon_models import load_toon_models
+from toonmoji.toonify.models import load_toon_models
 from toonmoji.web.app import create_app
 from toonmoji.web.jobs import JobRunner
 from toonmoji.web.settings import WebSettings
@@ -64,6 +64,9 @@ def test_toonify_job_reports_progress_and_returns_the_toons(client, photo, portr
     result = final["result"]
     [face] = result["faces"]
     assert decode_data_url(face["toon"], "image/png").shape == (RES, RES, 3)
+    for name in ("reconstruction", "toon"):  # dlib's identity distance to the photo's face
+        assert face["identity"][name]["distance"] > 0
+        assert face["identity"][name]["same_person"] == (face["identity"][name]["distance"] < 0.6)
     assert decode_data_url(result["pasted"], "image/jpeg").shape == portrait.shape
     assert (result["emoji"] is None) != (result["emoji_error"] is None)
     assert client.delete(f"/api/jobs/{job}").status_code == 204

@@ -1,7 +1,7 @@
 """toonmoji: a photo to a cartoon character and a personal emoji; facial emotion, live.
 
 The public API is small: read an image, find and align faces, paste results back. Each capability
-lives in its own subpackage (`faces`, `emotion`, `gan`, ...). Names are imported on first use, so
+lives in its own subpackage (`faces`, `emotion`, `gan`, `toonify`, `emoji`, ...). Names are imported on first use, so
 `import toonmoji.gan` does not pull in OpenCV and dlib, and the CLI starts quickly.
 """
 

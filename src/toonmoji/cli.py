@@ -21,7 +21,7 @@ from toonmoji.emotion import cli as emotion_cli
 from toonmoji.errors import ToonmojiError
 from toonmoji.extras import missing_extra
 from toonmoji.gan import cli as gan_cli
-from toonmoji.gan import toon_commands
+from toonmoji.toonify import cli as toonify_cli
 from toonmoji.web import cli as web_cli
 
 app = typer.Typer(
@@ -84,7 +84,8 @@ def demo(
 
 app.add_typer(emotion_cli.app, name="emotion")
 app.add_typer(gan_cli.app, name="gan")
-toon_commands.register(gan_cli.app, app)
+toonify_cli.register(gan_cli.app, app)
+gan_cli.app.command("finetune")(gan_cli.finetune)  # the StyleGAN2 library's training command
 app.add_typer(emoji_cli.app, name="emoji")
 app.command("serve")(web_cli.serve)
 

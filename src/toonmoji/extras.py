@@ -32,6 +32,8 @@ OPTIONAL_MODULES: dict[str, tuple[str, str]] = {
     "starlette": ("web", "Starlette"),
     "websockets": ("web", "websockets"),
     "cryptography": ("web", "cryptography (for --https)"),
+    "pandas": ("report", "pandas"),
+    "pyarrow": ("report", "pyarrow"),
 }
 
 # Which extra gives which capability (for help texts and the README).
@@ -40,6 +42,7 @@ EXTRAS: dict[str, str] = {
     "dlib": "dlib + its landmark models: exact FFHQ (iBUG 68-point) landmarks, identity embedding",
     "web": "the local web page (toonmoji serve)",
     "convert": "h5py and onnx: the Keras and ONNX converters",
+    "report": "pandas and pyarrow: the video report's DataFrame and emotions.parquet",
     "all": "every extra above",
 }
 

@@ -20,8 +20,8 @@ if TYPE_CHECKING:
     import numpy as np
     from rich.progress import Progress
 
-    from toonmoji.gan.toon_models import ToonModels
-    from toonmoji.toonify import ToonifiedFace
+    from toonmoji.toonify.models import ToonModels
+    from toonmoji.toonify.pipeline import ToonifiedFace
 
 ALPHA_SUFFIXES = (".png", ".webp")
 
@@ -39,19 +39,21 @@ console = Console()
 Force = Annotated[bool, typer.Option(help="Overwrite existing outputs.")]
 BaseModel = Annotated[Path | None, typer.Option("--base", help="Toonify first: base (FFHQ) generator checkpoint, with its discriminator (needs --toon).", show_default=False)]
 ToonModel = Annotated[Path | None, typer.Option("--toon", help="Toonify first: toon generator, e.g. from `toonmoji gan blend` (needs --base).", show_default=False)]
-ProjectSteps = Annotated[int, typer.Option(min=1, help="With --base/--toon: projection steps (more: closer to the photo, slower).")]
+ProjectSteps = Annotated[int | None, typer.Option(min=1, help="With --base/--toon: projection steps [default: set by --quality].", show_default=False)]
+Quality = Annotated[str, typer.Option(help="With --base/--toon: fast (coarse-to-fine, seconds with --encoder) or best (300 full-resolution steps).")]
+EncoderModel = Annotated[Path | None, typer.Option("--encoder", help="With --base/--toon: encoder for the base (`toonmoji gan train-encoder`); starts the projection.", show_default=False)]
 Device = Annotated[str, typer.Option(help="With --base/--toon: cpu, cuda ...")]
 
 
-def _toon_models(base: Path | None, toon: Path | None, device: str) -> ToonModels | None:
+def _toon_models(base: Path | None, toon: Path | None, device: str, encoder: Path | None = None) -> ToonModels | None:
     """The toon model pair when both are given, None when neither; one alone is an error."""
     if base is None and toon is None:
         return None
     if base is None or toon is None:
         raise InputError("toonify first needs both --base and --toon")
-    from toonmoji.gan.toon_models import load_toon_models
+    from toonmoji.toonify.models import load_toon_models
 
-    return load_toon_models(base, toon, device)
+    return load_toon_models(base, toon, device, encoder)
 
 
 def _projection_progress() -> Progress:
@@ -61,16 +63,19 @@ def _projection_progress() -> Progress:
                     TimeRemainingColumn(), console=console, transient=True)
 
 
-def _toonify(image: np.ndarray, models: ToonModels, steps: int, detector: str, source: str) -> ToonifiedFace:
+def _toonify(
+    image: np.ndarray, models: ToonModels, quality: str, steps: int | None, detector: str, source: str
+) -> ToonifiedFace:
     """Project the largest face (or reuse its cached latent) and render it through the toon."""
-    from toonmoji.emoji.toon import toonify_largest_face
-    from toonmoji.gan.latent_cache import LatentCache, default_cache_dir
-    from toonmoji.gan.project import ProjectConfig
+    from toonmoji.toonify.latent_cache import LatentCache, default_cache_dir
+    from toonmoji.toonify.pipeline import toonify_largest_face
+    from toonmoji.toonify.project import quality_config
 
+    cfg = quality_config(quality, "w", steps, models.encoder is not None)
     with _projection_progress() as progress:
-        task = progress.add_task("projecting the face", total=steps, info="")
+        task = progress.add_task("projecting the face", total=cfg.total_steps, info="")
         result = toonify_largest_face(
-            image, models, ProjectConfig(steps=steps), LatentCache(default_cache_dir()), detector, source,
+            image, models, cfg, LatentCache(default_cache_dir()), detector, source,
             on_step=lambda s, loss: progress.update(task, completed=s + 1, info=f"loss {loss:.4f}"),
         )
     if result.from_cache:
@@ -106,7 +111,9 @@ def make(
     detector: Annotated[str, typer.Option(help="auto (CNN + face mesh: turned, small, covered faces), dlib or haar (frontal only).")] = "auto",
     base: BaseModel = None,
     toon: ToonModel = None,
-    project_steps: ProjectSteps = 300,
+    encoder: EncoderModel = None,
+    quality: Quality = "fast",
+    project_steps: ProjectSteps = None,
     device: Device = "cpu",
     force: Force = False,
 ) -> None:
@@ -129,13 +136,13 @@ def make(
     for p in targets:  # fail before the work, not half-way through writing
         check_writable(p, force)
 
-    models = _toon_models(base, toon, device)
+    models = _toon_models(base, toon, device, encoder)
     if models is None:
         emoji = make_emoji(read_image(image, mode="RGBA"), detector=detector, margin=margin, source=str(image))
     else:
         from toonmoji.emoji.toon import toon_emoji
 
-        toonified = _toonify(read_image(image), models, project_steps, detector, str(image))
+        toonified = _toonify(read_image(image), models, quality, project_steps, detector, str(image))
         emoji = toon_emoji(toonified, detector, margin)
     rgba = resize_rgba(emoji.rgba, size) if size else emoji.rgba
     write_bytes(out, webp_bytes(rgba, max_bytes=10**9) if out.suffix.lower() == ".webp" else png_bytes(rgba), force=force)
@@ -181,9 +188,11 @@ def emotion_set_command(
     detector: Annotated[str, typer.Option(help="auto (CNN + face mesh: turned, small, covered faces), dlib or haar (frontal only).")] = "auto",
     base: BaseModel = None,
     toon: ToonModel = None,
+    encoder: EncoderModel = None,
+    quality: Quality = "fast",
     strength: Annotated[float, typer.Option(help="With --base/--toon: how far to move along each expression direction, in standard deviations of the sampled faces.")] = 2.0,
     samples: Annotated[int, typer.Option(min=10, help="With --base/--toon: faces sampled to find the expression directions (once per base model; cached).")] = 512,
-    project_steps: ProjectSteps = 300,
+    project_steps: ProjectSteps = None,
     device: Device = "cpu",
     force: Force = False,
 ) -> None:
@@ -208,9 +217,9 @@ def emotion_set_command(
     paths = set_paths(out)
     for p in paths.values():
         check_writable(p, force)
-    models = _toon_models(base, toon, device)
+    models = _toon_models(base, toon, device, encoder)
     if models is not None:
-        _toon_emotion_set(photos, models, paths, strength, samples, project_steps, size, detector, force)
+        _toon_emotion_set(photos, models, paths, strength, samples, quality, project_steps, size, detector, force)
         return
     with Progress(TextColumn("reading expressions"), BarColumn(), TextColumn("{task.completed} image(s)"),
                   console=console, transient=True) as progress:
@@ -231,21 +240,22 @@ def emotion_set_command(
 
 def _toon_emotion_set(
     photos: list[Path], models: ToonModels, paths: dict[str, Path], strength: float, samples: int,
-    project_steps: int, size: int, detector: str, force: bool,
+    quality: str, project_steps: int | None, size: int, detector: str, force: bool,
 ) -> None:
     """`emoji set --base --toon`: the one photo's toon moved to every emotion."""
     from rich.progress import BarColumn, Progress, TextColumn
 
     from toonmoji.emoji.sticker import png_bytes, resize_rgba
-    from toonmoji.emoji.toon import cached_directions, expression_emoji
+    from toonmoji.emoji.toon import expression_emoji
     from toonmoji.emotion import EmotionClassifier
-    from toonmoji.gan.latent_cache import LatentCache, default_cache_dir
     from toonmoji.imageio import is_image_path, read_image, write_bytes
+    from toonmoji.toonify.expression import cached_directions
+    from toonmoji.toonify.latent_cache import LatentCache, default_cache_dir
 
     if len(photos) != 1 or not is_image_path(photos[0]):
         raise InputError("with --base/--toon give exactly one photo: its face is moved to every emotion")
     image = read_image(photos[0])
-    toonified = _toonify(image, models, project_steps, detector, str(photos[0]))
+    toonified = _toonify(image, models, quality, project_steps, detector, str(photos[0]))
     classifier = EmotionClassifier.default()
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                   console=console, transient=True) as progress:

@@ -21,6 +21,8 @@ _EXPORTS = {
     "EMOTIONS": "toonmoji.emotion.labels",
     "FaceEmotion": "toonmoji.emotion.recognize",
     "classify_image": "toonmoji.emotion.recognize",
+    "VideoEmotions": "toonmoji.emotion.video",
+    "analyze_video": "toonmoji.emotion.video",
 }
 
 __all__ = [
@@ -28,6 +30,8 @@ __all__ = [
     "EmojiSet",
     "EmotionClassifier",
     "FaceEmotion",
+    "VideoEmotions",
+    "analyze_video",
     "classify_image",
     "draw_emotions",
 ]

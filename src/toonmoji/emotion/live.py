@@ -18,12 +18,14 @@ import cv2
 import numpy as np
 
 from toonmoji.emotion.classifier import EmotionClassifier
+from toonmoji.emotion.crop import framing
 from toonmoji.emotion.draw import EmojiSet, draw_emotions, with_emoji_panel
+from toonmoji.emotion.identity import FaceTracker
 from toonmoji.emotion.recognize import FaceEmotion, classify_faces, haar_detector, live_detector
 from toonmoji.emotion.smooth import EmotionSmoother
 from toonmoji.faces.detect import FaceDetector, make_detector
 from toonmoji.faces.track import auto_live_detector
-from toonmoji.imageio import VideoSink, VideoSource
+from toonmoji.imageio import Frame, VideoSink, VideoSource
 
 WINDOW = "toonmoji emotion (q to quit)"
 
@@ -36,7 +38,7 @@ class EmotionSession:
     detector: FaceDetector
     smoother: EmotionSmoother | None = None
     emoji: EmojiSet | None = None
-    margin: float = 0.1
+    tracker: FaceTracker | None = None  # video: a track id per face, kept across frames
 
     @classmethod
     def create(
@@ -61,11 +63,14 @@ class EmotionSession:
         else:
             det = make_detector(detector)
         smoother = EmotionSmoother(smooth_frames) if smooth_frames > 1 else None
-        return cls(EmotionClassifier.load(model), det, smoother, emoji)
+        return cls(EmotionClassifier.load(model), det, smoother, emoji, tracker=FaceTracker() if video else None)
 
     def classify(self, image: np.ndarray) -> list[FaceEmotion]:
         """Faces and (smoothed, if asked) emotion probabilities in one RGB frame."""
-        results = classify_faces(image, self.detector.detect(image), self.classifier, self.margin)
+        faces = self.detector.detect(image)
+        results = classify_faces(image, faces, self.classifier, *framing(self.detector.name))
+        if self.tracker is not None:
+            results = self.tracker.update(image, results)
         return self.smoother.update(results) if self.smoother else results
 
     def annotate(self, image: np.ndarray, results: list[FaceEmotion]) -> np.ndarray:
@@ -119,17 +124,21 @@ def run_video(
     window: bool = False,
     max_frames: int | None = None,
     on_frame: Callable[[int], None] | None = None,
+    on_results: Callable[[Frame, list[FaceEmotion]], None] | None = None,
 ) -> RunSummary:
     """Classify every frame of `source`; write, show and/or stream the results.
 
     Stops at the end of the source, after `max_frames`, on 'q' in the window, or on Ctrl-C; the
     sink is always closed, so the file holds a valid video of every frame processed.
+    `on_results(frame, results)` sees every frame and its results (the video report collects them).
     """
     summary = RunSummary()
     start = time.perf_counter()
     try:
         for frame in source:
             results = session.classify(frame.image)
+            if on_results is not None:
+                on_results(frame, results)
             summary.frames += 1
             summary.faces += len(results)
             for r in results:

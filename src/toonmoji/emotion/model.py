@@ -93,3 +93,12 @@ def count_weights(model: nn.Module) -> tuple[int, int]:
     trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
     stats = sum(b.numel() for name, b in model.named_buffers() if not name.endswith("num_batches_tracked"))
     return trainable, trainable + stats
+
+
+def build_model(config: ModelConfig) -> nn.Module:
+    """The network `config.arch` names, with fresh weights: `(N, 1, S, S)` -> `(N, C)` logits."""
+    if config.arch == "resnet":
+        from toonmoji.emotion.resnet import EmotionResNet
+
+        return EmotionResNet(config)
+    return MiniXception(config)

@@ -1,4 +1,4 @@
-"""Export a MiniXception to ONNX (softmax included) for the fast ONNX Runtime inference path.
+"""Export an emotion network to ONNX (temperature and softmax included) for the fast ONNX Runtime inference path.
 
 PyTorch stays the training path; ONNX Runtime runs the small network several times faster per
 face and needs no torch import at run time. The model config travels inside the ONNX file as
@@ -16,7 +16,6 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from toonmoji.emotion.model import MiniXception
 from toonmoji.imageio import write_bytes
 
 CONFIG_KEY = "toonmoji_config"
@@ -24,15 +23,21 @@ OPSET = 17
 
 
 class _WithSoftmax(nn.Module):
-    def __init__(self, model: MiniXception):
+    """softmax(logits / T): the calibrated probabilities, with T = the config's temperature."""
+
+    def __init__(self, model: nn.Module):
         super().__init__()
         self.model = model
+        self.temperature = float(model.config.temperature)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return torch.softmax(self.model(x), dim=1)
+        logits = self.model(x)
+        if self.temperature != 1.0:
+            logits = logits / self.temperature
+        return torch.softmax(logits, dim=1)
 
 
-def export_onnx_bytes(model: MiniXception, meta: dict[str, object] | None = None) -> bytes:
+def export_onnx_bytes(model: nn.Module, meta: dict[str, object] | None = None) -> bytes:
     """ONNX bytes: input `faces (N, 1, S, S) float32 in [-1, 1]`, output `probabilities (N, C)`."""
     import onnx
 
@@ -61,6 +66,6 @@ def export_onnx_bytes(model: MiniXception, meta: dict[str, object] | None = None
     return proto.SerializeToString()
 
 
-def export_onnx(model: MiniXception, path: str | os.PathLike[str], force: bool = False,
+def export_onnx(model: nn.Module, path: str | os.PathLike[str], force: bool = False,
                 meta: dict[str, object] | None = None) -> Path:
     return write_bytes(path, export_onnx_bytes(model, meta), force=force)

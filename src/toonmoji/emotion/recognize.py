@@ -8,18 +8,24 @@ import cv2
 import numpy as np
 
 from toonmoji.emotion.classifier import EmotionClassifier
-from toonmoji.emotion.crop import crop_face
+from toonmoji.emotion.crop import MARGIN, crop_face, framing
+from toonmoji.emotion.detectors import haar_detector
 from toonmoji.emotion.labels import EMOTIONS
+from toonmoji.emotion.tracking import TrackingFaceDetector
 from toonmoji.faces.detect import Face, FaceDetector, make_detector
+
+__all__ = ["FaceEmotion", "classify_faces", "classify_image", "haar_detector", "live_detector"]
 
 
 @dataclass(frozen=True)
 class FaceEmotion:
-    """One face and its emotion probabilities `(C,) float32` summing to 1, in `classes` order."""
+    """One face and its emotion probabilities `(C,) float32` summing to 1, in `classes` order;
+    on video, `track` is the face's id across frames (see identity.py)."""
 
     face: Face
     probabilities: np.ndarray
     classes: tuple[str, ...] = EMOTIONS
+    track: int | None = None
 
     @property
     def label(self) -> str:
@@ -30,39 +36,30 @@ class FaceEmotion:
         return float(np.max(self.probabilities))
 
     def to_json(self) -> dict[str, object]:
+        track = {} if self.track is None else {"track": self.track}
         return {
+            **track,
             "box": [round(float(v), 1) for v in self.face.box],
             "label": self.label,
             "probabilities": {c: round(float(p), 4) for c, p in zip(self.classes, self.probabilities)},
         }
 
 
-def haar_detector(detect_width: int = 640, scale_factor: float = 1.1, min_face: int = 40,
-                  min_confidence: float = 2.0) -> FaceDetector:
-    """Haar cascade on a copy shrunk to `detect_width`, without landmarks (emotion needs none).
-
-    `min_confidence` 2 drops the weak cascade hits that are mostly not faces (real faces score 4-9)."""
-    return make_detector("haar", max_width=detect_width, scale_factor=scale_factor, min_size=min_face,
-                         with_landmarks=False, min_confidence=min_confidence)
-
-
 def live_detector(detect_width: int = 320, rescan_every: int = 10) -> FaceDetector:
     """The video detector: full Haar scans of a 320-px copy with a coarser pyramid (1.2) every
     `rescan_every` frames, local re-detection of known faces in between (see tracking.py)."""
-    from toonmoji.emotion.tracking import TrackingFaceDetector
-
     full = haar_detector(detect_width, scale_factor=1.2)
     return full if rescan_every <= 1 else TrackingFaceDetector(full=full, rescan_every=rescan_every)
 
 
 def classify_faces(
-    image: np.ndarray, faces: list[Face], classifier: EmotionClassifier, margin: float = 0.1
+    image: np.ndarray, faces: list[Face], classifier: EmotionClassifier, margin: float = MARGIN, shift: float = 0.0
 ) -> list[FaceEmotion]:
     """Emotion of each given face in an `(H, W, 3) uint8` RGB image (one batched model call)."""
     if not faces:
         return []
     grey = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY) if image.ndim == 3 else image
-    probs = classifier.predict([crop_face(grey, f.box, margin) for f in faces])
+    probs = classifier.predict([crop_face(grey, f.box, margin, shift) for f in faces])
     return [FaceEmotion(f, p, classifier.classes) for f, p in zip(faces, probs)]
 
 
@@ -79,4 +76,4 @@ def classify_image(
     if isinstance(detector, str):
         kwargs = {"landmarks": "none"} if detector == "auto" else {}  # emotion needs boxes only
         detector = haar_detector() if detector == "haar" else make_detector(detector, **kwargs)
-    return classify_faces(image, detector.detect(image), classifier)
+    return classify_faces(image, detector.detect(image), classifier, *framing(detector.name))

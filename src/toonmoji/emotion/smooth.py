@@ -1,11 +1,12 @@
 """Steadier labels on video: each face's probabilities averaged over its last few frames.
 
-Faces are followed from frame to frame by box overlap (IoU), which is enough for the few faces
-of a webcam or a clip; a face unseen for a few frames is forgotten.
+Faces are followed by their track id where they have one (identity.py), otherwise from frame to
+frame by box overlap (IoU); a face unseen for a few frames is forgotten.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections import deque
 from dataclasses import dataclass, field
 
@@ -27,6 +28,7 @@ class _Track:
     box: tuple[float, ...]
     history: deque
     missed: int = 0
+    id: int | None = None
 
 
 @dataclass
@@ -39,20 +41,25 @@ class EmotionSmoother:
     tracks: list[_Track] = field(default_factory=list)
 
     def update(self, results: list[FaceEmotion]) -> list[FaceEmotion]:
-        """Smoothed copies of this frame's results, matched to earlier faces greedily by IoU."""
+        """Smoothed copies of this frame's results, matched to earlier faces by track id, or
+        greedily by IoU for faces without one."""
         free = list(self.tracks)
         smoothed = []
         for r in results:
-            best = max(free, key=lambda t: iou(t.box, r.face.box), default=None)
-            if best is None or iou(best.box, r.face.box) < self.min_iou:
-                best = _Track(r.face.box, deque(maxlen=max(1, self.frames)))
+            if r.track is not None:
+                best = next((t for t in free if t.id == r.track), None)
+            else:
+                best = max(free, key=lambda t: iou(t.box, r.face.box), default=None)
+                best = None if best is None or iou(best.box, r.face.box) < self.min_iou else best
+            if best is None:
+                best = _Track(r.face.box, deque(maxlen=max(1, self.frames)), id=r.track)
                 self.tracks.append(best)
             else:
                 free.remove(best)
             best.box, best.missed = r.face.box, 0
             best.history.append(r.probabilities)
             mean = np.mean(np.stack(best.history), axis=0).astype(np.float32)
-            smoothed.append(FaceEmotion(r.face, mean, r.classes))
+            smoothed.append(dataclasses.replace(r, probabilities=mean))
         for t in free:
             t.missed += 1
         self.tracks = [t for t in self.tracks if t.missed <= self.forget_after]

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from toonmoji.emotion.recognize import haar_detector
+from toonmoji.emotion.detectors import haar_detector
 from toonmoji.faces.detect import Face, FaceDetector
 
 

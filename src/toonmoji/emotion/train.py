@@ -1,16 +1,19 @@
-"""Training mini-Xception on FER2013-format data: augmentation, LR reduction on plateau, early
-stopping, resumable checkpoints, and a final report on PublicTest and PrivateTest.
+"""Training an emotion network on FER2013-format data: augmentation, learning-rate schedule (cut
+on plateau, or warm-up + cosine), optional label smoothing, random erasing and EMA weights,
+resumable checkpoints, model selection and temperature calibration on a hold-out part of
+Training, and a final report on PublicTest and PrivateTest.
 
-The output folder holds `last.pt` (everything needed to resume, written after every epoch),
-`best.pt` (the weights with the lowest validation loss, in the plain checkpoint format that every
-`--model` option accepts) and one confusion-matrix PNG per test split.
+PublicTest and PrivateTest are only ever reported, never used to choose an epoch or a temperature.
+The output folder holds `last.pt` (everything needed to resume bit for bit, written after every
+epoch), `best.pt` (the best weights on the hold-out, calibrated, in the plain checkpoint format
+that every `--model` option accepts) and one confusion-matrix PNG per test split.
 """
 
 from __future__ import annotations
 
 import math
 import os
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 import numpy as np
@@ -18,32 +21,81 @@ import torch
 import torch.nn.functional as F
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from torch import nn
 
-from toonmoji.emotion.augment import Augmentation
+from toonmoji.emotion.augment import Augmentation, random_erasing
+from toonmoji.emotion.calibrate import expected_calibration_error, fit_temperature, softmax
 from toonmoji.emotion.checkpoint import EmotionCheckpoint, load_checkpoint, save_checkpoint
 from toonmoji.emotion.classifier import to_model_input
+from toonmoji.emotion.config import ARCHS
 from toonmoji.emotion.evaluate import Evaluation, confusion_image, evaluate
 from toonmoji.emotion.fer2013 import Fer2013
-from toonmoji.emotion.model import MiniXception, ModelConfig
+from toonmoji.emotion.model import ModelConfig, build_model
 from toonmoji.errors import CheckpointError, DataError, OutputExistsError
 from toonmoji.imageio import write_image
+
+OPTIMIZERS = ("adam", "adamw", "sgd")
+SCHEDULES = ("plateau", "cosine")
+SELECT = ("val_loss", "val_accuracy")
 
 
 @dataclass(frozen=True)
 class TrainSettings:
-    """Hyper-parameters; the defaults follow the paper where it states them."""
+    """Hyper-parameters. The defaults are the mini-Xception paper's; a recipe file
+    (configs/emotion_resnet.toml) overrides them."""
 
     epochs: int = 100
     batch_size: int = 32
     learning_rate: float = 1e-3
     weight_decay: float = 1e-4
-    patience: int = 15  # epochs without a better validation loss before stopping
-    lr_patience: int = 5  # epochs on a plateau before the learning rate is cut
+    patience: int = 15  # epochs without a better hold-out score before stopping (0 = never stop)
+    lr_patience: int = 5  # plateau schedule: epochs on a plateau before the learning rate is cut
     lr_factor: float = 0.1
     input_size: int = 48
     augment: bool = True
-    val_fraction: float = 0.1  # held out of Training when the CSV has no PublicTest rows
+    val_fraction: float = 0.1  # share of Training held out (per class) to choose epochs and temperature
     seed: int = 0
+    # the network
+    arch: str = "mini-xception"
+    name: str = ""  # the model's user-facing name; empty = the arch
+    stem_filters: int = 8
+    block_filters: tuple[int, ...] = (16, 32, 64, 128)
+    depths: tuple[int, ...] = ()
+    dropout: float = 0.0
+    # the optimisation
+    optimizer: str = "adam"  # adam, adamw, or sgd (Nesterov momentum)
+    momentum: float = 0.9
+    schedule: str = "plateau"  # plateau (cut by lr_factor) or cosine (linear warm-up, cosine to 0)
+    warmup_epochs: float = 0.0
+    label_smoothing: float = 0.0
+    erasing: float = 0.0  # probability of random erasing per face
+    ema_decay: float = 0.0  # exponential moving average of the weights; 0 = off
+    select: str = "val_loss"  # hold-out score that picks best.pt: val_loss or val_accuracy
+    calibrate: bool = True  # fit a temperature on the hold-out into best.pt
+
+    def __post_init__(self) -> None:
+        for key in ("block_filters", "depths"):
+            object.__setattr__(self, key, tuple(int(v) for v in getattr(self, key)))
+        checks = {"arch": ARCHS, "optimizer": OPTIMIZERS, "schedule": SCHEDULES, "select": SELECT}
+        for key, allowed in checks.items():
+            if getattr(self, key) not in allowed:
+                raise DataError(f"training setting {key} = {getattr(self, key)!r}: expected one of {', '.join(allowed)}")
+        if not 0.0 < self.val_fraction < 1.0:
+            raise DataError(f"val_fraction must be between 0 and 1, got {self.val_fraction}")
+
+    @classmethod
+    def from_dict(cls, values: dict[str, object]) -> TrainSettings:
+        """From a recipe's keys; an unknown key is a one-line error naming it."""
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise DataError(f"unknown training setting(s): {', '.join(unknown)}")
+        return cls(**values)  # type: ignore[arg-type]
+
+    def model_config(self) -> ModelConfig:
+        return ModelConfig(input_size=self.input_size, stem_filters=self.stem_filters,
+                           block_filters=self.block_filters, arch=self.arch, name=self.name or self.arch,
+                           depths=self.depths, dropout=self.dropout)
 
 
 @dataclass
@@ -52,6 +104,7 @@ class TrainResult:
     history: list[dict[str, float]]
     stopped_early: bool
     evaluations: dict[str, Evaluation] = field(default_factory=dict)
+    calibration: dict[str, float] = field(default_factory=dict)
 
     @property
     def best(self) -> Path:
@@ -67,37 +120,105 @@ def faces_tensor(images: np.ndarray, size: int) -> torch.Tensor:
     return torch.from_numpy(to_model_input(list(images), size)) if len(images) else torch.zeros(0, 1, size, size)
 
 
+def holdout_split(labels: np.ndarray, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """(train indices, hold-out indices): a seeded `fraction` of each class, at least one face of
+    the whole when possible."""
+    rng = np.random.default_rng(seed)
+    held = []
+    for k in np.unique(labels):
+        members = rng.permutation(np.flatnonzero(labels == k))
+        held.append(members[: round(len(members) * fraction)])
+    hold = np.sort(np.concatenate(held)) if held else np.zeros(0, np.int64)
+    if len(hold) == 0 and len(labels) > 1:
+        hold = np.array([int(rng.integers(len(labels)))])
+    keep = np.setdiff1d(np.arange(len(labels)), hold)
+    return keep, hold
+
+
 def _splits(data: Fer2013, settings: TrainSettings) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
-    """(train, validation): PublicTest validates when present, else a seeded slice of Training."""
+    """(train, hold-out), both from Training: the test splits never choose anything."""
     train_x, train_y = data.split("Training")
-    val_x, val_y = data.split("PublicTest")
-    if len(train_y) < 2:
-        raise DataError(f"{data.source} has {len(train_y)} usable Training rows; at least 2 are needed")
-    if len(val_y) == 0:
-        order = np.random.default_rng(settings.seed).permutation(len(train_y))
-        n_val = max(1, int(len(order) * settings.val_fraction))
-        val_x, val_y = train_x[order[:n_val]], train_y[order[:n_val]]
-        train_x, train_y = train_x[order[n_val:]], train_y[order[n_val:]]
-    return (train_x, train_y), (val_x, val_y)
+    if len(train_y) < 3:
+        raise DataError(f"{data.source} has {len(train_y)} usable Training rows; at least 3 are needed")
+    keep, hold = holdout_split(train_y, settings.val_fraction, settings.seed)
+    return (train_x[keep], train_y[keep]), (train_x[hold], train_y[hold])
 
 
-def _loss_and_accuracy(model: MiniXception, x: torch.Tensor, y: torch.Tensor, batch: int = 256) -> tuple[float, float]:
+def predict_logits(model: nn.Module, x: torch.Tensor, batch: int = 512) -> torch.Tensor:
+    """`(N, 1, S, S)` -> `(N, C)` raw logits in eval mode (no temperature)."""
     model.eval()
-    total_loss, correct = 0.0, 0
     with torch.no_grad():
-        for i in range(0, len(y), batch):
-            logits = model(x[i : i + batch])
-            total_loss += float(F.cross_entropy(logits, y[i : i + batch], reduction="sum"))
-            correct += int((logits.argmax(1) == y[i : i + batch]).sum())
-    return total_loss / max(1, len(y)), correct / max(1, len(y))
+        return torch.cat([model(x[i : i + batch]) for i in range(0, len(x), batch)]) if len(x) else torch.zeros(0, 0)
 
 
-def _torch_predictor(model: MiniXception):
+def _loss_and_accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> tuple[float, float]:
+    logits = predict_logits(model, x)
+    return float(F.cross_entropy(logits, y)), float((logits.argmax(1) == y).float().mean())
+
+
+def _torch_predictor(model: nn.Module):
+    temperature = float(model.config.temperature)
+
     def predict(x: np.ndarray) -> np.ndarray:
         with torch.no_grad():
-            return torch.softmax(model(torch.from_numpy(x)), dim=1).numpy()
+            return torch.softmax(model(torch.from_numpy(x)) / temperature, dim=1).numpy()
 
     return predict
+
+
+def _make_optimizer(model: nn.Module, s: TrainSettings) -> torch.optim.Optimizer:
+    if s.optimizer == "sgd":
+        # no weight decay on batch-norm and bias parameters (they only scale and shift)
+        decay = [p for p in model.parameters() if p.ndim > 1]
+        rest = [p for p in model.parameters() if p.ndim <= 1]
+        return torch.optim.SGD([{"params": decay, "weight_decay": s.weight_decay}, {"params": rest, "weight_decay": 0.0}],
+                               lr=s.learning_rate, momentum=s.momentum, nesterov=True)
+    if s.optimizer == "adamw":
+        return torch.optim.AdamW(model.parameters(), lr=s.learning_rate, weight_decay=s.weight_decay)
+    return torch.optim.Adam(model.parameters(), lr=s.learning_rate, weight_decay=s.weight_decay)
+
+
+def cosine_lr(s: TrainSettings, step: int, steps_per_epoch: int) -> float:
+    """Learning rate at optimizer step `step`: linear warm-up over `warmup_epochs`, then a cosine
+    decay to zero at the end of `epochs`."""
+    total = s.epochs * steps_per_epoch
+    warm = int(s.warmup_epochs * steps_per_epoch)
+    if step < warm:
+        return s.learning_rate * (step + 1) / warm
+    progress = (step - warm) / max(1, total - warm)
+    return s.learning_rate * 0.5 * (1.0 + math.cos(math.pi * min(1.0, progress)))
+
+
+class WeightAverage:
+    """Exponential moving average of a model's state (weights and batch-norm statistics); the
+    early steps use a smaller decay so the average is not stuck at the random start."""
+
+    def __init__(self, model: nn.Module, decay: float):
+        self.decay = decay
+        self.steps = 0
+        self.state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+
+    def update(self, model: nn.Module) -> None:
+        self.steps += 1
+        d = min(self.decay, (1.0 + self.steps) / (10.0 + self.steps))
+        with torch.no_grad():
+            for k, v in model.state_dict().items():
+                if v.dtype.is_floating_point:
+                    self.state[k].mul_(d).add_(v.detach(), alpha=1.0 - d)
+                else:
+                    self.state[k].copy_(v)
+
+
+def _fresh_model(settings: TrainSettings) -> nn.Module:
+    with torch.random.fork_rng():  # seeded initial weights without touching the caller's RNG
+        torch.manual_seed(settings.seed)
+        return build_model(settings.model_config())
+
+
+def _better(row: dict[str, float], best: float, select: str) -> bool:
+    if select == "val_accuracy":
+        return row["val_accuracy"] > best + 1e-9
+    return row["val_loss"] < best - 1e-6
 
 
 def train(
@@ -108,8 +229,11 @@ def train(
     force: bool = False,
     console: Console | None = None,
     show_progress: bool = True,
+    stop_after: int | None = None,
 ) -> TrainResult:
-    """Train (or resume training) a MiniXception on `data`; returns history and test evaluations."""
+    """Train (or resume training) the network `settings` describe on `data`; returns the history,
+    the calibration and the test-split evaluations of best.pt. `stop_after` ends this call after
+    that many epochs (the run continues with `resume=True`, exactly as if never interrupted)."""
     console = console or Console(stderr=True)
     out = Path(out_dir)
     last, best = out / "last.pt", out / "best.pt"
@@ -132,67 +256,92 @@ def train(
     x_train, y_train = faces_tensor(train_x, size), torch.from_numpy(train_y)
     x_val, y_val = faces_tensor(val_x, size), torch.from_numpy(val_y)
 
-    with torch.random.fork_rng():  # seeded initial weights without touching the caller's RNG
-        torch.manual_seed(settings.seed)
-        model = MiniXception(ModelConfig(input_size=size))
-    optimizer = torch.optim.Adam(model.parameters(), lr=settings.learning_rate, weight_decay=settings.weight_decay)
+    model = _fresh_model(settings)
+    optimizer = _make_optimizer(model, settings)
     scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, factor=settings.lr_factor, patience=settings.lr_patience)
     generator = torch.Generator().manual_seed(settings.seed)
+    average = WeightAverage(model, settings.ema_decay) if settings.ema_decay > 0 else None
     history: list[dict[str, float]] = []
-    best_loss, bad_epochs = math.inf, 0
+    best_score = -math.inf if settings.select == "val_accuracy" else math.inf
+    bad_epochs, step = 0, 0
+    dropout_rng = torch.Generator().manual_seed(settings.seed + 1).get_state()
     if state is not None:
         model.load_state_dict(ckpt.state_dict)
         optimizer.load_state_dict(state["optimizer"])
         scheduler.load_state_dict(state["scheduler"])
         generator.set_state(state["generator"])
-        history, best_loss, bad_epochs = list(state["history"]), float(state["best_loss"]), int(state["bad_epochs"])
+        history, best_score, bad_epochs = list(state["history"]), float(state["best_score"]), int(state["bad_epochs"])
+        step = int(state.get("step", 0))
+        dropout_rng = state["dropout_rng"]
+        if average is not None:
+            average.state, average.steps = dict(state["average"]), int(state["average_steps"])
         console.print(f"resuming {out} after epoch {len(history)}")
     augment = Augmentation() if settings.augment else None
-    stopped_early = bad_epochs >= settings.patience
+    stopped_early = settings.patience > 0 and bad_epochs >= settings.patience
     n, bs = len(y_train), settings.batch_size
     batches = max(1, n // bs if n >= bs else 1)
+    scored = build_model(settings.model_config()) if average is not None else model
 
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                   console=console, disable=not show_progress, transient=True) as progress:
-        for epoch in range(len(history), settings.epochs):
-            if stopped_early:
+        first = len(history)
+        for epoch in range(first, settings.epochs):
+            if stopped_early or (stop_after is not None and epoch - first >= stop_after):
                 break
             task = progress.add_task(f"epoch {epoch + 1}/{settings.epochs}", total=batches)
             model.train()
             order = torch.randperm(n, generator=generator)
             seen, loss_sum, correct = 0, 0.0, 0
-            for b in range(batches):
-                idx = order[b * bs : (b + 1) * bs]
-                if len(idx) < 2:  # batch norm needs two samples
-                    continue
-                x, y = x_train[idx], y_train[idx]
-                if augment is not None:
-                    x = augment(x, generator)
-                logits = model(x)
-                loss = F.cross_entropy(logits, y)
-                optimizer.zero_grad()
-                loss.backward()
-                optimizer.step()
-                seen += len(idx)
-                loss_sum += loss.item() * len(idx)
-                correct += int((logits.argmax(1) == y).sum())
-                progress.advance(task)
+            with torch.random.fork_rng():  # dropout draws from the run's own saved stream
+                torch.set_rng_state(dropout_rng)
+                for b in range(batches):
+                    idx = order[b * bs : (b + 1) * bs]
+                    if len(idx) < 2:  # batch norm needs two samples
+                        continue
+                    x, y = x_train[idx], y_train[idx]
+                    if augment is not None:
+                        x = augment(x, generator)
+                    if settings.erasing > 0:
+                        x = random_erasing(x, settings.erasing, generator)
+                    if settings.schedule == "cosine":
+                        for group in optimizer.param_groups:
+                            group["lr"] = cosine_lr(settings, step, batches)
+                    logits = model(x)
+                    loss = F.cross_entropy(logits, y, label_smoothing=settings.label_smoothing)
+                    optimizer.zero_grad()
+                    loss.backward()
+                    optimizer.step()
+                    step += 1
+                    if average is not None:
+                        average.update(model)
+                    seen += len(idx)
+                    loss_sum += loss.item() * len(idx)
+                    correct += int((logits.argmax(1) == y).sum())
+                    progress.advance(task)
+                dropout_rng = torch.get_rng_state()
             progress.remove_task(task)
-            val_loss, val_acc = _loss_and_accuracy(model, x_val, y_val)
-            scheduler.step(val_loss)
+            if average is not None:
+                scored.load_state_dict(average.state)
+            val_loss, val_acc = _loss_and_accuracy(scored, x_val, y_val)
+            if settings.schedule == "plateau":
+                scheduler.step(val_loss)
             row = {"epoch": epoch + 1, "loss": loss_sum / max(1, seen), "accuracy": correct / max(1, seen),
                    "val_loss": val_loss, "val_accuracy": val_acc, "lr": optimizer.param_groups[0]["lr"]}
             history.append(row)
-            if val_loss < best_loss - 1e-6:
-                best_loss, bad_epochs = val_loss, 0
-                meta = {"epoch": epoch + 1, "val_loss": val_loss, "val_accuracy": val_acc, "data": Path(data.source).name}
-                save_checkpoint(best, EmotionCheckpoint(model.config, model.state_dict(), meta), force=True)
+            if _better(row, best_score, settings.select):
+                best_score, bad_epochs = row[settings.select], 0
+                meta = {"epoch": epoch + 1, "val_loss": val_loss, "val_accuracy": val_acc,
+                        "data": Path(data.source).name, "holdout_faces": len(y_val)}
+                save_checkpoint(best, EmotionCheckpoint(scored.config, scored.state_dict(), meta), force=True)
             else:
                 bad_epochs += 1
-            stopped_early = bad_epochs >= settings.patience
+            stopped_early = settings.patience > 0 and bad_epochs >= settings.patience
             training = {"settings": asdict(settings), "optimizer": optimizer.state_dict(),
                         "scheduler": scheduler.state_dict(), "generator": generator.get_state(),
-                        "history": history, "best_loss": best_loss, "bad_epochs": bad_epochs}
+                        "dropout_rng": dropout_rng, "step": step, "history": history,
+                        "best_score": best_score, "bad_epochs": bad_epochs}
+            if average is not None:
+                training.update(average=average.state, average_steps=average.steps)
             save_checkpoint(last, EmotionCheckpoint(model.config, model.state_dict(), {"epoch": epoch + 1}, training), force=True)
             console.print(
                 f"epoch {epoch + 1}/{settings.epochs}  loss {row['loss']:.3f}  acc {row['accuracy']:.1%}  "
@@ -201,15 +350,35 @@ def train(
                 soft_wrap=True,
             )
             if stopped_early:
-                console.print(f"early stop: no better validation loss for {settings.patience} epochs")
+                console.print(f"early stop: no better hold-out {settings.select} for {settings.patience} epochs")
 
     result = TrainResult(out, history, stopped_early)
-    if best.is_file():
+    if best.is_file() and (stopped_early or len(history) >= settings.epochs):
+        if settings.calibrate:
+            result.calibration = calibrate_checkpoint(best, x_val, y_val)
+            console.print(f"temperature {result.calibration['temperature']:.3f} fitted on {len(y_val)} hold-out faces: "
+                          f"ECE {result.calibration['ece_before']:.3f} -> {result.calibration['ece_after']:.3f}")
         result.evaluations = evaluate_splits(load_checkpoint(best).build_model(), data, out, overwrite=True)
     return result
 
 
-def evaluate_splits(model: MiniXception, data: Fer2013, out_dir: Path | None = None,
+def calibrate_checkpoint(path: Path, x_val: torch.Tensor, y_val: torch.Tensor) -> dict[str, float]:
+    """Fit the temperature of the checkpoint at `path` on the hold-out and store it there (in the
+    config, so the ONNX export and every `--model` use it); returns T and ECE before/after."""
+    ckpt = load_checkpoint(path)
+    logits = predict_logits(ckpt.build_model(), x_val).numpy()
+    labels = y_val.numpy()
+    temperature = fit_temperature(logits, labels)
+    report = {"temperature": temperature, "holdout_faces": len(labels),
+              "ece_before": expected_calibration_error(softmax(logits), labels),
+              "ece_after": expected_calibration_error(softmax(logits, temperature), labels)}
+    config = ModelConfig.from_json({**ckpt.config.to_json(), "temperature": temperature})
+    meta = {**ckpt.meta, "calibration": report}
+    save_checkpoint(path, EmotionCheckpoint(config, ckpt.state_dict, meta), force=True)
+    return report
+
+
+def evaluate_splits(model: nn.Module, data: Fer2013, out_dir: Path | None = None,
                     usages: tuple[str, ...] = ("PublicTest", "PrivateTest"), overwrite: bool = False) -> dict[str, Evaluation]:
     """Evaluate on each test split present; with `out_dir`, save `confusion_<split>.png` there."""
     results = {}

@@ -146,3 +146,87 @@ def sample(
         )
     write_image(out, make_grid(images, columns), force=force)
     console.print(f"[green]wrote[/green] {out} ({len(seed_list)} images, {G.img_resolution} px, psi {psi:g})")
+
+
+def parse_auto_float(text: str, option: str, word: str = "auto") -> float | None:
+    """`word` -> None (the rule's value), else a non-negative number; a bad value is one line."""
+    if text.strip().lower() == word:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise InputError(f"{option} takes '{word}' or a number, not {text!r}") from None
+    if not value >= 0:
+        raise InputError(f"{option} must be '{word}' or a non-negative number, not {text!r}")
+    return value
+
+
+@app.command()
+def finetune(
+    images_dir: Annotated[Path | None, typer.Argument(help="Folder of character faces (any sizes).")] = None,
+    base: Annotated[Path | None, typer.Option(help="Base (FFHQ) checkpoint with a discriminator.")] = None,
+    out: Annotated[Path, typer.Option(help="Run folder: snapshots, sample grids, logs.")] = Path("finetune-run"),
+    resume: Annotated[Path | None, typer.Option(help="Continue the run in this folder where it stopped.")] = None,
+    kimg: Annotated[float, typer.Option(help="Train until this many thousand real images were shown.")] = 10.0,
+    snap: Annotated[float, typer.Option(help="Snapshot (grid + checkpoint) every this many kimg.")] = 1.0,
+    batch: Annotated[int, typer.Option(min=1, help="Images per step (per GPU).")] = 4,
+    lr: Annotated[float, typer.Option(help="Adam learning rate.")] = 0.002,
+    gamma: Annotated[str, typer.Option(
+        help="R1 weight: 'auto' is NVIDIA's 0.0002 * resolution^2 / total batch (52 at 1024 px, batch 4).")] = "auto",
+    mixing: Annotated[float, typer.Option(min=0.0, max=1.0, help="Style-mixing probability.")] = 0.9,
+    ema_rampup: Annotated[str, typer.Option(
+        help="EMA ramp-up: 'none' for transfer learning (NVIDIA's choice), or e.g. 0.05 from scratch.")] = "none",
+    ada: Annotated[bool, typer.Option(help="Adaptive discriminator augmentation (for small data).")] = True,
+    align: Annotated[bool, typer.Option(help="FFHQ-align images that hold a detectable face.")] = False,
+    metrics: Annotated[str, typer.Option(help="'fid' to ask for FID at snapshots, or 'none'.")] = "none",
+    device: Annotated[str, typer.Option(help="cpu, cuda, cuda:1 ...")] = "cpu",
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    force: Annotated[bool, typer.Option(help="Start a new run in a folder that already has files.")] = False,
+) -> None:
+    """Fine-tune a base StyleGAN2 on a small folder of character faces (cartoon, baby, emoji),
+    the way StyleGAN2-ADA does transfer learning."""
+    from contextlib import nullcontext
+
+    from rich.progress import TimeElapsedColumn
+
+    from toonmoji.gan.finetune import finetune as run
+    from toonmoji.gan.finetune import init_distributed, is_main_process
+    from toonmoji.gan.train import FinetuneConfig
+
+    if metrics not in ("none", "fid"):
+        raise InputError("--metrics takes 'fid' or 'none'")
+    r1_gamma = parse_auto_float(gamma, "--gamma")
+    rampup = parse_auto_float(ema_rampup, "--ema-rampup", word="none")
+    if metrics == "fid":
+        console.print(
+            "[yellow]FID unavailable:[/yellow] it needs Inception-v3 weights, which cannot be "
+            "obtained offline here; no FID is computed (training continues)."
+        )
+    if resume is None and (images_dir is None or base is None):
+        raise InputError("give IMAGES_DIR and --base for a new run, or --resume RUN_DIR")
+    device = init_distributed(device)
+    cfg = FinetuneConfig(batch=batch, total_kimg=kimg, snap_kimg=snap, lr=lr, r1_gamma=r1_gamma, mixing=mixing,
+                         ema_rampup=rampup, ada=ada, seed=seed)
+    progress = Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.fields[info]}"),
+        TimeElapsedColumn(), TimeRemainingColumn(), console=console,
+    )
+    task = progress.add_task("fine-tuning", total=kimg, info="")
+
+    def prepared(data) -> None:
+        if is_main_process():
+            console.print(f"{len(data)} training image(s) at {data.images.shape[-1]} px; {len(data.skipped)} skipped")
+            for path, why in data.skipped[:20]:
+                console.print(f"  skipped {path}: {why}")
+
+    def step(t) -> None:
+        progress.update(task, completed=t.nimg / 1000)
+
+    def tick(s) -> None:
+        progress.update(task, info=f"kimg {s.kimg:.2f}  G {s.loss_g:.3f}  D {s.loss_d:.3f}  p {s.augment_p:.2f}  {s.sec_per_tick:.1f}s/tick")
+
+    with progress if is_main_process() else nullcontext():
+        tuner = run(images_dir, resume or out, base, resume is not None, cfg, align, device, force,
+                    on_prepared=prepared, on_tick=tick, on_step=step)
+    if is_main_process():
+        console.print(f"[green]done:[/green] {tuner.nimg / 1000:.2f} kimg; snapshots in {resume or out}")

@@ -10,6 +10,7 @@ A run folder holds:
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 from collections.abc import Callable
@@ -41,18 +42,20 @@ def is_main_process() -> bool:
     return not dist.is_initialized() or dist.get_rank() == 0
 
 
-def start_from_base(base: Path, device: str) -> tuple[Generator, Discriminator, str]:
-    """G (trainable), D and a note, from a base checkpoint; refuses one without a discriminator."""
+def start_from_base(base: Path, device: str) -> tuple[Generator, Discriminator, Generator, str]:
+    """G (trainable), D, G_ema and a note, from a base checkpoint; refuses one without a
+    discriminator. The EMA starts from the file's G_ema, as NVIDIA's loop does on --resume: the
+    base's long-run average is worth keeping. Files with only one generator use it for both."""
     ckpt = load_checkpoint(base, device)
     if ckpt.D is None:
         raise CheckpointError(
             f"{base.name} has no discriminator; fine-tuning needs one "
             "(an ada-pytorch network pickle, a rosinality .pt with 'd', or a toonmoji snapshot)"
         )
-    G = ckpt.G if ckpt.G is not None else ckpt.G_ema
+    G = ckpt.G if ckpt.G is not None else copy.deepcopy(ckpt.G_ema)
     if ckpt.D.img_resolution != G.img_resolution:
         raise CheckpointError(f"{base.name}: generator and discriminator resolutions differ")
-    return G, ckpt.D, f"fine-tuned from {base.name} ({ckpt.format})"
+    return G, ckpt.D, ckpt.G_ema, f"fine-tuned from {base.name} ({ckpt.format})"
 
 
 def check_run_dir(run_dir: Path, force: bool) -> None:
@@ -123,10 +126,10 @@ def finetune(
         if base is None or images_dir is None:
             raise DataError("a new run needs IMAGES_DIR and --base")
         check_run_dir(run_dir, force)
-        G, D, note = start_from_base(base, device)
+        G, D, G_ema, note = start_from_base(base, device)
         cfg = cfg or FinetuneConfig()
         torch.manual_seed(rank_seed(cfg.seed, process_rank()))  # latents, augmentation, noise: repeatable
-        tuner = Finetuner(G, D, cfg, device)
+        tuner = Finetuner(G, D, cfg, device, G_ema=G_ema)
         settings = {"images": str(images_dir), "base": str(base), "align": align, "note": note}
     data = prepare_folder(images_dir, tuner.G.img_resolution, align=align)
     if on_prepared:

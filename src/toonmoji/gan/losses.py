@@ -44,13 +44,15 @@ def path_length_penalty(
     fake_images `(N, C, H, W)` generated from ws `(N, L, w_dim)` (requires grad). Random image-space
     directions y (scaled by 1/sqrt(H*W)) give lengths `|J_w^T y|`; the penalty is their squared
     deviation from a running mean `a`, which makes a fixed-size step in w change the image by a
-    fixed amount. Returns (penalty, updated running mean (detached), per-sample lengths).
+    fixed amount. The penalty is taken against the updated mean, with the gradient flowing through
+    its `decay * mean(lengths)` part too (as NVIDIA's loss does). Returns (penalty, updated
+    running mean (detached), per-sample lengths).
     """
     h, w = fake_images.shape[2:]
     noise = torch.randn_like(fake_images) / math.sqrt(h * w)
     (grad,) = torch.autograd.grad((fake_images * noise).sum(), ws, create_graph=True)
     lengths = grad.square().sum(dim=2).mean(dim=1).sqrt()
     mean = torch.as_tensor(mean_path_length, dtype=lengths.dtype, device=lengths.device)
-    new_mean = (mean + decay * (lengths.mean().detach() - mean)).detach()
+    new_mean = mean.lerp(lengths.mean(), decay)  # differentiable, as in StyleGAN2-ADA's loss
     penalty = (lengths - new_mean).square().mean()
-    return penalty, new_mean, lengths
+    return penalty, new_mean.detach(), lengths

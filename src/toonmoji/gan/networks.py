@@ -335,10 +335,18 @@ class SynthesisNetwork(nn.Module):
             self.num_ws += block.num_conv
         self.num_ws += 1  # the last ToRGB reads one more w
 
-    def forward(self, ws: torch.Tensor, noise_mode: str = "const", fused: bool | None = None) -> torch.Tensor:
+    def forward(
+        self, ws: torch.Tensor, noise_mode: str = "const", fused: bool | None = None, resolution: int | None = None
+    ) -> torch.Tensor:
         """`fused` picks the modulated-conv implementation (same result). None = fused for a
         single image in eval mode, unfused otherwise: measured fastest on CPU (see
-        bench/gan_bench.py), and unfused has the cheaper backward pass for training."""
+        bench/gan_bench.py), and unfused has the cheaper backward pass for training.
+
+        `resolution` stops after that block and returns the running RGB sum there `(N, C, r, r)`:
+        with skip connections it is a real low-resolution image of the same face, at a fraction
+        of the cost (coarse-to-fine projection optimises against it)."""
+        if resolution is not None and resolution not in self.block_resolutions:
+            raise ValueError(f"resolution must be one of {self.block_resolutions}, got {resolution}")
         if fused is None:
             fused = not self.training and ws.shape[0] == 1
         if noise_mode not in NOISE_MODES:
@@ -352,6 +360,8 @@ class SynthesisNetwork(nn.Module):
             block = getattr(self, f"b{res}")
             x, img = block(x, img, ws[:, w_idx : w_idx + block.num_conv + 1], noise_mode, fused)
             w_idx += block.num_conv
+            if res == resolution:
+                break
         return img
 
 

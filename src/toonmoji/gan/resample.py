@@ -9,7 +9,9 @@ path-length regularization need double backward).
 
 Filters are separable: `f` is a 1-D tensor of taps normalised to sum 1; the 2-D filter is
 `outer(f, f)`. Filtering is a true convolution (the taps are flipped), which only matters for
-asymmetric filters. Each filter is one depthwise convolution.
+asymmetric filters; `flip=False` correlates instead (the augmentation's asymmetric sym6 wavelet
+filter is applied both ways, so that upsampling and downsampling undo each other). Each filter is
+one depthwise convolution.
 """
 
 from __future__ import annotations
@@ -35,8 +37,11 @@ def filter_2d(f: torch.Tensor) -> torch.Tensor:
     return torch.outer(f, f)
 
 
-def fir_filter(x: torch.Tensor, f: torch.Tensor, pad: tuple[int, int, int, int], gain: float = 1.0) -> torch.Tensor:
-    """Pad (negative = crop) then convolve each channel with the 2-D filter `outer(f, f) * gain`.
+def fir_filter(
+    x: torch.Tensor, f: torch.Tensor, pad: tuple[int, int, int, int], gain: float = 1.0, flip: bool = True
+) -> torch.Tensor:
+    """Pad (negative = crop) then convolve each channel with the 2-D filter `outer(f, f) * gain`
+    (correlate with it when `flip=False`).
 
     x: `(N, C, H, W)`; pad: (left, right, top, bottom). Output `(N, C, H + t + b - K + 1, ...)`.
     Symmetric padding is left to conv2d itself, which saves a padded copy of large activations.
@@ -53,7 +58,7 @@ def fir_filter(x: torch.Tensor, f: torch.Tensor, pad: tuple[int, int, int, int],
         left = top = 0
     channels = x.shape[1]
     k = f.numel()
-    weight = (filter_2d(f.flip(0)) * gain).to(x.dtype).view(1, 1, k, k).expand(channels, 1, k, k)
+    weight = (filter_2d(f.flip(0) if flip else f) * gain).to(x.dtype).view(1, 1, k, k).expand(channels, 1, k, k)
     return F.conv2d(x, weight, padding=(top, left), groups=channels)
 
 
@@ -75,11 +80,14 @@ def upsample2d(x: torch.Tensor, f: torch.Tensor) -> torch.Tensor:
     return fir_filter(zero_insert(x, 2), f, (pad0, pad1, pad0, pad1), gain=4.0)
 
 
-def downsample2d(x: torch.Tensor, f: torch.Tensor) -> torch.Tensor:
-    """Halve the resolution with the FIR filter: `(N, C, H, W)` -> `(N, C, H/2, W/2)`."""
+def downsample2d(x: torch.Tensor, f: torch.Tensor, pad: int = 0, flip: bool = True) -> torch.Tensor:
+    """Halve the resolution with the FIR filter: `(N, C, H, W)` -> `(N, C, (H + 2 pad)/2, ...)`.
+
+    `pad` extra samples on every side (negative: crop) before filtering.
+    """
     k = f.numel()
-    pad0, pad1 = (k - 1) // 2, (k - 2) // 2
-    return fir_filter(x, f, (pad0, pad1, pad0, pad1))[:, :, ::2, ::2]
+    pad0, pad1 = (k - 1) // 2 + pad, (k - 2) // 2 + pad
+    return fir_filter(x, f, (pad0, pad1, pad0, pad1), flip=flip)[:, :, ::2, ::2]
 
 
 def conv2d_same(x: torch.Tensor, w: torch.Tensor, groups: int = 1) -> torch.Tensor:

@@ -1,11 +1,19 @@
 """Fine-tuning a StyleGAN2 generator on a small folder of character faces.
 
-The loop follows StyleGAN2-ADA's training loop (kept apart from the networks): non-saturating
-logistic loss, lazy R1 on reals and path-length regularisation on fakes, an EMA copy of the
-generator, and adaptive discriminator augmentation for data sets of a few hundred images.
+The loop is StyleGAN2-ADA's training loop (`training/training_loop.py`, `training/loss.py`) with
+its transfer-learning defaults, kept apart from the networks: each step runs four phases with
+their own optimiser steps (G main, G path-length every `pl_interval` steps, D main, D R1 every
+`r1_interval` steps: lazy regularisation, with NVIDIA's learning-rate and beta scaling), style
+mixing with probability 0.9, R1 on the augmented reals (the gradient goes back through the
+augmentation to the clean images), NaN/inf gradients cleaned before every step, an EMA copy of
+the generator that starts from the base checkpoint's EMA and has no ramp-up, and adaptive
+discriminator augmentation ('bgc') for data sets of a few hundred images.
+tests/test_gan_nvidia_equivalence.py checks losses, gradients, augmentations and EMA against
+numbers from NVIDIA's code; the README lists what differs by design.
+
 Snapshots come every `snap_kimg` thousand real images (the seed needed frequent ones to catch the
 moment a generator is cartoonish but still face-like), each with a grid from fixed seeds and a
-checkpoint; `latest.pt` holds everything needed to resume exactly where the run stopped.
+checkpoint; `resume.pt` holds everything needed to resume exactly where the run stopped.
 """
 
 from __future__ import annotations
@@ -19,30 +27,31 @@ from pathlib import Path
 
 import torch
 import torch.distributed as dist
+import torch.nn.functional as F
 
 from toonmoji.gan.augment import AdaptiveP, augment
-from toonmoji.gan.losses import (
-    d_logistic_loss,
-    g_nonsaturating_loss,
-    path_length_penalty,
-    r1_penalty,
-)
+from toonmoji.gan.losses import path_length_penalty
+
+PHASES = 4  # G main, G reg, D main, D reg: one slice of latents each, drawn every step
 
 
 @dataclass
 class FinetuneConfig:
-    """Hyper-parameters; the defaults are StyleGAN2-ADA's for small-data transfer learning."""
+    """Hyper-parameters; the defaults are StyleGAN2-ADA's for transfer learning (`--resume`)."""
 
-    batch: int = 4
+    batch: int = 4  # per process; the total batch is batch * processes
     total_kimg: float = 10.0
     snap_kimg: float = 1.0
     lr: float = 0.002
-    r1_gamma: float = 10.0
+    r1_gamma: float | None = None  # None: NVIDIA's rule 0.0002 * resolution^2 / total batch
     r1_interval: int = 16
     pl_weight: float = 2.0
     pl_interval: int = 4
-    ema_kimg: float | None = None  # None: batch * 10 / 32, StyleGAN2-ADA's choice for small batches
-    ema_rampup: float = 0.05  # early on, the EMA half-life is at most this fraction of images seen
+    pl_batch_shrink: int = 2
+    pl_decay: float = 0.01
+    mixing: float = 0.9  # style-mixing probability
+    ema_kimg: float | None = None  # None: total batch * 10 / 32, StyleGAN2-ADA's choice
+    ema_rampup: float | None = None  # None: off, as for transfer learning; else e.g. 0.05
     ada: bool = True
     ada_target: float = 0.6
     ada_interval: int = 4
@@ -50,6 +59,24 @@ class FinetuneConfig:
     augment_p: float = 0.0
     grid_seeds: list[int] = field(default_factory=lambda: list(range(16)))
     seed: int = 0
+
+
+def auto_gamma(resolution: int, total_batch: int) -> float:
+    """StyleGAN2-ADA's R1 weight heuristic: 52 at 1024 px with batch 4, about 1 at 256 px with 16."""
+    return 0.0002 * resolution**2 / total_batch
+
+
+def ema_beta(cfg: FinetuneConfig, total_batch: int, nimg: int) -> float:
+    """The EMA decay for one step of `total_batch` images taken after `nimg` images were seen.
+
+    The half-life is `ema_kimg` thousand images; with a ramp-up it is at most `nimg * ema_rampup`
+    (so the first step copies G outright), which suits training from scratch, not transfer.
+    """
+    ema_kimg = cfg.ema_kimg if cfg.ema_kimg is not None else total_batch * 10 / 32
+    ema_nimg = ema_kimg * 1000
+    if cfg.ema_rampup is not None:
+        ema_nimg = min(ema_nimg, nimg * cfg.ema_rampup)
+    return 0.5 ** (total_batch / max(ema_nimg, 1e-8))
 
 
 @dataclass
@@ -64,15 +91,19 @@ class TickStats:
     sec_per_tick: float
 
 
+def world_size() -> int:
+    return dist.get_world_size() if dist.is_initialized() else 1
+
+
 def sync_gradients(module: torch.nn.Module) -> None:
     """Average gradients over a torchrun group (a no-op on one process).
 
     Done by hand, as StyleGAN2-ADA does, rather than with DDP wrappers: the generator and
     discriminator switch requires_grad on and off between phases, which DDP does not expect.
     """
-    if not dist.is_initialized() or dist.get_world_size() == 1:
+    if world_size() == 1:
         return
-    world = dist.get_world_size()
+    world = world_size()
     for p in module.parameters():
         if p.grad is not None:
             dist.all_reduce(p.grad)
@@ -82,109 +113,171 @@ def sync_gradients(module: torch.nn.Module) -> None:
 def sync_buffers(module: torch.nn.Module) -> None:
     """Average floating-point buffers (the mapping network's running `w_avg`, which each process
     updates from its own latents) so every process holds the same generator."""
-    if not dist.is_initialized() or dist.get_world_size() == 1:
+    if world_size() == 1:
         return
     for b in module.buffers():
         if b.is_floating_point():
             dist.all_reduce(b)
-            b /= dist.get_world_size()
+            b /= world_size()
+
+
+def clean_gradients(module: torch.nn.Module) -> None:
+    """NaN -> 0 and +-inf -> +-1e5 in place, as NVIDIA's loop does: one inf would otherwise poison
+    Adam's second-moment estimate for the rest of the run."""
+    for p in module.parameters():
+        if p.grad is not None:
+            torch.nan_to_num(p.grad, nan=0.0, posinf=1e5, neginf=-1e5, out=p.grad)
+
+
+def lazy_adam(params, lr: float, interval: int) -> torch.optim.Adam:
+    """Adam(0, 0.99) for a phase that also takes a regularisation step every `interval` steps:
+    lr and betas scaled by interval / (interval + 1) so the pair moves like one plain step."""
+    ratio = interval / (interval + 1)
+    return torch.optim.Adam(params, lr=lr * ratio, betas=(0.0**ratio, 0.99**ratio), eps=1e-8)
 
 
 class Finetuner:
-    """State of one fine-tuning run: networks, optimisers, EMA, ADA and counters."""
+    """State of one fine-tuning run: networks, optimisers, EMA, ADA and counters.
 
-    def __init__(self, G: torch.nn.Module, D: torch.nn.Module, cfg: FinetuneConfig, device: str | torch.device = "cpu"):
+    `G_ema` is the base checkpoint's averaged generator (a copy of `G` when there is none).
+    """
+
+    def __init__(
+        self,
+        G: torch.nn.Module,
+        D: torch.nn.Module,
+        cfg: FinetuneConfig,
+        device: str | torch.device = "cpu",
+        G_ema: torch.nn.Module | None = None,
+    ):
         self.cfg = cfg
         self.device = torch.device(device)
         self.G = G.to(self.device).train().requires_grad_(False)
         self.D = D.to(self.device).train().requires_grad_(False)
-        self.G_ema = copy.deepcopy(self.G).eval()
-        # lazy regularisation: scale learning rate and betas as StyleGAN2 does
-        g_ratio = cfg.pl_interval / (cfg.pl_interval + 1)
-        d_ratio = cfg.r1_interval / (cfg.r1_interval + 1)
-        self.opt_g = torch.optim.Adam(self.G.parameters(), lr=cfg.lr * g_ratio, betas=(0.0, 0.99**g_ratio), eps=1e-8)
-        self.opt_d = torch.optim.Adam(self.D.parameters(), lr=cfg.lr * d_ratio, betas=(0.0, 0.99**d_ratio), eps=1e-8)
+        ema = G_ema if G_ema is not None and G_ema is not G else G
+        self.G_ema = copy.deepcopy(ema).to(self.device).eval().requires_grad_(False)
+        self.opt_g = lazy_adam(self.G.parameters(), cfg.lr, cfg.pl_interval)
+        self.opt_d = lazy_adam(self.D.parameters(), cfg.lr, cfg.r1_interval)
         self.ada = AdaptiveP(p=cfg.augment_p, target=cfg.ada_target, speed_images=cfg.ada_kimg * 1000)
         self.pl_mean = torch.zeros((), device=self.device)
         self.nimg = 0
         self.step = 0
 
-    # --- one training step -------------------------------------------------------------
-    def _z(self, n: int) -> torch.Tensor:
-        return torch.randn(n, self.G.z_dim, device=self.device)
+    @property
+    def total_batch(self) -> int:
+        return self.cfg.batch * world_size()
 
-    def _fake(self, n: int) -> tuple[torch.Tensor, torch.Tensor]:
-        ws = self.G.mapping(self._z(n), update_w_avg=self.G.training)
+    @property
+    def r1_gamma(self) -> float:
+        if self.cfg.r1_gamma is not None:
+            return self.cfg.r1_gamma
+        return auto_gamma(self.G.img_resolution, self.total_batch)
+
+    # --- the networks as the loss sees them ---------------------------------------------
+    def run_G(self, z: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Images `(N, C, R, R)` and ws `(N, num_ws, w_dim)` from z, with style mixing: with
+        probability `mixing`, the layers from a random cutoff on take a second latent's w.
+        The random draws happen in NVIDIA's order, whether or not this step mixes."""
+        ws = self.G.mapping(z, update_w_avg=self.G.training)
+        if self.cfg.mixing > 0:
+            num_ws = ws.shape[1]
+            cutoff = torch.empty([], dtype=torch.int64, device=ws.device).random_(1, num_ws)
+            mix = torch.rand([], device=ws.device) < self.cfg.mixing
+            cutoff = int(cutoff) if bool(mix) else num_ws
+            other = self.G.mapping(torch.randn_like(z))
+            ws[:, cutoff:] = other[:, cutoff:]
         return self.G.synthesis(ws, noise_mode="random"), ws
 
-    def _d_logits(self, images: torch.Tensor) -> torch.Tensor:
-        return self.D(augment(images, self.ada.p))
+    def augmenting(self) -> bool:
+        return self.cfg.ada or self.cfg.augment_p > 0
+
+    def run_D(self, images: torch.Tensor) -> torch.Tensor:
+        if self.augmenting():
+            images = augment(images, self.ada.p)
+        return self.D(images)
+
+    # --- one training step: four phases -------------------------------------------------
+    def _begin(self, module: torch.nn.Module, opt: torch.optim.Optimizer) -> None:
+        opt.zero_grad(set_to_none=True)
+        module.requires_grad_(True)
+
+    def _finish(self, module: torch.nn.Module, opt: torch.optim.Optimizer) -> None:
+        module.requires_grad_(False)
+        sync_gradients(module)
+        clean_gradients(module)
+        opt.step()
 
     def train_step(self, reals: torch.Tensor) -> dict[str, float]:
-        """One G and one D update on a batch of reals `(B, 3, R, R)` in [-1, 1]."""
+        """One step on a batch of reals `(B, 3, R, R)` in [-1, 1] (this process's share)."""
         cfg, stats = self.cfg, {}
         reals = reals.to(self.device)
         n = reals.shape[0]
+        all_z = torch.randn([PHASES * self.total_batch, self.G.z_dim], device=self.device)
+        z_main_g, z_reg_g, z_main_d, _ = (z[:n] for z in all_z.split(self.total_batch))
 
-        # G: non-saturating loss
-        self.G.requires_grad_(True)
-        fakes, _ = self._fake(n)
-        loss_g = g_nonsaturating_loss(self._d_logits(fakes))
-        self.opt_g.zero_grad(set_to_none=True)
+        # G main: make D call the fakes real
+        self._begin(self.G, self.opt_g)
+        fakes, _ = self.run_G(z_main_g)
+        loss_g = F.softplus(-self.run_D(fakes)).mean()
         loss_g.backward()
         stats["loss_g"] = loss_g.item()
-        if self.step % cfg.pl_interval == 0 and cfg.pl_weight > 0:
-            images, ws = self._fake(max(1, n // 2))
-            penalty, self.pl_mean, _ = path_length_penalty(images, ws, self.pl_mean)
-            (penalty * cfg.pl_weight * cfg.pl_interval).backward()
+        self._finish(self.G, self.opt_g)
+
+        # G reg: path length, every pl_interval steps, weighted up by the interval
+        if self.step % cfg.pl_interval == 0 and cfg.pl_weight != 0:
+            self._begin(self.G, self.opt_g)
+            images, ws = self.run_G(z_reg_g[: max(1, n // cfg.pl_batch_shrink)])
+            penalty, self.pl_mean, _ = path_length_penalty(images, ws, self.pl_mean, cfg.pl_decay)
+            # the zero-weighted image term gives every parameter a gradient (zero where the
+            # penalty does not reach), so Adam advances all of its moments, as in NVIDIA's loop
+            (images[:, 0, 0, 0] * 0 + penalty * cfg.pl_weight * cfg.pl_interval).mean().backward()
             stats["pl"] = penalty.item()
-        sync_gradients(self.G)
-        self.opt_g.step()
-        self.G.requires_grad_(False)
+            self._finish(self.G, self.opt_g)
 
-        # D: logistic loss on fakes and reals, lazy R1
-        self.D.requires_grad_(True)
+        # D main: fakes fake, reals real
+        self._begin(self.D, self.opt_d)
         with torch.no_grad():
-            fakes, _ = self._fake(n)
-        real_logits = self._d_logits(reals)
+            fakes, _ = self.run_G(z_main_d)
+        loss_fake = F.softplus(self.run_D(fakes)).mean()
+        loss_fake.backward()
+        real_logits = self.run_D(reals)
         self.ada.observe(real_logits)
-        loss_d = d_logistic_loss(real_logits, self._d_logits(fakes))
-        self.opt_d.zero_grad(set_to_none=True)
-        loss_d.backward()
-        stats["loss_d"] = loss_d.item()
-        if self.step % cfg.r1_interval == 0 and cfg.r1_gamma > 0:
-            # R1 on un-augmented reals: PyTorch's grid_sample has no double backward, which a
-            # gradient penalty through the geometric augmentations would need.
-            reals_r1 = reals.detach().requires_grad_(True)
-            penalty = r1_penalty(self.D(reals_r1), reals_r1)
-            (penalty * (cfg.r1_gamma / 2) * cfg.r1_interval).backward()
-            stats["r1"] = penalty.item()
-        sync_gradients(self.D)
-        self.opt_d.step()
-        self.D.requires_grad_(False)
+        loss_real = F.softplus(-real_logits).mean()
+        loss_real.backward()
+        stats["loss_d"] = loss_fake.item() + loss_real.item()
+        self._finish(self.D, self.opt_d)
 
-        world = dist.get_world_size() if dist.is_initialized() else 1
+        # D reg: R1 on augmented reals, every r1_interval steps, weighted up by the interval
+        gamma = self.r1_gamma
+        if self.step % cfg.r1_interval == 0 and gamma != 0:
+            self._begin(self.D, self.opt_d)
+            reals_r1 = reals.detach().requires_grad_(True)
+            logits = self.run_D(reals_r1)
+            self.ada.observe(logits)  # NVIDIA's ADA statistic counts these reals too
+            (grad,) = torch.autograd.grad(logits.sum(), reals_r1, create_graph=True)
+            penalty = grad.square().sum(dim=[1, 2, 3]).mean()
+            (logits * 0 + penalty * (gamma / 2) * cfg.r1_interval).mean().backward()
+            stats["r1"] = penalty.item()
+            self._finish(self.D, self.opt_d)
+
         sync_buffers(self.G)
-        self._update_ema(n * world)
-        self.nimg += n * world
+        self._update_ema()
+        self.nimg += self.total_batch
         self.step += 1
         if cfg.ada and self.step % cfg.ada_interval == 0:
-            if world > 1:
+            if world_size() > 1:
                 self.ada.all_reduce()
-            self.ada.update(n * world * cfg.ada_interval)
+            self.ada.update(self.total_batch * cfg.ada_interval)
         return stats
 
     @torch.no_grad()
-    def _update_ema(self, n: int) -> None:
-        ema_kimg = self.cfg.ema_kimg if self.cfg.ema_kimg is not None else self.cfg.batch * 10 / 32
-        ema_nimg = ema_kimg * 1000
-        if self.cfg.ema_rampup > 0:
-            ema_nimg = min(ema_nimg, (self.nimg + n) * self.cfg.ema_rampup)
-        beta = 0.5 ** (n / max(ema_nimg, 1e-8))
+    def _update_ema(self) -> float:
+        beta = ema_beta(self.cfg, self.total_batch, self.nimg)
         for p_ema, p in zip(self.G_ema.parameters(), self.G.parameters()):
             p_ema.copy_(p.lerp(p_ema, beta))
         for b_ema, b in zip(self.G_ema.buffers(), self.G.buffers()):
             b_ema.copy_(b)
+        return beta
 
     # --- resumable state ------------------------------------------------------------
     def state_dict(self) -> dict[str, object]:
@@ -266,7 +359,7 @@ def run_finetune(
                 r1=acc["r1"] / n,
                 pl=acc["pl"] / n,
                 augment_p=tuner.ada.p,
-                rt=tuner.ada.rt,
+                rt=tuner.ada.last_rt,
                 sec_per_tick=time.perf_counter() - tick_start,
             )
             if rank == 0:

@@ -25,9 +25,9 @@ from toonmoji.web.uploads import fit_side
 
 if TYPE_CHECKING:
     from toonmoji.emoji.make import Emoji
-    from toonmoji.gan.latent_cache import LatentCache
-    from toonmoji.gan.project import ProjectConfig
-    from toonmoji.gan.toon_models import ToonModels
+    from toonmoji.toonify.latent_cache import LatentCache
+    from toonmoji.toonify.models import ToonModels
+    from toonmoji.toonify.project import ProjectConfig
 
 ALIGNED_SIZE = 256
 PREVIEW_SIDE = 1024
@@ -100,23 +100,23 @@ def toonify_photo(
     with the toons pasted back, and the toon emoji of the largest face.
 
     `report(face=, faces=, step=, steps=, loss=)` is called before each face and after every
-    projection step; it may raise to stop the work there (that is how a job is cancelled)."""
+    projection step; it may raise to stop the work there (that is how a job is cancelled). Each
+    face says how far its reconstruction and toon are from the photo in dlib's face embedding."""
     from toonmoji.emoji.toon import toon_emoji
-    from toonmoji.toonify import paste_toons, toonify_face
+    from toonmoji.toonify.pipeline import face_report, paste_toons, toonify_with
 
     aligned = align_faces(image, size=int(models.base.img_resolution), source=source)
     n, done = len(aligned), []
     for i, face in enumerate(aligned):
-        report(face=i, faces=n, step=0, steps=cfg.steps)
+        report(face=i, faces=n, step=0, steps=cfg.total_steps)
 
         def on_step(s: int, loss: float, i: int = i) -> None:
-            report(face=i, faces=n, step=s + 1, steps=cfg.steps, loss=loss)
+            report(face=i, faces=n, step=s + 1, steps=cfg.total_steps, loss=loss)
 
-        done.append(toonify_face(face, models.base, models.toon, models.distance, models.base_digest, cfg, cache, on_step))
+        done.append(toonify_with(models, face, cfg, cache, on_step))
     return {
         "faces": [
-            {"box": [round(float(v), 1) for v in f.aligned.face.box], "toon": image_data_url(f.toon),
-             "reconstruction": image_data_url(f.reconstruction), "from_cache": f.from_cache}
+            {**face_report(f), "toon": image_data_url(f.toon), "reconstruction": image_data_url(f.reconstruction)}
             for f in done
         ],
         "pasted": image_data_url(paste_toons(image, done), "JPEG"),

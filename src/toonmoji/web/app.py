@@ -46,6 +46,7 @@ from toonmoji.web.uploads import (
     display_name,
     fit_side,
 )
+from toonmoji.web.video import router as video_router
 
 log = logging.getLogger("toonmoji.web")
 T = TypeVar("T")
@@ -215,6 +216,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeaders)
     static = resources.files("toonmoji.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
+    app.include_router(video_router)  # POST /api/video-report (web/video.py)
     errors = {code: {"model": schemas.Problem} for code in (400, 401, 403, 413, 415, 422, 503, 507)}
 
     @app.exception_handler(ToonmojiError)
@@ -257,7 +259,8 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
             "keeps_uploads": settings.keep_uploads is not None,
             "emotions": [{"name": c, "colour": "#" + "".join(f"{v:02x}" for v in COLOURS.get(c, (0, 200, 0)))}
                          for c in services.classifier.classes],
-            "toonify": {"available": settings.toonify_available, "steps": settings.project_steps,
+            "toonify": {"available": settings.toonify_available,
+                        "steps": settings.project_config().total_steps if settings.toonify_available else 0,
                         "message": None if settings.toonify_available else TOONIFY_SETUP},
         }
 
@@ -311,12 +314,11 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
             raise ToonifyUnavailable(TOONIFY_SETUP)
         owner = request.client.host if request.client else ""
         services.jobs.check_room(owner, settings.max_jobs)
-        from toonmoji.gan.latent_cache import LatentCache
-        from toonmoji.gan.project import ProjectConfig
+        from toonmoji.toonify.latent_cache import LatentCache
 
         data, name = await read_photo(photo)
         image, _, _ = await services.run(services.prepare, data, name)  # a bad upload fails here, not in the job
-        cfg, cache = ProjectConfig(steps=steps or settings.project_steps), LatentCache(settings.latent_cache)
+        cfg, cache = settings.project_config(steps), LatentCache(settings.latent_cache)
         job = services.jobs.submit("toonify", lambda report: toonify_photo(image, models, cfg, cache, report, name),
                                    owner, settings.max_jobs)
         return job.snapshot()

@@ -52,7 +52,9 @@ def serve(
     port: Annotated[int, typer.Option(min=0, max=65535, help="Port (0: any free port).")] = 8000,
     base: Annotated[Path | None, typer.Option(help="Base (FFHQ) generator, with its discriminator: enables toonify (needs --toon).", show_default=False)] = None,
     toon: Annotated[Path | None, typer.Option(help="Toon generator, e.g. from `toonmoji gan blend` (needs --base).", show_default=False)] = None,
-    steps: Annotated[int, typer.Option(min=1, max=5000, help="Projection steps of a toonify job unless the page asks otherwise.")] = 300,
+    steps: Annotated[int | None, typer.Option(min=1, max=5000, help="Projection steps of a toonify job unless the page asks otherwise [default: set by --quality].", show_default=False)] = None,
+    quality: Annotated[str, typer.Option(help="Toonify projection: fast (coarse-to-fine) or best (full resolution, slow on a CPU).")] = "fast",
+    encoder: Annotated[Path | None, typer.Option(help="With --base/--toon: encoder for the base (`toonmoji gan train-encoder`); toonify in seconds.", show_default=False)] = None,
     max_upload_mb: Annotated[float, typer.Option(min=0.1, max=1024, help="Largest photo accepted, in MB.")] = 20.0,
     keep_uploads: Annotated[Path | None, typer.Option(help="Keep every uploaded photo in this folder (off: nothing is kept).", show_default=False)] = None,
     cache: Annotated[bool, typer.Option(help="Keep projected latents in the toonify cache on disk (as `toonmoji toonify` does).")] = False,
@@ -75,12 +77,14 @@ def serve(
 
     if (base is None) != (toon is None):
         raise InputError("toonify needs both --base and --toon")
+    if quality not in ("fast", "best"):
+        raise InputError(f"--quality takes fast or best, not {quality!r}")
     token, tls = access(host, token, no_token, https, cert, key)
     models = None
     if base is not None and toon is not None:
-        from toonmoji.gan.toon_models import load_toon_models
+        from toonmoji.toonify.models import load_toon_models
 
-        models = load_toon_models(base, toon, device)
+        models = load_toon_models(base, toon, device, encoder)
     if keep_uploads is not None:
         try:
             keep_uploads.mkdir(parents=True, exist_ok=True)
@@ -88,13 +92,14 @@ def serve(
             raise InputError(f"cannot keep uploads in {keep_uploads}: {exc.strerror or exc}") from None
     latent_cache = None
     if cache:
-        from toonmoji.gan.latent_cache import default_cache_dir
+        from toonmoji.toonify.latent_cache import default_cache_dir
 
         latent_cache = default_cache_dir()
     settings = WebSettings(
         max_upload_bytes=int(max_upload_mb * 2**20), keep_uploads=keep_uploads, toon_models=models,
-        project_steps=steps, latent_cache=latent_cache, workers=workers, allowed_hosts=allowed_hosts(host),
-        token=token, max_jobs=max_jobs, keep_max_bytes=int(keep_max_mb * 2**20),
+        project_steps=steps, quality=quality, latent_cache=latent_cache, workers=workers,
+        allowed_hosts=allowed_hosts(host), token=token, max_jobs=max_jobs,
+        keep_max_bytes=int(keep_max_mb * 2**20),
     )
 
     def ready(url: str) -> None:

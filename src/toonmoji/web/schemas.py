@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -57,11 +57,18 @@ class Analysis(BaseModel):
     kept_as: str | None = Field(None, description="File name of the kept upload (only with --keep-uploads).")
 
 
+class Likeness(BaseModel):
+    distance: float = Field(description="Euclidean distance of dlib face descriptors (lower: more alike).")
+    same_person: bool = Field(description="distance < 0.6, dlib's threshold for one person.")
+
+
 class ToonFace(BaseModel):
     box: list[float]
     toon: DataURL = Field(description="The face rendered by the toon model (PNG, the models' resolution).")
     reconstruction: DataURL = Field(description="The same latent rendered by the base model.")
     from_cache: bool
+    identity: dict[str, Likeness] | None = Field(
+        default=None, description="reconstruction and toon: distance to the photo's face in dlib's 128-d embedding.")
 
 
 class Toonified(BaseModel):
@@ -71,15 +78,25 @@ class Toonified(BaseModel):
     emoji_error: str | None
 
 
+class VideoReport(BaseModel):
+    summary: dict[str, Any] = Field(description="summary.json of `toonmoji emotion report`: per face track, "
+                                    "time on screen, share of time per emotion, dominant, strongest moments.")
+    timeline: DataURL = Field(description="timeline.png: the probabilities over time, one panel per face.")
+    thumbs: dict[str, DataURL] = Field(description="JPEG thumbnails by the paths the summary names.")
+    csv: str = Field(description="emotions.csv: one row per frame and face.")
+    html: str = Field(description="index.html: the whole report as one self-contained page.")
+
+
 class Job(BaseModel):
     id: str
     kind: str
     status: Literal["queued", "running", "done", "failed", "cancelled"]
     progress: dict[str, float | int] = Field(
-        description="face, faces, step, steps, loss and fraction (0-1) as far as known."
+        description="face, faces, step, steps, loss (toonify) or frame, frames (video report) and "
+        "fraction (0-1) as far as known."
     )
     error: str | None
-    result: Toonified | None = Field(description="When done.")
+    result: Toonified | VideoReport | None = Field(description="When done.")
 
 
 class Health(BaseModel):

@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from toonmoji.gan.toon_models import ToonModels
+    from toonmoji.toonify.models import ToonModels
+    from toonmoji.toonify.project import ProjectConfig
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
 MAX_FRAME_BYTES = 4 * 2**20  # a live camera frame; the page sends ~50 KB JPEGs
@@ -40,7 +41,8 @@ class WebSettings:
     analysis_side: int = 2048  # larger photos are shrunk to this longest side before analysis
     keep_uploads: Path | None = None  # the user asked to keep every upload here
     toon_models: ToonModels | None = None
-    project_steps: int = 300
+    project_steps: int | None = None  # None: as many as `quality` sets
+    quality: str = "fast"  # projection quality of toonify jobs (fast: coarse-to-fine; best: full resolution)
     latent_cache: Path | None = None  # reuse projected latents across runs (off: nothing on disk)
     workers: int = 2  # threads for photo analysis; toonify and live frames have one each
     max_pending: int = 64  # photos waiting for a worker before the server answers 503
@@ -58,3 +60,10 @@ class WebSettings:
     def live_frame_bytes(self) -> int:
         """Largest camera frame (one WebSocket message) accepted."""
         return min(self.max_upload_bytes, MAX_FRAME_BYTES)
+
+    def project_config(self, steps: int | None = None) -> ProjectConfig:
+        """Projection settings of a toonify job (`steps` from the request, else the server's)."""
+        from toonmoji.toonify.project import quality_config
+
+        encoder = self.toon_models is not None and self.toon_models.encoder is not None
+        return quality_config(self.quality, "w", steps or self.project_steps, encoder)

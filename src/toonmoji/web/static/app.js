@@ -253,6 +253,14 @@ async function pollJob(id) {
   }
 }
 
+// dlib's face embedding: distance of the reconstruction and the toon to the photo's face (< 0.6: same person).
+function likenessText(identity) {
+  if (!identity) return "";
+  const rec = identity.reconstruction, toon = identity.toon;
+  const verdict = rec.same_person ? "same person" : "likeness lost";
+  return ` · identity: reconstruction ${rec.distance.toFixed(2)} (${verdict}), toon ${toon.distance.toFixed(2)}`;
+}
+
 function finishJob(job) {
   state.job = null;
   $("toonify-cancel").hidden = true;
@@ -265,7 +273,7 @@ function finishJob(job) {
       fig.innerHTML = "<img><figcaption></figcaption>";
       fig.querySelector("img").src = face.toon;
       fig.querySelector("img").alt = `Face ${i + 1} as a cartoon`;
-      fig.querySelector("figcaption").textContent = face.from_cache ? "cartoon (cached latent)" : "cartoon";
+      fig.querySelector("figcaption").textContent = (face.from_cache ? "cartoon (cached latent)" : "cartoon") + likenessText(face.identity);
       return fig;
     }));
     $("toon-pasted").src = job.result.pasted;

@@ -1,81 +1,20 @@
-"""`toonmoji demo`: every capability run on the built-in sample, shown on one HTML page.
+"""The demo runner: every step in DEMO_STEPS into one folder, and the HTML page that shows them.
 
-Each capability adds one step function to DEMO_STEPS; a step writes its files into the demo folder
-and returns what to show.
+A step writes its files into the demo folder and returns what to show.
 """
 
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 from rich.console import Console
 
-from toonmoji.emoji.demo_step import emoji_step
-from toonmoji.emotion.demo_step import emotion_step
-from toonmoji.imageio import write_bytes, write_image
-
-
-@dataclass(frozen=True)
-class DemoItem:
-    """One result on the page: an image file (relative to the demo folder) and its caption."""
-
-    title: str
-    file: str
-    caption: str = ""
-
-
-@dataclass(frozen=True)
-class DemoContext:
-    out: Path
-    portrait: np.ndarray
-    force: bool
-
-    def save(self, name: str, image: np.ndarray) -> str:
-        write_image(self.out / name, image, force=self.force)
-        return name
-
-
-DemoStep = Callable[[DemoContext], list[DemoItem]]
-
-
-def faces_step(ctx: DemoContext) -> list[DemoItem]:
-    """Detection, FFHQ alignment and paste-back on the sample and a rotated copy."""
-    import cv2
-
-    from toonmoji.faces import align_faces, paste_back
-    from toonmoji.samples import group_photo, rotated
-
-    items = [DemoItem("Sample portrait", ctx.save("sample.png", ctx.portrait), "NASA, public domain")]
-    aligned = align_faces(ctx.portrait, size=256)
-    boxed = ctx.portrait.copy()
-    for a in aligned:
-        x0, y0, x1, y1 = (int(v) for v in a.face.box)
-        cv2.rectangle(boxed, (x0, y0), (x1, y1), (0, 255, 0), 2)
-        for x, y in a.face.landmarks.astype(int):
-            cv2.circle(boxed, (int(x), int(y)), 1, (255, 0, 0), -1)
-    items.append(DemoItem("Detected face + 68 landmarks", ctx.save("faces_detected.png", boxed)))
-    items.append(DemoItem("FFHQ-aligned, 256 px", ctx.save("face_aligned.png", aligned[0].image)))
-    turned = rotated(ctx.portrait, 20)
-    items.append(
-        DemoItem(
-            "Rotated 20 degrees, aligned",
-            ctx.save("face_aligned_rotated.png", align_faces(turned, size=256)[0].image),
-            "nearly the same crop as the upright photo",
-        )
-    )
-    inverted = 255 - aligned[0].image  # a visible edit, to show paste-back puts it in place
-    items.append(
-        DemoItem("Paste-back of an edited face", ctx.save("face_pasted.png", paste_back(ctx.portrait, aligned[0], inverted)))
-    )
-    group = group_photo(3)
-    found = align_faces(group, size=128)
-    items.append(DemoItem(f"Group photo: {len(found)} faces", ctx.save("group.png", group)))
-    return items
-
+from toonmoji.demo.context import DemoContext, DemoItem, DemoStep
+from toonmoji.demo.emoji_step import emoji_step
+from toonmoji.demo.emotion_step import emotion_step
+from toonmoji.demo.faces_step import faces_step
+from toonmoji.imageio import write_bytes
 
 DEMO_STEPS: list[tuple[str, DemoStep]] = [("Faces", faces_step)]
 DEMO_STEPS.append(("Emotion", emotion_step))
@@ -89,7 +28,8 @@ DEMO_NOTES: list[tuple[str, str]] = [
         "Bring an FFHQ base checkpoint (NVlabs .pkl or rosinality .pt), then: "
         "toonmoji gan finetune characters/ --base ffhq.pkl --out run/ ; "
         "toonmoji gan blend ffhq.pkl run/snapshot-0004.000.pt --out blended.pt --preview blends.png ; "
-        "toonmoji toonify photo.jpg --base ffhq.pkl --toon blended.pt ; "
+        "toonmoji gan train-encoder --base ffhq.pkl --out enc.pt (GPU recommended; toonify in seconds) ; "
+        "toonmoji toonify photo.jpg --base ffhq.pkl --toon blended.pt --encoder enc.pt ; "
         "toonmoji emoji photo.jpg --base ffhq.pkl --toon blended.pt (see README.md, Toonify)."),
     ),
 ]

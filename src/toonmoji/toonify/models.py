@@ -15,12 +15,13 @@ import numpy as np
 import torch
 
 from toonmoji.errors import CheckpointError
-from toonmoji.gan.blend import blend_state_dicts, synthesis_resolutions
 from toonmoji.gan.checkpoints import load_checkpoint
-from toonmoji.gan.latent_cache import file_digest
 from toonmoji.gan.networks import Generator
-from toonmoji.gan.project import PerceptualDistance
 from toonmoji.gan.sampling import generate, make_grid
+from toonmoji.toonify.blend import blend_state_dicts, synthesis_resolutions
+from toonmoji.toonify.encoder import Encoder, load_encoder
+from toonmoji.toonify.latent_cache import file_digest
+from toonmoji.toonify.project import PerceptualDistance
 
 
 def load_base(path: Path, device: str = "cpu") -> tuple[Generator, PerceptualDistance, str]:
@@ -31,8 +32,7 @@ def load_base(path: Path, device: str = "cpu") -> tuple[Generator, PerceptualDis
             f"{path.name} has no discriminator, so it cannot serve as the base model: projection "
             "builds its perceptual loss from it (use the full base checkpoint, not a blend)"
         )
-    blocks = [getattr(ckpt.D, f"b{r}") for r in ckpt.D.block_resolutions]
-    return ckpt.G_ema, PerceptualDistance(ckpt.D, blocks), file_digest(path)
+    return ckpt.G_ema, PerceptualDistance(ckpt.D), file_digest(path)
 
 
 def load_toon(path: Path, device: str = "cpu") -> Generator:
@@ -56,20 +56,24 @@ def check_same_space(base: Generator, toon: Generator, base_path: Path, toon_pat
 @dataclass
 class ToonModels:
     """Everything toonify needs: base and toon generators in one latent space, the perceptual
-    distance of projection, and the base file's digest (the latent cache key)."""
+    distance of projection, the base file's digest (the latent cache key), maybe an encoder."""
 
     base: Generator
     toon: Generator
     distance: PerceptualDistance
     base_digest: str
+    encoder: Encoder | None = None  # starts projections near the answer (`gan train-encoder`)
+    encoder_digest: str = ""
 
 
-def load_toon_models(base: Path, toon: Path, device: str = "cpu") -> ToonModels:
-    """Load and check a base/toon pair for toonify before any heavy work."""
+def load_toon_models(base: Path, toon: Path, device: str = "cpu", encoder: Path | None = None) -> ToonModels:
+    """Load and check a base/toon pair (and an encoder for the base) before any heavy work."""
     G_base, distance, digest = load_base(base, device)
     G_toon = load_toon(toon, device)
     check_same_space(G_base, G_toon, base, toon)
-    return ToonModels(G_base, G_toon, distance, digest)
+    if encoder is None:
+        return ToonModels(G_base, G_toon, distance, digest)
+    return ToonModels(G_base, G_toon, distance, digest, load_encoder(encoder, G_base, device), file_digest(encoder))
 
 
 def load_pair(base: Path, toon: Path, device: str = "cpu") -> tuple[Generator, Generator]:

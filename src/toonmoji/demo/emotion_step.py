@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from toonmoji.demo import DemoContext, DemoItem
+from toonmoji.demo.context import DemoContext, DemoItem
 
 
 def emotion_step(ctx: DemoContext) -> list[DemoItem]:
-    from toonmoji.demo import DemoItem
     from toonmoji.emotion import EmotionClassifier, classify_image, draw_emotions
     from toonmoji.samples import group_photo
 

@@ -3,14 +3,10 @@ and a sheet of emoji made from harder variants of the sample."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from toonmoji.demo import DemoContext, DemoItem
+from toonmoji.demo.context import DemoContext, DemoItem
 
 
 def emoji_step(ctx: DemoContext) -> list[DemoItem]:
-    from toonmoji.demo import DemoItem
     from toonmoji.emoji.make import make_emoji
     from toonmoji.emoji.sheet import make_sheet
     from toonmoji.emoji.sticker import sticker_bytes

@@ -10,8 +10,10 @@ expression and keeps identity and colours (the fine layers).
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
@@ -19,6 +21,11 @@ import torch
 from toonmoji.emotion.classifier import EmotionClassifier
 from toonmoji.emotion.crop import crop_face
 from toonmoji.gan.sampling import to_uint8
+from toonmoji.toonify.latent_cache import LatentCache
+from toonmoji.toonify.pipeline import render
+
+if TYPE_CHECKING:
+    from toonmoji.toonify.models import ToonModels
 
 # Where the face sits in an FFHQ-aligned image, as fractions of its side (x0, y0, x1, y1): the box
 # of the 68 landmarks (jaw, brows) of the aligned sample portrait, raised a little for the
@@ -119,3 +126,64 @@ def apply_expression(
     moved = latent.clone()
     moved[:layers] += strength * direction.to(latent)
     return moved
+
+
+@dataclass
+class ExpressedFace:
+    """One emotion's toon from the moved latent, and how strongly the emotion classifier reads
+    that emotion in the base generator's image of it (an honest check that the move worked)."""
+
+    emotion: str
+    latent: torch.Tensor  # (num_ws, w_dim)
+    toon: np.ndarray  # (R, R, 3) uint8
+    base_score: float
+    score_before: float  # the same, for the person's unmoved latent
+
+
+def express(
+    latent: torch.Tensor,
+    reconstruction: np.ndarray,
+    models: ToonModels,
+    directions: ExpressionDirections,
+    classifier: EmotionClassifier,
+    strength: float = 2.0,
+    on_emotion: Callable[[str], None] | None = None,
+) -> list[ExpressedFace]:
+    """Per emotion class: the person's latent moved along its direction, rendered as a toon.
+
+    `reconstruction` is the base generator's image of the unmoved latent `(R, R, 3) uint8`."""
+    out = []
+    before = classify_aligned(classifier, reconstruction[None])[0]
+    for i, (name, direction) in enumerate(zip(directions.classes, directions.vectors)):
+        moved = apply_expression(latent, direction, strength)
+        score = classify_aligned(classifier, render(models.base, moved)[None])[0]
+        out.append(ExpressedFace(name, moved, render(models.toon, moved), float(score[i]), float(before[i])))
+        if on_emotion is not None:
+            on_emotion(name)
+    return out
+
+
+def directions_key(base_digest: str, samples: int, seed: int, psi: float, classifier_name: str) -> str:
+    """Cache key of a base model's expression directions (they take minutes at 1024 px on a CPU)."""
+    text = f"expression-directions|{base_digest}|{samples}|{seed}|{psi}|{classifier_name}"
+    return "dir-" + hashlib.sha256(text.encode()).hexdigest()[:28]
+
+
+def cached_directions(
+    models: ToonModels,
+    classifier: EmotionClassifier,
+    cache: LatentCache,
+    samples: int = 512,
+    seed: int = 0,
+    psi: float = 0.7,
+    on_batch: Callable[[int], None] | None = None,
+) -> ExpressionDirections:
+    """The base's expression directions, computed once per base model and classifier."""
+    key = directions_key(models.base_digest, samples, seed, psi, classifier.name)
+    vectors = cache.get(key)
+    classes = tuple(classifier.classes)
+    if isinstance(vectors, torch.Tensor) and vectors.shape == (len(classes), models.base.w_dim):
+        return ExpressionDirections(vectors, classes)
+    found = find_expression_directions(models.base, classifier, samples, psi, seed, on_batch=on_batch)
+    cache.put(key, found.vectors)
+    return found

@@ -1,0 +1,117 @@
+"""The emotion models shipped in the package: picked by name, ONNX equal to the .pt, small, and
+(where the real FER2013 file is at ../shared/data) as accurate on PublicTest as the README says."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from emotion_synthetic import synthetic_faces
+from toonmoji.emotion.checkpoint import load_checkpoint
+from toonmoji.emotion.classifier import EmotionClassifier, to_model_input
+from toonmoji.emotion.fer2013 import read_fer2013
+from toonmoji.emotion.packaged import DEFAULT_MODEL, PACKAGED, packaged_path
+from toonmoji.errors import CheckpointError
+
+REPO = Path(__file__).resolve().parents[1]
+# ../shared/data beside the checkout (a worktree one level deeper finds it too)
+FER2013 = next((p for p in (REPO.parent / "shared", REPO.parent.parent / "shared")
+                if (p / "data" / "fer2013" / "fer2013.csv.gz").is_file()), REPO.parent / "shared") / "data" / "fer2013" / "fer2013.csv.gz"
+# PublicTest accuracy measured when each model was shipped (README table); ONNX, no flip averaging
+PUBLIC_TEST_ACCURACY = {"mini-xception": 0.6523}
+
+
+@pytest.mark.parametrize("name", list(PACKAGED))
+def test_each_packaged_model_loads_by_name_and_its_onnx_equals_its_pt(name):
+    clf = EmotionClassifier.load(name)
+    assert clf.name == name and clf.config.name == name and clf.classes[3] == "happy"
+    ckpt = load_checkpoint(packaged_path(".pt", name))
+    model = ckpt.build_model()
+    size = ckpt.config.input_size
+    x = to_model_input(list(synthetic_faces(np.arange(14) % 7, side=48, seed=5)), size)
+    x = np.concatenate([x, np.random.default_rng(0).uniform(-1, 1, (4, 1, size, size)).astype(np.float32)])
+    with torch.no_grad():
+        expected = torch.softmax(model(torch.from_numpy(x)) / ckpt.config.temperature, 1).numpy()
+    got = clf.predict_batch(x)
+    np.testing.assert_allclose(got, expected, atol=1e-5)
+    for suffix in (".pt", ".onnx"):
+        assert packaged_path(suffix, name).stat().st_size <= 5_000_000
+
+
+def test_default_and_none_are_the_default_model_and_unknown_names_are_one_clear_error():
+    assert EmotionClassifier.default().name == DEFAULT_MODEL == EmotionClassifier.load(None).name
+    x = np.random.default_rng(1).uniform(-1, 1, (3, 1, 64, 64)).astype(np.float32)
+    a = EmotionClassifier.default()
+    b = EmotionClassifier.load(DEFAULT_MODEL)
+    x = x[:, :, : a.input_size, : a.input_size]
+    np.testing.assert_array_equal(a.predict_batch(x), b.predict_batch(x))
+    with pytest.raises(CheckpointError, match="packaged model"):
+        EmotionClassifier.load("mini-xceptoin")
+
+
+def test_cli_takes_a_model_name_on_emotion_commands(cli, tmp_path, portrait):
+    from toonmoji.imageio import write_image
+
+    code, stdout, stderr = cli("emotion", "info", "--model", "mini-xception")
+    assert code == 0, stderr
+    assert "mini-xception" in stdout and "mini-Xception" in stdout and "temperature" in stdout
+    photo = write_image(tmp_path / "p.png", portrait)
+    code, stdout, stderr = cli("emotion", photo, "--json", "--model", "mini-xception")
+    assert code == 0, stderr
+    assert '"happy"' in stdout
+    code, _, stderr = cli("emotion", "info", "--model", "no-such-model")
+    assert code != 0 and "no-such-model" in stderr and "Traceback" not in stderr
+
+
+@pytest.mark.skipif(not FER2013.is_file(), reason=f"real FER2013 not here ({FER2013} absent; see ../shared/data/README.md)")
+def test_the_default_model_keeps_its_public_test_accuracy():
+    data = read_fer2013(FER2013, usages=("PublicTest",))
+    images, labels = data.split("PublicTest")
+    assert len(labels) == 3589
+    clf = EmotionClassifier.default()
+    x = to_model_input(list(images), clf.input_size)
+    predicted = np.concatenate([clf.predict_batch(x[i : i + 512]).argmax(1) for i in range(0, len(x), 512)])
+    accuracy = float((predicted == labels).mean())
+    assert accuracy == pytest.approx(PUBLIC_TEST_ACCURACY[DEFAULT_MODEL], abs=0.002)
+
+
+def jittered_boxes(box, n: int, seed: int = 0) -> list[tuple[float, float, float, float]]:
+    """`n` copies of `box` shifted by up to +-10% of its size and scaled by 0.9-1.1."""
+    rng = np.random.default_rng(seed)
+    x0, y0, x1, y1 = box
+    w, h = x1 - x0, y1 - y0
+    out = []
+    for _ in range(n):
+        dx, dy = rng.uniform(-0.1, 0.1, 2) * (w, h)
+        s = rng.uniform(0.9, 1.1)
+        cx, cy = (x0 + x1) / 2 + dx, (y0 + y1) / 2 + dy
+        out.append((cx - s * w / 2, cy - s * h / 2, cx + s * w / 2, cy + s * h / 2))
+    return out
+
+
+@pytest.mark.parametrize("name", list(PACKAGED))
+def test_the_sample_face_keeps_its_label_under_box_jitter(name, portrait):
+    import cv2
+
+    from toonmoji.emotion.crop import crop_face
+    from toonmoji.emotion.recognize import classify_image
+
+    clf = EmotionClassifier.load(name)
+    [face] = classify_image(portrait, clf)
+    grey = cv2.cvtColor(portrait, cv2.COLOR_RGB2GRAY)
+    probs = clf.predict([crop_face(grey, b) for b in jittered_boxes(face.face.box, 40)])
+    labels = [clf.classes[i] for i in probs.argmax(1)]
+    assert face.label == "happy" and labels.count("happy") == len(labels), labels
+
+
+def test_crops_frame_faces_per_detector_like_fer2013():
+    from toonmoji.emotion.crop import framing, square_box
+
+    box = (100.0, 100.0, 200.0, 200.0)
+    assert square_box(box, *framing("haar")) == (100, 100, 200, 200)  # Haar's box is FER's frame
+    x0, y0, x1, y1 = square_box(box, *framing("dlib"))  # dlib's is tighter and lower
+    assert x1 - x0 == y1 - y0 == 110 and (y0 + y1) / 2 == pytest.approx(150 - 6.5, abs=1)
+    assert framing("something-else") == framing("haar")
