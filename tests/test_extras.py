@@ -59,6 +59,7 @@ def core_results(tmp_path_factory, portrait) -> list[dict]:
         ["gan", "info"],
         ["emotion", "train", str(csv), "--out", str(tmp / "run")],
         ["faces", str(photo), "--detector", "dlib", "--out", str(tmp / "faces")],
+        ["emotion", "info"],
     )
 
 
@@ -68,6 +69,9 @@ def test_core_commands_run_without_torch_dlib_h5py(core_results, tmp_path):
     assert emotion["code"] == 0, emotion["err"]
     faces = json.loads(emotion["out"])["faces"]
     assert len(faces) == 1 and len(faces[0]["probabilities"]) == 7
+    info = core_results[5]  # without torch: the packaged ONNX export, credited
+    assert info["code"] == 0 and "mini-xception" in info["out"] and "Justin Shenk" in info["out"]
+    assert "parameters" not in info["out"]  # counted only from the PyTorch checkpoint
 
 
 @pytest.mark.parametrize(("index", "extra"), [(2, "gan"), (3, "gan"), (4, "dlib")])
