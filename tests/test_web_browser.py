@@ -157,6 +157,46 @@ def test_photo_upload_shows_faces_emotion_and_emoji(browser, server, photo, tmp_
         screenshot(page, tmp_path, "web_page.png")
 
 
+def test_photo_upload_shows_the_avatar_with_downloads_and_live_it_follows_the_emotion(browser, server, photo, tmp_path):
+    import xml.etree.ElementTree as ET
+    import zipfile
+
+    with page_on(browser, server) as page:
+        page.set_input_files("#file", str(photo))
+        page.wait_for_selector("#avatar-img:not([hidden])", timeout=4 * TIMEOUT_MS)  # fit + 7 expressions + zip
+        assert page.eval_on_selector("#avatar-img", "img => img.complete && img.naturalWidth") == 512
+        with page.expect_download() as info:
+            page.click("#avatar-svg")
+        svg = ET.fromstring(Path(info.value.path()).read_text())
+        assert svg.get("viewBox") == "0 0 100 100"
+        drawn = page.evaluate("""() => new Promise(done => {  // Chromium renders the SVG itself
+            const img = new Image();
+            img.onload = () => { const c = document.createElement('canvas'); c.width = c.height = 64;
+                const x = c.getContext('2d'); x.drawImage(img, 0, 0, 64, 64);
+                const d = x.getImageData(0, 0, 64, 64).data; let n = 0;
+                for (let i = 3; i < d.length; i += 4) n += d[i] > 200;
+                done([img.naturalWidth, n]); };
+            img.onerror = () => done([0, 0]);
+            img.src = document.getElementById('avatar-svg').href; })""")
+        assert drawn[0] == 512 and 800 < drawn[1] < 4000  # the head drawn opaque, the corners not
+        png = downloaded(page, "#avatar-png")
+        assert (png.format, png.mode, png.size) == ("PNG", "RGBA", (512, 512))
+        webp = downloaded(page, "#avatar-webp")
+        assert (webp.format, webp.size) == ("WEBP", (512, 512))
+        with page.expect_download() as info:
+            page.click("#avatar-zip")
+        names = zipfile.ZipFile(info.value.path()).namelist()
+        assert {f"emoji-set/{e}.png" for e in ("happy", "sad", "neutral")} <= set(names)
+        screenshot(page, tmp_path, "web_avatar.png")
+        page.click("#tab-live")
+        page.click("#live-start")
+        page.wait_for_function("() => live.last && live.last.frame >= 5")
+        page.wait_for_selector("#live-avatar:not([hidden])")
+        assert page.get_attribute("#live-avatar", "data-label") == "happy"
+        screenshot(page, tmp_path, "web_live_avatar.png")
+        page.click("#live-stop")
+
+
 def test_dropping_a_bad_file_shows_the_servers_one_line(browser, server):
     with page_on(browser, server) as page:
         data = base64.b64encode(b"this is not a photo\n" * 5).decode()

@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from toonmoji.avatar import cli as avatar_cli
 from toonmoji.emoji import cli as emoji_cli
 from toonmoji.emotion import cli as emotion_cli
 from toonmoji.errors import ToonmojiError
@@ -87,6 +88,7 @@ app.add_typer(gan_cli.app, name="gan")
 toonify_cli.register(gan_cli.app, app)
 gan_cli.app.command("finetune")(gan_cli.finetune)  # the StyleGAN2 library's training command
 app.add_typer(emoji_cli.app, name="emoji")
+app.add_typer(avatar_cli.app, name="avatar")
 app.command("serve")(web_cli.serve)
 
 

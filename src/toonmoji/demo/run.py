@@ -10,6 +10,7 @@ from pathlib import Path
 
 from rich.console import Console
 
+from toonmoji.demo.avatar_step import avatar_step
 from toonmoji.demo.context import DemoContext, DemoItem, DemoStep
 from toonmoji.demo.emoji_step import emoji_step
 from toonmoji.demo.emotion_step import emotion_step
@@ -19,6 +20,7 @@ from toonmoji.imageio import write_bytes
 DEMO_STEPS: list[tuple[str, DemoStep]] = [("Faces", faces_step)]
 DEMO_STEPS.append(("Emotion", emotion_step))
 DEMO_STEPS.append(("Emoji", emoji_step))
+DEMO_STEPS.append(("Avatar", avatar_step))
 
 # Capabilities the demo cannot run on built-in data, with what a user needs for them.
 DEMO_NOTES: list[tuple[str, str]] = [

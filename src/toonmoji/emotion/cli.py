@@ -52,6 +52,7 @@ def live(
     smooth: Annotated[bool, typer.Option(help="Average each face's probabilities over recent frames (video).")] = False,
     smooth_frames: Annotated[int, typer.Option(min=2, max=100, help="Frames averaged by --smooth.")] = 5,
     emoji_set: Annotated[Path | None, typer.Option(help="Folder of <emotion>.png emoji (`toonmoji emoji set`) shown beside the frame.")] = None,
+    avatar: Annotated[Path | None, typer.Option(help="An avatar file (`toonmoji avatar PHOTO --json me.json`) drawn beside the frame, following the face.")] = None,
     model: ModelOption = None,
     detector: Annotated[str, typer.Option(help="auto (CNN: turned, small and covered faces), haar (frontal only) or dlib.")] = "auto",
     detect_width: Annotated[int, typer.Option(min=80, max=4096, help="Video frames are shrunk to this width for detection.")] = 320,
@@ -72,7 +73,7 @@ def live(
         check_writable(out, force)
     photo = source is not None and is_image_path(source)
     session = EmotionSession.create(model, detector, 640 if photo else detect_width, smooth_frames if smooth else 0,
-                                    emoji_set, video=not photo, rescan_every=rescan)
+                                    emoji_set, video=not photo, rescan_every=rescan, avatar_file=avatar)
     if photo:
         _photo(session, source, out, as_json, force)
     else:

@@ -12,7 +12,7 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import cv2
 import numpy as np
@@ -27,6 +27,9 @@ from toonmoji.faces.detect import FaceDetector, make_detector
 from toonmoji.faces.track import auto_live_detector
 from toonmoji.imageio import Frame, VideoSink, VideoSource
 
+if TYPE_CHECKING:
+    from toonmoji.avatar.live import AvatarPanel
+
 WINDOW = "toonmoji emotion (q to quit)"
 
 
@@ -39,6 +42,7 @@ class EmotionSession:
     smoother: EmotionSmoother | None = None
     emoji: EmojiSet | None = None
     tracker: FaceTracker | None = None  # video: a track id per face, kept across frames
+    avatar: AvatarPanel | None = None
 
     @classmethod
     def create(
@@ -50,6 +54,7 @@ class EmotionSession:
         emoji_dir: str | os.PathLike[str] | None = None,
         video: bool = True,
         rescan_every: int = 10,
+        avatar_file: str | os.PathLike[str] | None = None,
     ) -> EmotionSession:
         """Validate everything (model, emoji folder) before any frame is read.
 
@@ -63,7 +68,14 @@ class EmotionSession:
         else:
             det = make_detector(detector)
         smoother = EmotionSmoother(smooth_frames) if smooth_frames > 1 else None
-        return cls(EmotionClassifier.load(model), det, smoother, emoji, tracker=FaceTracker() if video else None)
+        panel = None
+        if avatar_file is not None:
+            from toonmoji.avatar.avatar import Avatar
+            from toonmoji.avatar.live import AvatarPanel
+
+            panel = AvatarPanel(Avatar.load(avatar_file))
+        return cls(EmotionClassifier.load(model), det, smoother, emoji,
+                   tracker=FaceTracker() if video else None, avatar=panel)
 
     def classify(self, image: np.ndarray) -> list[FaceEmotion]:
         """Faces and (smoothed, if asked) emotion probabilities in one RGB frame."""
@@ -78,11 +90,14 @@ class EmotionSession:
         drawn = draw_emotions(image, results)
         if self.emoji is not None:
             drawn = with_emoji_panel(drawn, results[0].label if results else None, self.emoji)
+        if self.avatar is not None:
+            drawn = self.avatar.frame(image, drawn, results[0] if results else None)
         return drawn
 
     def output_size(self, width: int, height: int) -> tuple[int, int]:
         """(width, height) of annotated frames for an input of this size."""
-        return (width + max(32, height // 2), height) if self.emoji is not None else (width, height)
+        panels = (self.emoji is not None) + (self.avatar is not None)
+        return (width + panels * max(32, height // 2), height)
 
 
 def frame_json(index: int, t: float, results: list[FaceEmotion]) -> str:

@@ -241,6 +241,10 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     async def read_photo(photo: UploadFile) -> tuple[bytes, str]:
         return await photo.read(settings.max_upload_bytes + 1), display_name(photo.filename)
 
+    from toonmoji.web.avatar_api import avatar_router
+
+    app.include_router(avatar_router(services, read_photo))
+
     @app.get("/", include_in_schema=False)
     async def page() -> FileResponse:
         return FileResponse(str(static / "index.html"), headers={"Cache-Control": "no-cache"})

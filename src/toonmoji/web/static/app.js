@@ -138,6 +138,38 @@ async function analyse(file) {
   showEmoji(result.emoji, result.emoji_error, "emoji-img", "download-png", "download-webp", "emoji-error");
   resetToonify();
   $("results").hidden = false;
+  showAvatar(file);
+}
+
+// ---- avatar: fitted after the analysis; its expressions follow the live emotion ----------------
+
+async function showAvatar(file) {
+  const form = new FormData();
+  form.append("photo", file);
+  $("avatar-img").hidden = true;
+  $("avatar-error").hidden = true;
+  try {
+    const a = await api("/api/avatar", { method: "POST", body: form });
+    state.avatar = a;
+    $("avatar-img").src = a.png;
+    $("avatar-img").hidden = false;
+    $("avatar-svg").href = URL.createObjectURL(new Blob([a.svg], { type: "image/svg+xml" }));
+    $("avatar-png").href = a.png;
+    $("avatar-webp").href = a.sticker;
+    $("avatar-zip").href = a.zip;
+  } catch (error) {
+    $("avatar-error").textContent = error.message;
+    $("avatar-error").hidden = false;
+  }
+}
+
+function showLiveAvatar(main) {
+  const img = $("live-avatar");
+  if (!state.avatar || !main) { img.hidden = true; return; }
+  const src = state.avatar.expressions[main.label];
+  if (img.getAttribute("src") !== src) img.src = src;
+  img.dataset.label = main.label;
+  img.hidden = false;
 }
 
 function showPhoto(result) {
@@ -367,6 +399,7 @@ function onLiveReply(reply) {
     const main = reply.faces[0];
     $("live-label").textContent = main ? `${titled(main.label)} ${pct(main.probabilities[main.label])}` : "no face";
     $("live-label").dataset.label = main ? main.label : "";
+    showLiveAvatar(main);
     if (main) fillBars($("live-bars"), main.probabilities);
   }
   sendFrame();

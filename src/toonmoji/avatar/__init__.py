@@ -1,0 +1,26 @@
+"""A personal cartoon avatar with nothing downloaded: fitted from one photo, drawn as vectors.
+
+    from toonmoji.avatar import fit
+    avatar = fit(image)                               # (H, W, 3) uint8 RGB photo
+    rgba = avatar.render(emotion="happy", intensity=0.8, size=256)
+    svg = avatar.to_svg(); text = avatar.to_json()
+
+Modules: model (attributes, JSON schema), fitting (photo -> attributes) with colour, hair and features,
+expression (seven emotions as face controls), scene (attributes -> shapes), svg and raster (the
+same shapes as SVG text or RGBA pixels), cli.
+"""
+
+from __future__ import annotations
+
+from toonmoji.avatar.avatar import Avatar
+from toonmoji.avatar.expression import Expression, expression_for
+from toonmoji.avatar.model import Attributes, AvatarError
+
+__all__ = ["Attributes", "Avatar", "AvatarError", "Expression", "expression_for", "fit"]
+
+
+def fit(image, face=None, detector: str = "dlib", source: str = "the image") -> Avatar:
+    """The avatar of the largest face in an `(H, W, 3) uint8` RGB photo (or of `face`)."""
+    from toonmoji.avatar.fitting import fit_avatar
+
+    return fit_avatar(image, face=face, detector=detector, source=source)

@@ -1,0 +1,172 @@
+"""`toonmoji avatar ...`: your cartoon self from one photo, with nothing downloaded.
+
+`toonmoji avatar PHOTO` runs `make`; `render` draws a saved avatar file in any expression and
+`set` writes the seven emotion emoji (and stickers) from one photo. Every output is checked before
+any work and written atomically; a bad input writes nothing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+
+from toonmoji.cli_default import default_command_group
+from toonmoji.errors import InputError
+
+if TYPE_CHECKING:
+    from toonmoji.avatar.avatar import Avatar
+
+app = typer.Typer(
+    cls=default_command_group("make"),
+    help="Your cartoon avatar: fitted from one photo, drawn as vectors, in seven expressions. "
+    "`toonmoji avatar PHOTO` runs `make`.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+console = Console()
+
+Force = Annotated[bool, typer.Option(help="Overwrite existing outputs.")]
+Sets = Annotated[list[str] | None, typer.Option("--set", help="Override an attribute, e.g. --set hair.color=#3b2a20 --set glasses=none (repeatable).", show_default=False)]
+Detector = Annotated[str, typer.Option(help="dlib (accurate) or haar (fast).")]
+EMOTION_HELP = "angry, disgust, fear, happy, sad, surprise or neutral."
+
+
+def check_pose(emotion: str, intensity: float, size: int | None = None) -> None:
+    """One-line errors for an unknown emotion or out-of-range intensity/size."""
+    from toonmoji.avatar.avatar import MAX_SIZE
+    from toonmoji.avatar.model import AvatarError
+    from toonmoji.emotion.labels import EMOTIONS
+
+    if emotion not in EMOTIONS:
+        raise AvatarError(f"unknown emotion {emotion!r}; choose {', '.join(EMOTIONS)}")
+    if not 0.0 <= intensity <= 1.0:
+        raise AvatarError(f"--intensity must be in [0, 1], got {intensity:g}")
+    if size is not None and not 8 <= size <= MAX_SIZE:
+        raise AvatarError(f"--size must be in [8, {MAX_SIZE}] pixels, got {size}")
+
+
+def fit_photo(photo: Path, detector: str, sets: list[str] | None) -> Avatar:
+    from toonmoji.avatar.fitting import fit_avatar
+    from toonmoji.imageio import read_image
+
+    if detector not in ("dlib", "haar"):
+        raise InputError(f"unknown detector {detector!r}; choose dlib or haar")
+    image = read_image(photo)
+    return fit_avatar(image, detector=detector, source=str(photo)).with_set(*(sets or []))
+
+
+def _check_suffix(path: Path, allowed: tuple[str, ...], what: str) -> None:
+    if path.suffix.lower() not in allowed:
+        raise InputError(f"{path}: {what} must end in {' or '.join(allowed)}")
+
+
+def _image_bytes(rgba, path: Path) -> bytes:
+    from toonmoji.emoji.sticker import png_bytes, webp_bytes
+
+    return webp_bytes(rgba, max_bytes=10**9) if path.suffix.lower() == ".webp" else png_bytes(rgba)
+
+
+@app.command()
+def make(
+    photo: Annotated[Path, typer.Argument(help="A photo with a face (JPEG, PNG, WebP).")],
+    out: Annotated[Path | None, typer.Option(help="The avatar drawing as SVG [default: PHOTO_avatar.svg].", show_default=False)] = None,
+    png: Annotated[Path | None, typer.Option(help="Also a transparent PNG (or .webp).", show_default=False)] = None,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Also the avatar file (JSON): edit it, render it later.", show_default=False)] = None,
+    emotion: Annotated[str, typer.Option(help=f"Expression: {EMOTION_HELP}")] = "neutral",
+    intensity: Annotated[float, typer.Option(help="Expression strength, 0 .. 1.")] = 1.0,
+    size: Annotated[int, typer.Option(help="Side of the PNG and the SVG's display size, pixels.")] = 512,
+    sets: Sets = None,
+    detector: Detector = "dlib",
+    force: Force = False,
+) -> None:
+    """Fit an avatar to the largest face in PHOTO and draw it (SVG; PNG and JSON on request)."""
+    from toonmoji.imageio import check_writable, write_bytes
+
+    check_pose(emotion, intensity, size)
+    out = out or Path(f"{photo.stem}_avatar.svg")
+    _check_suffix(out, (".svg",), "--out")
+    if png is not None:
+        _check_suffix(png, (".png", ".webp"), "--png")
+    if json_out is not None:
+        _check_suffix(json_out, (".json",), "--json")
+    targets = [p for p in (out, png, json_out) if p is not None]
+    for p in targets:
+        check_writable(p, force)
+    avatar = fit_photo(photo, detector, sets)
+    svg = avatar.to_svg(emotion, intensity, size)
+    rgba = avatar.render(emotion, intensity, size) if png is not None else None
+    write_bytes(out, svg.encode(), force=force)
+    console.print(f"avatar: {out}")
+    if png is not None:
+        write_bytes(png, _image_bytes(rgba, png), force=force)
+        console.print(f"image: {png} ({size}x{size})")
+    if json_out is not None:
+        write_bytes(json_out, avatar.to_json().encode(), force=force)
+        console.print(f"avatar file: {json_out}")
+    a = avatar.attributes
+    console.print(f"skin {a.skin}, hair {a.hair.style} {a.hair.color}, eyes {a.eyes.color}, "
+                  f"glasses {a.glasses.style}, beard {a.beard.style}", highlight=False)
+
+
+@app.command()
+def render(
+    avatar_file: Annotated[Path, typer.Argument(help="An avatar file (JSON) from `toonmoji avatar PHOTO --json`.")],
+    out: Annotated[Path, typer.Option(help="Where to draw it: .png or .webp (transparent) or .svg.")] = Path("avatar.png"),
+    emotion: Annotated[str, typer.Option(help=f"Expression: {EMOTION_HELP}")] = "neutral",
+    intensity: Annotated[float, typer.Option(help="Expression strength, 0 .. 1.")] = 1.0,
+    size: Annotated[int, typer.Option(help="Side in pixels.")] = 512,
+    sets: Sets = None,
+    force: Force = False,
+) -> None:
+    """Draw a saved avatar in an expression, at any size."""
+    from toonmoji.avatar.avatar import Avatar
+    from toonmoji.imageio import check_writable, write_bytes
+
+    check_pose(emotion, intensity, size)
+    _check_suffix(out, (".png", ".webp", ".svg"), "--out")
+    check_writable(out, force)
+    avatar = Avatar.load(avatar_file).with_set(*(sets or []))
+    if out.suffix.lower() == ".svg":
+        data = avatar.to_svg(emotion, intensity, size).encode()
+    else:
+        data = _image_bytes(avatar.render(emotion, intensity, size), out)
+    write_bytes(out, data, force=force)
+    console.print(f"{emotion} ({intensity:g}): {out}")
+
+
+@app.command("set")
+def emotion_set(
+    photo: Annotated[Path, typer.Argument(help="One photo of the person, any expression; or an avatar file (.json).")],
+    out: Annotated[Path, typer.Option(help="Folder for <emotion>.png (readable by `toonmoji emotion --emoji-set`) and <emotion>.webp stickers.")] = Path("emoji-set"),
+    size: Annotated[int, typer.Option(help="Side of each PNG in pixels.")] = 256,
+    intensity: Annotated[float, typer.Option(help="Expression strength, 0 .. 1.")] = 1.0,
+    sets: Sets = None,
+    detector: Detector = "dlib",
+    force: Force = False,
+) -> None:
+    """The seven emotions as emoji from ONE photo: DIR/<emotion>.png plus 512 px WebP stickers."""
+    from toonmoji.avatar.avatar import Avatar
+    from toonmoji.emoji.sticker import png_bytes, sticker_bytes
+    from toonmoji.emotion.labels import EMOTIONS
+    from toonmoji.imageio import check_writable, write_bytes
+
+    check_pose("neutral", intensity, size)
+    paths = {e: (out / f"{e}.png", out / f"{e}.webp") for e in EMOTIONS}
+    for pair in paths.values():
+        for p in pair:
+            check_writable(p, force)
+    if photo.suffix.lower() == ".json":
+        avatar = Avatar.load(photo).with_set(*(sets or []))
+    else:
+        avatar = fit_photo(photo, detector, sets)
+    made = {e: (png_bytes(avatar.render(e, intensity, size)), sticker_bytes(avatar.render(e, intensity, 512)))
+            for e in EMOTIONS}
+    for e, (png_data, webp_data) in made.items():
+        write_bytes(paths[e][0], png_data, force=force)
+        write_bytes(paths[e][1], webp_data, force=force)
+    console.print(f"emoji set: {out}/<emotion>.png ({size}x{size}) and <emotion>.webp stickers (512x512) "
+                  f"for {', '.join(EMOTIONS)}")

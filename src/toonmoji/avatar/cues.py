@@ -1,0 +1,140 @@
+"""Attributes read from pixels in the canonical crop: skin, lips, irises, brows, glasses, beard.
+
+All regions are placed from the landmarks; all colours go through `colour.robust_colour`, so a
+shadow, a highlight or a stray hair in a region moves the result little.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from toonmoji.avatar.canonical import Canonical
+from toonmoji.avatar.colour import colour_hex, hex_of, lab_of, rgb_of_lab, robust_colour
+
+DEFAULT_IRIS = "#4a3526"
+
+
+def skin_patches(c: Canonical) -> np.ndarray:
+    """`(H, W) bool`: both cheeks, the nose bridge and a strip of forehead above the brows."""
+    lm = c.landmarks
+    r = 0.07 * 128
+    mask = np.zeros(c.image.shape[:2], bool)
+    for a, b in ((1, 31), (15, 35)):  # cheek: between the jaw side and the nostril, below the eye
+        centre = lm[a] * 0.45 + lm[b] * 0.55 + (0.0, -0.02 * 128)
+        mask |= c.disc_mask(centre, r)
+    mask |= c.disc_mask(lm[28] * 0.5 + lm[29] * 0.5, 0.04 * 128)
+    mask |= c.disc_mask(lm[17:27].mean(axis=0) - (0.0, 0.14 * 128), 0.06 * 128)
+    return mask
+
+
+def skin_lab(c: Canonical, gains: np.ndarray) -> np.ndarray:
+    """Median CIELAB of the skin patches after white balance (shadows/highlights dropped)."""
+    px = np.clip(c.pixels(skin_patches(c)).astype(np.float64) * gains, 0, 255)
+    lab = robust_colour(px, 25.0, 92.0)
+    return lab if lab is not None else lab_of(np.array([[217.0, 162.0, 127.0]]))[0]
+
+
+def lip_colour(c: Canonical, gains: np.ndarray) -> str | None:
+    lm = c.landmarks
+    mask = c.polygon_mask(lm[48:60]) & ~c.polygon_mask(lm[60:68])
+    return colour_hex(c.pixels(mask), gains, 10.0, 95.0)
+
+
+def iris_colour(c: Canonical, gains: np.ndarray, photo_eye_width: float) -> str:
+    """The darker half of the eye opening (the iris, not the sclera); the default brown when the eye
+    is under 12 photo pixels wide (the colour cannot be resolved)."""
+    if photo_eye_width < 12:
+        return DEFAULT_IRIS
+    lm = c.landmarks
+    px = np.vstack([c.pixels(c.polygon_mask(lm[36:42])), c.pixels(c.polygon_mask(lm[42:48]))]).astype(np.float64)
+    if len(px) < 10:
+        return DEFAULT_IRIS
+    lum = px.mean(axis=1)
+    dark = px[lum <= np.percentile(lum, 45)]
+    return colour_hex(dark, gains, 5.0, 95.0) or DEFAULT_IRIS
+
+
+def brows(c: Canonical, gains: np.ndarray, skin: np.ndarray, hair: str | None) -> tuple[str, float]:
+    """Brow colour (the darkest third of a band along the brow landmarks) and thickness (how much
+    of a wider band is brow-dark), 1.0 being average."""
+    lm = c.landmarks
+    band = np.zeros(c.image.shape[:2], np.uint8)
+    wide = np.zeros_like(band)
+    for seg in (lm[17:22], lm[22:27]):
+        cv2.polylines(band, [np.round(seg).astype(np.int32)], False, 1, 7)
+        cv2.polylines(wide, [np.round(seg - (0, 2)).astype(np.int32)], False, 1, 17)
+    px = c.pixels(band.astype(bool)).astype(np.float64)
+    lab = lab_of(np.clip(px * gains, 0, 255))
+    dark = lab[lab[:, 0] <= np.percentile(lab[:, 0], 35)]
+    colour_lab = np.median(dark, axis=0)
+    if colour_lab[0] > skin[0] - 8 and hair is not None:  # no contrast: brows as light as the skin
+        return hair, 0.6
+    wide_l = lab_of(np.clip(c.pixels(wide.astype(bool)).astype(np.float64) * gains, 0, 255))[:, 0]
+    frac = float(np.mean(wide_l < (skin[0] + colour_lab[0]) / 2))
+    return hex_of(rgb_of_lab(colour_lab[None])[0]), float(np.clip(frac / 0.35, 0.5, 2.2))
+
+
+def glasses_score(c: Canonical) -> float:
+    """How much a frame's straight lines show: horizontal edges across the nose bridge at the eye
+    line and under each eye, against the face's usual horizontal edges. About 1 without glasses."""
+    grey = cv2.cvtColor(c.image, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    grey = cv2.GaussianBlur(grey, (3, 3), 0)
+    gy = np.abs(cv2.Sobel(grey, cv2.CV_32F, 0, 1, ksize=3))
+    gx = np.abs(cv2.Sobel(grey, cv2.CV_32F, 1, 0, ksize=3))
+    lm = c.landmarks
+    eye_y = lm[36:48, 1].mean()
+    bx = int(lm[27, 0])
+    bridge = gy[int(eye_y - 22) : int(eye_y + 2), bx - 5 : bx + 6].mean(axis=1)  # rows across the bridge
+    rims = []
+    for a, b in ((36, 39), (42, 45)):
+        x0, x1 = int(lm[a, 0]), int(lm[b, 0])
+        rows = gy[int(eye_y + 8) : int(eye_y + 30), x0:x1].mean(axis=1)
+        rims.append(rows.max())
+    sides = []
+    for a in (36, 45):
+        x = int(lm[a, 0] + (-1 if a == 36 else 1) * 16)
+        cols = gx[int(eye_y - 14) : int(eye_y + 14), x - 6 : x + 7].mean(axis=0)
+        sides.append(cols.max())
+    ref = np.median(gy[int(lm[29, 1]) : int(lm[33, 1]), int(lm[31, 0]) : int(lm[35, 0])]) + np.median(gy[int(eye_y - 40): int(eye_y - 25), bx - 30 : bx + 30]) + 4.0
+    return float(min(bridge.max(), np.mean(rims), np.mean(sides)) / ref)
+
+
+def frame_colour(c: Canonical) -> str:
+    """The frame: the darkest pixels on the bridge line between the eyes."""
+    lm = c.landmarks
+    eye_y = lm[36:48, 1].mean()
+    bx = int(lm[27, 0])
+    px = c.image[int(eye_y - 22) : int(eye_y + 2), bx - 5 : bx + 6].reshape(-1, 3).astype(np.float64)
+    lum = px.mean(axis=1)
+    return hex_of(np.median(px[lum <= np.percentile(lum, 15)], axis=0))
+
+
+def beard(c: Canonical, skin: np.ndarray, gains: np.ndarray) -> tuple[str, str | None]:
+    """Beard style from how much darker than the cheeks the chin and the upper lip are."""
+    lm = c.landmarks
+    chin = c.polygon_mask(np.vstack([lm[6:11], lm[[56, 57, 58]][::-1] + (0, 4)]))
+    upper = c.polygon_mask(np.array([lm[48] - (0, 2), lm[31] + (0, 3), lm[33] + (0, 3), lm[35] + (0, 3), lm[54] - (0, 2), lm[52] - (0, 3), lm[50] - (0, 3)]))
+    jaw = np.zeros(c.image.shape[:2], np.uint8)
+    cv2.polylines(jaw, [np.round(lm[3:14] + (0, -5)).astype(np.int32)], False, 1, 10)
+    out = {}
+    for name, mask in (("chin", chin), ("upper", upper), ("jaw", jaw.astype(bool))):
+        px = np.clip(c.pixels(mask).astype(np.float64) * gains, 0, 255)
+        lab = robust_colour(px, 10.0, 90.0) if len(px) >= 8 else None
+        out[name] = (skin[0] - lab[0], float(np.linalg.norm(lab - skin)), lab) if lab is not None else (0.0, 0.0, None)
+    dark = {k: v[0] > 14 and v[1] > 14 for k, v in out.items()}
+    mild = {k: v[0] > 7 and v[1] > 8 for k, v in out.items()}
+    colour = None
+    if dark["chin"] and dark["upper"] and dark["jaw"]:
+        style = "full"
+    elif dark["upper"] and dark["chin"]:
+        style = "goatee"
+    elif dark["upper"] and out["upper"][0] > 20:
+        style = "moustache"
+    elif mild["chin"] and mild["upper"] and mild["jaw"]:
+        style = "stubble"
+    else:
+        return "none", None
+    labs = [v[2] for k, v in out.items() if v[2] is not None and (dark[k] or style == "stubble")]
+    colour = hex_of(rgb_of_lab(np.median(np.array(labs), axis=0)[None])[0])
+    return style, colour

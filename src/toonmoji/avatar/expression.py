@@ -1,0 +1,84 @@
+"""The seven FER2013 emotions as face controls, each scaled by an intensity in [0, 1].
+
+A cartoon reads by a few strong cues, so each emotion moves only what people (and the emotion
+classifier) look at: brows (height, inner ends, thickness of the frown), eyelids (open, wide,
+squint), the mouth (corners, opening, roundness, width) and the nose (wrinkle for disgust).
+Presets are exaggerated on purpose: a subtle cartoon frown reads as neutral.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+
+from toonmoji.emotion.labels import EMOTIONS
+
+
+@dataclass(frozen=True)
+class Expression:
+    """Face controls, 0 meaning the neutral face.
+
+    brow_raise: whole brows up (+) / down (-), in brow heights. brow_inner: inner ends up (+,
+    sad/fear) or down (-, anger). eye_open: eyelid opening scale offset (+ wide, - squint).
+    smile: mouth corners up (+) / down (-). mouth_open: 0 closed .. 1 wide open. mouth_round:
+    0 wide .. 1 an O. mouth_width: width scale offset. teeth: 0 .. 1 how much the teeth show
+    (clenched for anger and disgust). nose_wrinkle: 0 .. 1. upper_lip: raise of the upper lip
+    on one side (disgust's sneer). blink: 0 open .. 1 closed (live only). tears: 0 .. 1."""
+
+    brow_raise: float = 0.0
+    brow_inner: float = 0.0
+    eye_open: float = 0.0
+    smile: float = 0.0
+    mouth_open: float = 0.0
+    mouth_round: float = 0.0
+    mouth_width: float = 0.0
+    teeth: float = 0.0
+    nose_wrinkle: float = 0.0
+    upper_lip: float = 0.0
+    blink: float = 0.0
+    tears: float = 0.0
+
+    def scaled(self, k: float) -> Expression:
+        return Expression(**{f.name: getattr(self, f.name) * k for f in fields(self)})
+
+    def with_live(self, mouth_open: float | None = None, blink: float | None = None) -> Expression:
+        """This expression with the mouth opening and blink measured on a live face."""
+        out = self
+        if mouth_open is not None:
+            out = replace(out, mouth_open=max(out.mouth_open, mouth_open))
+        if blink is not None:
+            out = replace(out, blink=blink)
+        return out
+
+
+PRESETS: dict[str, Expression] = {
+    "angry": Expression(brow_raise=-1.0, brow_inner=-1.3, eye_open=-0.2, smile=-0.3, mouth_open=0.55,
+                        mouth_width=0.35, teeth=1.0),
+    "disgust": Expression(brow_raise=-0.6, brow_inner=-0.6, eye_open=-0.45, smile=-0.7, mouth_open=0.35,
+                          mouth_width=0.15, teeth=0.9, nose_wrinkle=1.0, upper_lip=1.0),
+    "fear": Expression(brow_raise=1.1, brow_inner=1.2, eye_open=0.7, smile=-0.5, mouth_open=0.6,
+                       mouth_width=0.45, teeth=0.7),
+    "happy": Expression(brow_raise=0.2, eye_open=-0.2, smile=1.0, mouth_open=0.8, mouth_width=0.35, teeth=1.0),
+    "sad": Expression(brow_raise=0.1, brow_inner=1.3, eye_open=-0.6, smile=-1.2, mouth_open=0.3, tears=1.0),
+    "surprise": Expression(brow_raise=1.2, eye_open=1.0, mouth_open=0.7, mouth_round=1.0),
+    "neutral": Expression(),
+}
+
+
+def expression_for(emotion: str, intensity: float = 1.0) -> Expression:
+    """The controls for `emotion` (a FER2013 class name) at `intensity` in [0, 1]."""
+    if emotion not in PRESETS:
+        raise ValueError(f"unknown emotion {emotion!r}; choose from {', '.join(EMOTIONS)}")
+    if not 0.0 <= intensity <= 1.0:
+        raise ValueError(f"intensity must be in [0, 1], got {intensity}")
+    return PRESETS[emotion].scaled(intensity)
+
+
+def blend(probabilities: dict[str, float]) -> Expression:
+    """Controls mixed by emotion probabilities (live: smooth moves between emotions)."""
+    total = sum(max(0.0, p) for p in probabilities.values()) or 1.0
+    acc = {f.name: 0.0 for f in fields(Expression)}
+    for name, p in probabilities.items():
+        e = PRESETS[name]
+        for k in acc:
+            acc[k] += getattr(e, k) * max(0.0, p) / total
+    return Expression(**acc)

@@ -1,0 +1,91 @@
+"""Photo -> avatar attributes: find the face, measure its shape, read its colours and hair.
+
+Deterministic: the same photo always gives the same avatar (dlib's detector and predictor are
+deterministic, GrabCut's k-means is seeded in the matte, and nothing else draws random numbers).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from toonmoji.avatar import cues
+from toonmoji.avatar.avatar import Avatar
+from toonmoji.avatar.canonical import Canonical
+from toonmoji.avatar.colour import hex_of, rgb_of_lab, white_balance_gains
+from toonmoji.avatar.features import measure_shape
+from toonmoji.avatar.hair import fit_hair
+from toonmoji.avatar.model import Attributes
+from toonmoji.errors import InputError, NoFaceError
+from toonmoji.faces.detect import Face, detect_faces, require_faces
+
+MIN_FACE = 24  # pixels across: below this the landmarks are guesses
+GLASSES_THRESHOLD = 1.9
+
+
+def as_rgb(image: np.ndarray, source: str = "the image") -> np.ndarray:
+    """`(H, W, 3) uint8` RGB from RGB, RGBA (composited over white) or grey input."""
+    arr = np.asarray(image)
+    if arr.dtype != np.uint8 or arr.ndim not in (2, 3) or (arr.ndim == 3 and arr.shape[2] not in (1, 3, 4)):
+        raise InputError(f"{source}: expected an (H, W[, 3|4]) uint8 image, got {arr.shape} {arr.dtype}")
+    if arr.ndim == 2 or arr.shape[2] == 1:
+        arr = np.repeat(arr.reshape(arr.shape[0], arr.shape[1], 1), 3, axis=2)
+    elif arr.shape[2] == 4:
+        a = arr[..., 3:4].astype(np.float32) / 255.0
+        arr = np.clip(arr[..., :3] * a + 255.0 * (1 - a) + 0.5, 0, 255).astype(np.uint8)
+    return np.ascontiguousarray(arr)
+
+
+def largest_face(image: np.ndarray, detector: str, source: str) -> Face:
+    face = require_faces(detect_faces(image, detector), source)[0]
+    if face.width < MIN_FACE:
+        raise NoFaceError(f"the face in {source} is {face.width:.0f} px wide: too small for an avatar (at least {MIN_FACE} px)")
+    return face
+
+
+def fit_attributes(image: np.ndarray, face: Face) -> Attributes:
+    """All attributes of the face in `image` `(H, W, 3) uint8` RGB."""
+    c = Canonical.from_photo(image, face.landmarks)
+    gains = white_balance_gains(image)
+    attrs = Attributes()
+    shape = measure_shape(c.upright)
+    for key, value in shape.items():
+        section, name = key.split(".")
+        setattr(getattr(attrs, section), name, round(float(value), 3))
+
+    skin = cues.skin_lab(c, gains)
+    attrs.skin = hex_of(rgb_of_lab(skin[None])[0])
+    hair = fit_hair(c, skin)
+    attrs.hair.style = hair.style
+    attrs.hair.outline = hair.outline
+    attrs.hair.fringe = hair.fringe
+    attrs.hair.part = hair.part
+    if hair.color is not None:
+        attrs.hair.color = _balanced(hair.color, gains)
+    attrs.mouth.color = cues.lip_colour(c, gains) or attrs.mouth.color
+    eye_px = c.upright.width * float(np.mean([np.hypot(*(c.upright.points[39] - c.upright.points[36])),
+                                              np.hypot(*(c.upright.points[45] - c.upright.points[42]))]))
+    attrs.eyes.color = cues.iris_colour(c, gains, eye_px)
+    brow_colour, thickness = cues.brows(c, gains, skin, attrs.hair.color if hair.color else None)
+    attrs.brows.color, attrs.brows.thickness = brow_colour, round(thickness, 3)
+    if cues.glasses_score(c) >= GLASSES_THRESHOLD:
+        attrs.glasses.style = "square"
+        attrs.glasses.color = cues.frame_colour(c)
+    style, colour = cues.beard(c, skin, gains)
+    attrs.beard.style = style
+    if colour is not None:
+        attrs.beard.color = attrs.hair.color if style == "stubble" else colour
+    return attrs
+
+
+def _balanced(hex_colour: str, gains: np.ndarray) -> str:
+    from toonmoji.avatar.colour import rgb_of
+
+    return hex_of(np.clip(rgb_of(hex_colour) * gains, 0, 255))
+
+
+def fit_avatar(image: np.ndarray, face: Face | None = None, detector: str = "dlib", source: str = "the image") -> Avatar:
+    """The avatar of `face` (default: the largest face found) in a photo."""
+    rgb = as_rgb(image, source)
+    if face is None:
+        face = largest_face(rgb, detector, source)
+    return Avatar(fit_attributes(rgb, face))

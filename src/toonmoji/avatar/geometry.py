@@ -1,0 +1,123 @@
+"""Vector shapes shared by the SVG writer and the rasterizer, so both draw the same geometry.
+
+A `Path` is a chain of cubic Bezier segments (what SVG's `C` command draws); smooth outlines are
+made from a few control points with Catmull-Rom splines (`smooth`), circles and ellipses from four
+arcs. The rasterizer flattens the very same Beziers into polygons (`Path.flatten`).
+Coordinates are avatar units: the canvas is 100 x 100, y down.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+
+import numpy as np
+
+KAPPA = 0.5522847498  # control distance that makes four cubic arcs a circle
+
+
+@dataclass(frozen=True)
+class Path:
+    """`start` (2,) and `segments` (N, 3, 2): each row is (control 1, control 2, end point)."""
+
+    start: np.ndarray
+    segments: np.ndarray
+    closed: bool = True
+
+    def flatten(self, steps: int = 8) -> np.ndarray:
+        """`(M, 2) float` points along the curve, `steps` per segment."""
+        b = _bernstein(steps)  # (steps, 4)
+        seg = self.segments
+        p0 = np.vstack([self.start[None, :], seg[:-1, 2]])
+        ctrl = np.stack([p0, seg[:, 0], seg[:, 1], seg[:, 2]], axis=1)  # (N, 4, 2)
+        pts = np.einsum("sk,nkd->nsd", b, ctrl).reshape(-1, 2)
+        return np.vstack([self.start[None, :], pts])
+
+    def transformed(self, matrix: np.ndarray) -> Path:
+        """The path under a 2x3 affine `matrix` (Beziers stay Beziers under affine maps)."""
+        a, t = matrix[:, :2], matrix[:, 2]
+        return Path(self.start @ a.T + t, self.segments @ a.T + t, self.closed)
+
+    def svg_d(self) -> str:
+        """The SVG path data: `M x y C ... [Z]`, two decimals."""
+        parts = [f"M{_f(self.start[0])} {_f(self.start[1])}"]
+        for c1, c2, p in self.segments:
+            parts.append(f"C{_f(c1[0])} {_f(c1[1])} {_f(c2[0])} {_f(c2[1])} {_f(p[0])} {_f(p[1])}")
+        return "".join(parts) + ("Z" if self.closed else "")
+
+
+@dataclass(frozen=True)
+class Shape:
+    """One drawn element: a filled and/or stroked path, optionally clipped by another path.
+
+    `fill`, `stroke`: "#rrggbb" or None. `width`: stroke width in avatar units. `opacity` in
+    [0, 1] applies to the whole shape."""
+
+    path: Path
+    fill: str | None = None
+    stroke: str | None = None
+    width: float = 0.0
+    opacity: float = 1.0
+    clip: Path | None = None
+    name: str = field(default="", compare=False)
+
+
+@functools.cache
+def _bernstein(steps: int) -> np.ndarray:
+    t = np.linspace(0.0, 1.0, steps + 1)[1:, None]
+    u = 1.0 - t
+    return np.hstack([u**3, 3 * u**2 * t, 3 * u * t**2, t**3])
+
+
+def _f(v: float) -> str:
+    s = f"{v:.2f}".rstrip("0").rstrip(".")
+    return "0" if s in ("-0", "") else s
+
+
+def smooth(points: np.ndarray | list, closed: bool = True, tension: float = 1.0) -> Path:
+    """A Catmull-Rom spline through `points` `(N, 2)` as cubic Beziers (smooth, passes through
+    every point). `tension` < 1 rounds less (tighter corners)."""
+    p = np.asarray(points, dtype=np.float64)
+    if closed:
+        prev, nxt, nxt2 = np.roll(p, 1, axis=0), np.roll(p, -1, axis=0), np.roll(p, -2, axis=0)
+        p1 = p
+    else:
+        ext = np.vstack([p[:1], p, p[-1:]])  # end points repeated: the curve starts along its chord
+        prev, p1, nxt, nxt2 = ext[:-3], ext[1:-2], ext[2:-1], ext[3:]
+    c1 = p1 + (nxt - prev) * (tension / 6.0)
+    c2 = nxt - (nxt2 - p1) * (tension / 6.0)
+    return Path(p[0].copy(), np.stack([c1, c2, nxt], axis=1), closed)
+
+
+def polyline(points: np.ndarray | list, closed: bool = False) -> Path:
+    """Straight segments through `points` (as degenerate Beziers)."""
+    p = np.asarray(points, dtype=np.float64)
+    ends = np.vstack([p[1:], p[:1]]) if closed else p[1:]
+    starts = np.vstack([p[:-1], p[-1:]]) if closed else p[:-1]
+    segs = np.stack([starts + (ends - starts) / 3, starts + 2 * (ends - starts) / 3, ends], axis=1)
+    return Path(p[0].copy(), segs, closed)
+
+
+def ellipse(cx: float, cy: float, rx: float, ry: float) -> Path:
+    """An axis-aligned ellipse as four cubic arcs."""
+    c = np.array([cx, cy])
+    k = KAPPA
+    pts = [(rx, 0), (0, ry), (-rx, 0), (0, -ry)]
+    ctrl = [((rx, k * ry), (k * rx, ry)), ((-k * rx, ry), (-rx, k * ry)),
+            ((-rx, -k * ry), (-k * rx, -ry)), ((k * rx, -ry), (rx, -k * ry))]
+    segs = [(c + ctrl[i][0], c + ctrl[i][1], c + pts[(i + 1) % 4]) for i in range(4)]
+    return Path(c + pts[0], np.array(segs, dtype=np.float64), True)
+
+
+def rotation(degrees: float, cx: float = 50.0, cy: float = 50.0) -> np.ndarray:
+    """2x3 affine matrix rotating by `degrees` (clockwise on screen, y down) about (cx, cy)."""
+    a = np.radians(degrees)
+    c, s = np.cos(a), np.sin(a)
+    return np.array([[c, -s, cx - c * cx + s * cy], [s, c, cy - s * cx - c * cy]])
+
+
+def mirror_x(points: np.ndarray, cx: float = 50.0) -> np.ndarray:
+    """Points reflected about the vertical line x = cx (the face's other side)."""
+    p = np.array(points, dtype=np.float64)
+    p[..., 0] = 2 * cx - p[..., 0]
+    return p

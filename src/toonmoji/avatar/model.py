@@ -1,0 +1,253 @@
+"""The avatar's attributes: dataclasses, their JSON file (versioned schema) and `--set` edits.
+
+An avatar file is plain JSON that a person can read and edit:
+
+    {"format": "toonmoji-avatar", "version": 1,
+     "skin": "#c68b6e",
+     "face": {"width": 1.0, "jaw": 0.5, "chin": 0.5, "roll": 0.0},
+     "hair": {"style": "short", "color": "#3b2a20", "outline": [24 radii], "fringe": 0.4, "part": 0.0},
+     "eyes": {"size": 1.0, "spacing": 1.0, "openness": 1.0, "tilt": 0.0, "color": "#4a3020"},
+     "brows": {"thickness": 1.0, "arch": 0.5, "tilt": 0.0, "color": "#2a1e18"},
+     "nose": {"width": 1.0}, "mouth": {"width": 1.0, "lips": 1.0, "color": "#b0605a"},
+     "glasses": {"style": "none", "color": "#222222"},
+     "beard": {"style": "none", "color": "#3b2a20"}}
+
+Numbers are relative to an average face (1.0) or in [0, 1]; `roll` and `tilt` are degrees.
+`hair.outline` holds the fitted hair silhouette: the hair's reach from the head centre at 24
+angles (clockwise from straight up, in head radii); an empty list means the style's template.
+Every value is checked against `RANGES` / `CHOICES` on load and on `--set`, so a bad file fails
+with one line instead of drawing nonsense.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from toonmoji.errors import InputError
+
+FORMAT = "toonmoji-avatar"
+VERSION = 1
+OUTLINE_POINTS = 24
+HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+class AvatarError(InputError):
+    """An avatar file or attribute value that cannot be used."""
+
+
+@dataclass
+class Face:
+    width: float = 1.0  # face width / length against an average face
+    jaw: float = 0.5  # 0 narrow, pointed jaw .. 1 wide, square jaw
+    chin: float = 0.5  # 0 round chin .. 1 pointed chin
+    roll: float = 0.0  # head tilt in degrees, clockwise on screen
+
+
+@dataclass
+class Hair:
+    style: str = "short"
+    color: str = "#3b2a20"
+    outline: list[float] = field(default_factory=list)
+    fringe: float = 0.4  # 0 high hairline .. 1 bangs down to the brows
+    part: float = 0.0  # -1 parted on the image's left .. 1 on its right
+
+
+@dataclass
+class Eyes:
+    size: float = 1.0
+    spacing: float = 1.0
+    openness: float = 1.0
+    tilt: float = 0.0
+    color: str = "#4a3526"
+
+
+@dataclass
+class Brows:
+    thickness: float = 1.0
+    arch: float = 0.5
+    tilt: float = 0.0
+    color: str = "#2e2019"
+
+
+@dataclass
+class Nose:
+    width: float = 1.0
+
+
+@dataclass
+class Mouth:
+    width: float = 1.0
+    lips: float = 1.0
+    color: str = "#b5645e"
+
+
+@dataclass
+class Glasses:
+    style: str = "none"
+    color: str = "#222222"
+
+
+@dataclass
+class Beard:
+    style: str = "none"
+    color: str = "#3b2a20"
+
+
+SECTIONS = {"face": Face, "hair": Hair, "eyes": Eyes, "brows": Brows, "nose": Nose,
+            "mouth": Mouth, "glasses": Glasses, "beard": Beard}
+
+RANGES: dict[str, tuple[float, float]] = {
+    "face.width": (0.7, 1.3), "face.jaw": (0.0, 1.0), "face.chin": (0.0, 1.0), "face.roll": (-45.0, 45.0),
+    "hair.fringe": (0.0, 1.0), "hair.part": (-1.0, 1.0),
+    "eyes.size": (0.5, 1.6), "eyes.spacing": (0.7, 1.3), "eyes.openness": (0.4, 1.6), "eyes.tilt": (-20.0, 20.0),
+    "brows.thickness": (0.4, 2.5), "brows.arch": (0.0, 1.0), "brows.tilt": (-20.0, 20.0),
+    "nose.width": (0.6, 1.6), "mouth.width": (0.6, 1.5), "mouth.lips": (0.4, 2.0),
+}
+CHOICES: dict[str, tuple[str, ...]] = {
+    "hair.style": ("bald", "short", "long", "curly", "tied"),
+    "glasses.style": ("none", "round", "square"),
+    "beard.style": ("none", "stubble", "moustache", "goatee", "full"),
+}
+OUTLINE_RANGE = (0.5, 3.0)
+
+
+@dataclass
+class Attributes:
+    """Everything that says what this person's avatar looks like (not how it is posed)."""
+
+    skin: str = "#d9a27f"
+    face: Face = field(default_factory=Face)
+    hair: Hair = field(default_factory=Hair)
+    eyes: Eyes = field(default_factory=Eyes)
+    brows: Brows = field(default_factory=Brows)
+    nose: Nose = field(default_factory=Nose)
+    mouth: Mouth = field(default_factory=Mouth)
+    glasses: Glasses = field(default_factory=Glasses)
+    beard: Beard = field(default_factory=Beard)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"format": FORMAT, "version": VERSION, **dataclasses.asdict(self)}
+
+    @classmethod
+    def from_dict(cls, data: Any, source: str = "avatar") -> Attributes:
+        """Validate and build; AvatarError (one line) for anything that is not an avatar."""
+        if not isinstance(data, dict) or data.get("format") != FORMAT:
+            raise AvatarError(f"{source}: not a toonmoji avatar file (no \"format\": \"{FORMAT}\")")
+        if data.get("version") != VERSION:
+            raise AvatarError(f"{source}: avatar version {data.get('version')!r} is not supported (this reads {VERSION})")
+        attrs = cls()
+        for key, value in data.items():
+            if key in ("format", "version"):
+                continue
+            if key == "skin":
+                attrs.skin = check_value("skin", value, source)
+            elif key in SECTIONS:
+                if not isinstance(value, dict):
+                    raise AvatarError(f"{source}: {key} must be an object")
+                section = getattr(attrs, key)
+                for name, v in value.items():
+                    path = f"{key}.{name}"
+                    if not hasattr(section, name):
+                        raise AvatarError(f"{source}: unknown attribute {path}")
+                    setattr(section, name, check_value(path, v, source))
+            else:
+                raise AvatarError(f"{source}: unknown attribute {key}")
+        return attrs
+
+    def with_set(self, assignment: str) -> Attributes:
+        """A copy with one `key=value` edit (`hair.color=#3b2a20`, `glasses=none`, `eyes.size=1.2`).
+
+        A section name alone sets its style (`glasses=round`); setting `hair.style` drops the
+        fitted silhouette so the chosen style's own shape is drawn."""
+        if "=" not in assignment:
+            raise AvatarError(f"--set {assignment!r}: expected KEY=VALUE, e.g. hair.color=#3b2a20")
+        key, raw = (s.strip() for s in assignment.split("=", 1))
+        if key in ("glasses", "beard", "hair"):
+            key = f"{key}.style"
+        known = {"skin"} | {f"{s}.{f.name}" for s, c in SECTIONS.items() for f in dataclasses.fields(c)}
+        if key not in known:
+            raise AvatarError(f"--set {key}: unknown attribute; known: {', '.join(sorted(known))}")
+        value: Any = raw
+        if key in RANGES:
+            try:
+                value = float(raw)
+            except ValueError:
+                raise AvatarError(f"--set {key}={raw}: not a number") from None
+        elif key == "hair.outline":
+            try:
+                value = [float(v) for v in raw.split(",")] if raw else []
+            except ValueError:
+                raise AvatarError(f"--set {key}: expected {OUTLINE_POINTS} comma-separated numbers") from None
+        value = check_value(key, value, "--set")
+        out = Attributes.from_dict(self.to_dict())
+        if key == "skin":
+            out.skin = value
+        else:
+            section, name = key.split(".")
+            setattr(getattr(out, section), name, value)
+            if key == "hair.style":
+                out.hair.outline = []
+        return out
+
+
+def check_value(path: str, value: Any, source: str) -> Any:
+    """`value` if it is valid for attribute `path`, else AvatarError naming both."""
+    if path == "skin" or path.endswith(".color"):
+        if not isinstance(value, str) or not HEX.match(value):
+            raise AvatarError(f"{source}: {path} must be a colour like #3b2a20, got {value!r}")
+        return value.lower()
+    if path in CHOICES:
+        if value not in CHOICES[path]:
+            raise AvatarError(f"{source}: {path} must be one of {', '.join(CHOICES[path])}, got {value!r}")
+        return value
+    if path == "hair.outline":
+        lo, hi = OUTLINE_RANGE
+        if not isinstance(value, list) or (value and len(value) != OUTLINE_POINTS) or not all(
+            isinstance(v, int | float) and not isinstance(v, bool) and lo <= v <= hi for v in value
+        ):
+            raise AvatarError(f"{source}: hair.outline must be empty or {OUTLINE_POINTS} numbers in [{lo}, {hi}]")
+        return [float(v) for v in value]
+    lo, hi = RANGES[path]
+    if isinstance(value, bool) or not isinstance(value, int | float) or not (lo <= value <= hi):
+        raise AvatarError(f"{source}: {path} must be a number in [{lo:g}, {hi:g}], got {value!r}")
+    return float(value)
+
+
+def to_json_text(attrs: Attributes) -> str:
+    return json.dumps(attrs.to_dict(), indent=2) + "\n"
+
+
+def from_json_text(text: str, source: str = "avatar") -> Attributes:
+    try:
+        data = json.loads(text)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise AvatarError(f"{source}: not JSON ({exc.msg} at line {exc.lineno})" if hasattr(exc, "msg") else f"{source}: not JSON") from None
+    return Attributes.from_dict(data, source)
+
+
+def json_schema() -> dict[str, Any]:
+    """The avatar file's JSON Schema (draft 2020-12), made from the dataclasses and ranges."""
+    def prop(path: str, f: dataclasses.Field) -> dict[str, Any]:
+        if path in RANGES:
+            lo, hi = RANGES[path]
+            return {"type": "number", "minimum": lo, "maximum": hi, "default": f.default}
+        if path in CHOICES:
+            return {"enum": list(CHOICES[path]), "default": f.default}
+        if path == "hair.outline":
+            lo, hi = OUTLINE_RANGE
+            return {"type": "array", "items": {"type": "number", "minimum": lo, "maximum": hi},
+                    "maxItems": OUTLINE_POINTS}
+        return {"type": "string", "pattern": HEX.pattern, "default": f.default}
+
+    props: dict[str, Any] = {"format": {"const": FORMAT}, "version": {"const": VERSION},
+                             "skin": {"type": "string", "pattern": HEX.pattern}}
+    for name, cls in SECTIONS.items():
+        props[name] = {"type": "object", "additionalProperties": False,
+                       "properties": {f.name: prop(f"{name}.{f.name}", f) for f in dataclasses.fields(cls)}}
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": "toonmoji avatar",
+            "type": "object", "required": ["format", "version"], "additionalProperties": False,
+            "properties": props}

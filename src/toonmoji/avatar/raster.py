@@ -1,0 +1,136 @@
+"""Direct anti-aliased drawing of the avatar's shapes into an RGBA array.
+
+The same Beziers the SVG holds are flattened into polygons and filled/stroked with OpenCV's
+anti-aliased scan converter (sub-pixel vertices via `shift`) on a premultiplied-alpha canvas:
+OpenCV's edge blend, `pixel + (colour - pixel) * coverage`, is exactly premultiplied "over" for an
+opaque colour, so opaque shapes go straight onto the canvas. Translucent or clipped shapes are
+drawn as a coverage mask in their own small region and blended there. A general SVG renderer
+spends most of a 256 px frame's time parsing; this takes a few milliseconds.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import cv2
+import numpy as np
+
+from toonmoji.avatar.colour import rgb_of
+from toonmoji.avatar.geometry import Path, Shape
+
+SHIFT = 4  # fixed-point bits for sub-pixel vertices
+ONE = 1 << SHIFT
+
+
+def render_shapes(shapes: list[Shape], size: int, background: tuple[int, int, int, int] | None = None) -> np.ndarray:
+    """`(size, size, 4) uint8` RGBA of `shapes` on the 100 x 100 avatar canvas, transparent
+    unless `background` (RGBA) is given."""
+    canvas = np.zeros((size, size, 4), np.uint8)  # premultiplied RGBA
+    if background is not None:
+        a = background[3] / 255.0
+        canvas[:] = (round(background[0] * a), round(background[1] * a), round(background[2] * a), background[3])
+    scale = size / 100.0
+    steps = 4 if size <= 160 else 6 if size <= 512 else 12
+    for shape in shapes:
+        _draw(canvas, shape, scale, steps)
+    return unpremultiply(canvas)
+
+
+def unpremultiply(canvas: np.ndarray) -> np.ndarray:
+    """Straight-alpha `(H, W, 4) uint8` from premultiplied."""
+    b, g, r, alpha = cv2.split(canvas)
+    return cv2.merge([cv2.divide(c, alpha, scale=255.0) for c in (b, g, r)] + [alpha])
+
+
+@functools.lru_cache(maxsize=1024)
+def _colour(hex_colour: str) -> tuple[int, int, int, int]:
+    r, g, b = (int(v) for v in rgb_of(hex_colour))
+    return (r, g, b, 255)
+
+
+_CAP = np.array([(np.cos(p), np.sin(p)) for p in np.radians([36.0, 72.0, 108.0, 144.0])])  # (normal, tangent) weights
+
+
+def _normals(pts: np.ndarray, closed: bool) -> np.ndarray:
+    """Unit normals at each vertex of a polyline (averaged over its two segments)."""
+    d = np.empty_like(pts)
+    if len(pts) < 2:
+        return np.array([[0.0, 1.0]])
+    d[1:-1] = pts[2:] - pts[:-2]
+    if closed:
+        d[0], d[-1] = pts[1] - pts[-1], pts[0] - pts[-2]
+    else:
+        d[0], d[-1] = pts[1] - pts[0], pts[-1] - pts[-2]
+    n = np.empty_like(d)
+    n[:, 0], n[:, 1] = -d[:, 1], d[:, 0]
+    return n / (np.sqrt((n * n).sum(axis=1))[:, None] + 1e-9)
+
+
+def stroke_polygons(pts: np.ndarray, width: float, closed: bool) -> list[np.ndarray]:
+    """The outline of a stroke `width` wide along `pts` as polygons to fill even-odd: a ring (two
+    contours) for a closed path, one outline with round caps for an open one. Filling polygons is
+    several times faster than OpenCV's thick anti-aliased lines and keeps sub-pixel widths."""
+    n = _normals(pts, closed) * (width / 2.0)
+    if closed:
+        return [pts + n, pts - n]
+    t_end = np.array([n[-1, 1], -n[-1, 0]])  # points forwards along the path at its end
+    t_start = -np.array([n[0, 1], -n[0, 0]])
+    cap_end = pts[-1] + _CAP[:, :1] * n[-1] + _CAP[:, 1:] * t_end
+    cap_start = pts[0] - _CAP[:, :1] * n[0] + _CAP[:, 1:] * t_start
+    return [np.concatenate([pts + n, cap_end, (pts - n)[::-1], cap_start])]
+
+
+def _fixed(points: np.ndarray, offset: tuple[int, int] = (0, 0)) -> np.ndarray:
+    return np.round((points - offset) * ONE).astype(np.int32)
+
+
+def _pixels(path: Path, scale: float, steps: int) -> np.ndarray:
+    return path.flatten(steps) * scale - 0.5  # pixel centres sit at +0.5
+
+
+def _draw(canvas: np.ndarray, shape: Shape, scale: float, steps: int) -> None:
+    if shape.clip is None and shape.opacity >= 1.0:
+        pts = _pixels(shape.path, scale, steps)
+        if shape.fill is not None and shape.path.closed:
+            cv2.fillPoly(canvas, [_fixed(pts)], _colour(shape.fill), cv2.LINE_AA, SHIFT)
+        if shape.stroke is not None and shape.width > 0:
+            polys = stroke_polygons(pts, shape.width * scale, shape.path.closed)
+            cv2.fillPoly(canvas, [_fixed(p) for p in polys], _colour(shape.stroke), cv2.LINE_AA, SHIFT)
+        return
+    _draw_blended(canvas, shape, scale, steps)
+
+
+def _draw_blended(canvas: np.ndarray, shape: Shape, scale: float, steps: int) -> None:
+    """A clipped and/or translucent shape: coverage masks in its bounding region, blended."""
+    flat = _pixels(shape.path, scale, steps)
+    h, w = canvas.shape[:2]
+    pad = int(np.ceil(shape.width * scale / 2)) + 2
+    x0, y0 = np.floor(flat.min(axis=0)).astype(int) - pad
+    x1, y1 = np.ceil(flat.max(axis=0)).astype(int) + pad + 1
+    x0, y0, x1, y1 = max(0, x0), max(0, y0), min(w, x1), min(h, y1)
+    if x1 <= x0 or y1 <= y0:
+        return
+    region = canvas[y0:y1, x0:x1]
+    clip = None
+    if shape.clip is not None:
+        clip = np.zeros(region.shape[:2], np.uint8)
+        cv2.fillPoly(clip, [_fixed(_pixels(shape.clip, scale, steps), (x0, y0))], 255, cv2.LINE_AA, SHIFT)
+    if shape.fill is not None and shape.path.closed:
+        cov = np.zeros(region.shape[:2], np.uint8)
+        cv2.fillPoly(cov, [_fixed(flat, (x0, y0))], 255, cv2.LINE_AA, SHIFT)
+        _blend(region, cov, clip, shape.fill, shape.opacity)
+    if shape.stroke is not None and shape.width > 0:
+        cov = np.zeros(region.shape[:2], np.uint8)
+        polys = stroke_polygons(flat, shape.width * scale, shape.path.closed)
+        cv2.fillPoly(cov, [_fixed(p, (x0, y0)) for p in polys], 255, cv2.LINE_AA, SHIFT)
+        _blend(region, cov, clip, shape.stroke, shape.opacity)
+
+
+def _blend(region: np.ndarray, cov: np.ndarray, clip: np.ndarray | None, colour: str, opacity: float) -> None:
+    """`region` (premultiplied, in place) = region over `colour` at coverage x clip x opacity."""
+    a = cov.astype(np.float32) * (opacity / 255.0)
+    if clip is not None:
+        a = cv2.multiply(a, clip.astype(np.float32), scale=1.0 / 255.0)
+    solid = np.empty_like(region)
+    solid[:] = _colour(colour)
+    region[:] = cv2.blendLinear(region, solid, 1.0 - a, a)

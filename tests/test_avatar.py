@@ -1,0 +1,116 @@
+"""The avatar without a photo: attributes and their JSON file, `--set` edits, the seven
+expressions, SVG and raster drawing the same geometry at any size."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import pytest
+
+from toonmoji.avatar import Attributes, Avatar, AvatarError
+from toonmoji.avatar.expression import PRESETS
+from toonmoji.avatar.model import json_schema
+from toonmoji.emotion.labels import EMOTIONS
+
+
+@pytest.fixture
+def avatar() -> Avatar:
+    return Avatar(Attributes())
+
+
+@pytest.mark.parametrize("size", [16, 64, 256, 700])
+def test_render_sizes_and_transparency(avatar, size):
+    rgba = avatar.render("happy", 0.8, size)
+    assert rgba.shape == (size, size, 4) and rgba.dtype == np.uint8
+    assert rgba[0, 0, 3] == 0  # transparent corner
+    assert rgba[size // 2, size // 2, 3] == 255  # opaque face
+    assert 0 < np.mean(rgba[..., 3] == 255) < 0.9
+
+
+def test_each_emotion_draws_differently_and_intensity_zero_is_neutral(avatar):
+    images = {e: avatar.render(e, 1.0, 96).astype(int) for e in EMOTIONS}
+    for a in EMOTIONS:
+        for b in EMOTIONS:
+            if a < b:
+                assert np.abs(images[a] - images[b]).sum() > 0, (a, b)
+    assert np.array_equal(avatar.render("angry", 0.0, 96), avatar.render("neutral", 1.0, 96))
+    half = np.abs(avatar.render("surprise", 0.5, 96).astype(int) - images["neutral"]).sum()
+    assert 0 < half < np.abs(images["surprise"] - images["neutral"]).sum()
+
+
+def test_svg_parses_and_matches_the_raster(avatar):
+    svg = avatar.to_svg("surprise", 1.0, 300)
+    root = ET.fromstring(svg)
+    assert root.tag.endswith("svg") and root.get("viewBox") == "0 0 100 100"
+    paths = root.findall("{http://www.w3.org/2000/svg}path")
+    assert len(paths) == len(avatar.shapes("surprise", 1.0))
+    fills = {p.get("fill") for p in paths}
+    assert avatar.attributes.skin in fills and avatar.attributes.hair.color in fills
+
+
+def test_json_round_trip_and_schema(avatar):
+    edited = avatar.with_set("hair.color=#3B2A20", "glasses=round", "eyes.size=1.3", "hair.style=curly")
+    back = Avatar.from_json(edited.to_json())
+    assert back.attributes == edited.attributes
+    data = json.loads(edited.to_json())
+    assert data["format"] == "toonmoji-avatar" and data["version"] == 1
+    assert data["hair"]["color"] == "#3b2a20" and data["glasses"]["style"] == "round"
+    schema = json_schema()
+    assert set(schema["properties"]) == set(data)
+    assert schema["properties"]["eyes"]["properties"]["size"]["maximum"] >= 1.3
+
+
+@pytest.mark.parametrize("text, fragment", [
+    ("[1, 2]", "not a toonmoji avatar"),
+    ('{"format": "toonmoji-avatar", "version": 99}', "version"),
+    ('{"format": "toonmoji-avatar", "version": 1, "eyes": {"size": 9}}', "eyes.size"),
+    ('{"format": "toonmoji-avatar", "version": 1, "skin": "pink"}', "skin"),
+    ('{"format": "toonmoji-avatar", "version": 1, "hair": {"style": "mohawk"}}', "hair.style"),
+    ('{"format": "toonmoji-avatar", "version": 1, "nose": {"length": 1}}', "nose.length"),
+    ("{not json", "not JSON"),
+])
+def test_bad_avatar_files_fail_in_one_line(text, fragment):
+    with pytest.raises(AvatarError, match=fragment) as info:
+        Avatar.from_json(text)
+    assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize("assignment, fragment", [
+    ("nose.length=2", "unknown attribute"), ("eyes.size=7", "eyes.size"), ("glasses=monocle", "glasses.style"),
+    ("hair.color=brown", "hair.color"), ("eyes.size", "KEY=VALUE"), ("face.roll=abc", "not a number"),
+])
+def test_bad_set_edits(avatar, assignment, fragment):
+    with pytest.raises(AvatarError, match=fragment):
+        avatar.with_set(assignment)
+
+
+def test_attributes_change_the_drawing(avatar):
+    base = avatar.render("neutral", 1.0, 128)
+    for edit in ("glasses=square", "beard=full", "hair.style=long", "hair.style=bald", "skin=#5a3a2a", "face.roll=20"):
+        assert np.abs(avatar.with_set(edit).render("neutral", 1.0, 128).astype(int) - base).sum() > 1000, edit
+    styles = {s: avatar.with_set(f"hair.style={s}").render("neutral", 1.0, 96)[..., 3] for s in ("bald", "short", "long", "curly", "tied")}
+    areas = {s: int((a > 127).sum()) for s, a in styles.items()}
+    assert len(set(areas.values())) == 5  # each style has its own silhouette
+    assert areas["curly"] > areas["short"] > areas["bald"] and areas["long"] > areas["short"]
+
+
+def test_bad_render_arguments(avatar):
+    with pytest.raises(AvatarError):
+        avatar.render("bored", 1.0, 64)
+    with pytest.raises(AvatarError):
+        avatar.render("happy", 1.5, 64)
+    with pytest.raises(AvatarError):
+        avatar.render("happy", 1.0, 2)
+
+
+def test_presets_cover_the_fer_classes():
+    assert set(PRESETS) == set(EMOTIONS)
+
+
+def test_fit_stays_the_function_after_the_fitting_module_is_imported():
+    import toonmoji.avatar
+    import toonmoji.avatar.fitting
+
+    assert callable(toonmoji.avatar.fit) and toonmoji.avatar.fit.__module__ == "toonmoji.avatar"
