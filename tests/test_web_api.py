@@ -208,7 +208,7 @@ def test_uploads_are_kept_only_when_asked(tmp_path, photo):
 def test_serve_without_the_web_extra_says_what_to_install(cli, monkeypatch):
     monkeypatch.setitem(sys.modules, "fastapi", None)  # import fastapi -> ImportError
     code, _, err = cli("serve", "--port", "0")
-    assert code != 0 and 'pip install -e ".[web]"' in err and len(err.strip().splitlines()) == 1
+    assert code == 2 and "pip install 'toonmoji[web]'" in err and len(err.strip().splitlines()) == 1
 
 
 def test_serve_refuses_half_a_model_pair_and_a_busy_port(cli, tmp_path):

@@ -20,6 +20,7 @@ from toonmoji.avatar import cli as avatar_cli
 from toonmoji.emoji import cli as emoji_cli
 from toonmoji.emotion import cli as emotion_cli
 from toonmoji.errors import ToonmojiError
+from toonmoji.extras import missing_extra
 from toonmoji.gan import cli as gan_cli
 from toonmoji.toonify import cli as toonify_cli
 from toonmoji.web import cli as web_cli
@@ -91,6 +92,11 @@ app.add_typer(avatar_cli.app, name="avatar")
 app.command("serve")(web_cli.serve)
 
 
+def _error_line(exc: ToonmojiError) -> int:
+    err_console.print(f"[bold red]error:[/bold red] {escape(str(exc))}", highlight=False, soft_wrap=True)
+    return exc.exit_code
+
+
 def run(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code (ToonmojiError -> one line on stderr)."""
     try:
@@ -98,8 +104,12 @@ def run(argv: list[str] | None = None) -> int:
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except ToonmojiError as exc:
-        err_console.print(f"[bold red]error:[/bold red] {escape(str(exc))}", highlight=False, soft_wrap=True)
-        return exc.exit_code
+        return _error_line(exc)
+    except ImportError as exc:  # an optional module reached without require(): name its extra
+        missing = missing_extra(exc)
+        if missing is None:
+            raise
+        return _error_line(missing)
     except KeyboardInterrupt:
         err_console.print("interrupted")
         return 130

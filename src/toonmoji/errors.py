@@ -50,3 +50,14 @@ class DataError(ToonmojiError):
     """A data set (CSV, image folder) that cannot be used."""
 
     exit_code = 6
+
+
+class MissingExtraError(ToonmojiError):
+    """A command needs an optional part (a pip extra such as [gan]) that is not installed."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, extra: str, module: str) -> None:
+        super().__init__(message)
+        self.extra = extra
+        self.module = module

@@ -1,20 +1,24 @@
-"""Built-in sample images, made from the public-domain portrait that ships in scikit-image.
+"""Built-in sample images, made from one public-domain portrait that ships inside the package.
 
 No personal photos are committed: everything the demo and the tests need is derived here from
-NASA's portrait of astronaut Eileen Collins (`skimage.data.astronaut()`, public domain).
+NASA's portrait of astronaut Eileen Collins (public domain; the pixels of scikit-image's
+`skimage.data.astronaut()`, re-compressed losslessly as `toonmoji/data/astronaut.png`, so the
+light core needs neither scikit-image nor SciPy).
 """
 
 from __future__ import annotations
 
+from importlib import resources
+
 import cv2
 import numpy as np
+from PIL import Image
 
 
 def sample_portrait() -> np.ndarray:
     """The astronaut portrait, `(512, 512, 3) uint8` RGB, one face."""
-    from skimage import data
-
-    return np.ascontiguousarray(data.astronaut())
+    with resources.files("toonmoji").joinpath("data/astronaut.png").open("rb") as f:
+        return np.ascontiguousarray(Image.open(f).convert("RGB"))
 
 
 def rotated(image: np.ndarray, degrees: float) -> np.ndarray:

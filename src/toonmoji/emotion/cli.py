@@ -142,18 +142,21 @@ def _video(session: EmotionSession, source: Path | None, camera: int | None, out
 @app.command()
 def info(model: ModelOption = None) -> None:
     """Describe an emotion model: source, input size, classes, parameter count."""
-    from toonmoji.emotion.checkpoint import load_checkpoint
-    from toonmoji.emotion.model import count_weights
-    from toonmoji.emotion.packaged import DEFAULT_MODEL, PACKAGED, packaged_path
+    from toonmoji.emotion.packaged import DEFAULT_MODEL, PACKAGED, PRETRAINED_CREDIT, packaged_path
+    from toonmoji.extras import is_installed
 
     name = model or DEFAULT_MODEL
-    path = packaged_path(".pt", name) if name in PACKAGED else Path(name)
+    # the light core has no PyTorch: describe the packaged ONNX export (no parameter counts)
+    path = packaged_path(".pt" if is_installed("torch") else ".onnx", name) if name in PACKAGED else Path(name)
     if path.suffix.lower() == ".onnx":
         from toonmoji.emotion.classifier import EmotionClassifier
 
         clf = EmotionClassifier.load(path)
         config, meta, counts = clf.config, {}, None
     else:
+        from toonmoji.emotion.checkpoint import load_checkpoint
+        from toonmoji.emotion.model import count_weights
+
         ckpt = load_checkpoint(path)
         config, meta, counts = ckpt.config, ckpt.meta, count_weights(ckpt.build_model())
     table = Table(title="emotion model", show_header=False)
@@ -168,8 +171,6 @@ def info(model: ModelOption = None) -> None:
     if counts:
         table.add_row("parameters", f"{counts[0]:,} trainable; {counts[1]:,} with batch-norm statistics")
     if name == "mini-xception":
-        from toonmoji.emotion.keras_convert import PRETRAINED_CREDIT
-
         meta = {**meta, **PRETRAINED_CREDIT}
     for key, value in meta.items():
         table.add_row(str(key), str(value))

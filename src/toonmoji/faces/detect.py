@@ -22,6 +22,7 @@ import cv2
 import numpy as np
 
 from toonmoji.errors import CheckpointError, InputError, NoFaceError
+from toonmoji.extras import missing_error, require
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ def model_file(name: str) -> Path:
     """
     spec = importlib.util.find_spec("face_recognition_models")
     if spec is None or not spec.submodule_search_locations:
-        raise CheckpointError("face-recognition-models is not installed (pip install toonmoji)")
+        raise missing_error("face_recognition_models", extra="dlib", feature="dlib's 68-point landmarks")
     path = Path(spec.submodule_search_locations[0]) / "models" / name
     if not path.is_file():
         raise CheckpointError(f"model file missing from face-recognition-models: {path}")
@@ -72,15 +73,13 @@ def model_file(name: str) -> Path:
 
 @functools.cache
 def _shape_predictor_68():
-    import dlib
-
+    dlib = require("dlib", extra="dlib", feature="dlib's 68-point landmarks")
     return dlib.shape_predictor(str(model_file("shape_predictor_68_face_landmarks.dat")))
 
 
 @functools.cache
 def _hog_detector():
-    import dlib
-
+    dlib = require("dlib", extra="dlib", feature="the dlib face detector")
     return dlib.get_frontal_face_detector()
 
 
@@ -95,8 +94,7 @@ def _haar_cascade() -> cv2.CascadeClassifier:
 
 def landmarks_68(image: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarray:
     """The 68 iBUG landmarks inside `box`, as `(68, 2) float64` x, y."""
-    import dlib
-
+    dlib = require("dlib", extra="dlib", feature="dlib's 68-point landmarks")
     rect = dlib.rectangle(*(round(v) for v in box))
     shape = _shape_predictor_68()(image, rect)
     return np.array([[p.x, p.y] for p in shape.parts()], dtype=np.float64)

@@ -40,5 +40,8 @@ __all__ = [  # noqa: RUF022 - grouped as in _EXPORTS
 
 def __getattr__(name: str) -> Any:
     if name in _EXPORTS:
+        from toonmoji.extras import require
+
+        require("torch", feature="toonmoji.gan")
         return getattr(importlib.import_module(f"toonmoji.gan.{_EXPORTS[name]}"), name)
     raise AttributeError(f"module 'toonmoji.gan' has no attribute {name!r}")

@@ -21,6 +21,16 @@ app = typer.Typer(
 )
 console = Console()
 
+
+@app.callback()
+def _needs_torch() -> None:
+    # Runs before any `gan` sub-command parses its arguments: without the [gan] extra every one
+    # of them would fail, so say so first (one line, exit 2), even for `toonmoji gan info`.
+    from toonmoji.extras import require
+
+    require("torch", feature="toonmoji gan (StyleGAN2)")
+
+
 CheckpointArg = Annotated[
     Path,
     typer.Argument(help="A StyleGAN2 checkpoint: ada-pytorch .pkl, TensorFlow .pkl, rosinality .pt or toonmoji .pt."),

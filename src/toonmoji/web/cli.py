@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
-from toonmoji.errors import InputError, ToonmojiError
+from toonmoji.errors import InputError
 from toonmoji.web.settings import LOOPBACK_HOSTS, WebSettings, is_loopback
 
 if TYPE_CHECKING:
@@ -69,12 +69,10 @@ def serve(
     keep_max_mb: Annotated[float, typer.Option(min=1, help="Stop keeping uploads when --keep-uploads holds this many MB.")] = 1024.0,
 ) -> None:
     """Serve the toonmoji page on this machine: drop a photo, or use the camera live."""
-    try:
-        import fastapi  # noqa: F401
-        import python_multipart  # noqa: F401
-        import uvicorn  # noqa: F401
-    except ImportError:
-        raise ToonmojiError('the web page needs the [web] extra: pip install -e ".[web]"') from None
+    from toonmoji.extras import require
+
+    for module in ("fastapi", "python_multipart", "uvicorn"):
+        require(module, extra="web", feature="the web page")
     from toonmoji.web.server import serve as run_server
 
     if (base is None) != (toon is None):
