@@ -2,7 +2,7 @@
 
 Run with that environment's python, from a folder outside the checkout (so only the installed
 package can be imported). Checks: no torch / dlib / h5py was installed, the packaged models are
-found, and faces, emotion and emoji work on the sample portrait from the console script; a
+found, and faces, emotion, emoji and the avatar work on the sample portrait from the console script; a
 command that needs an extra says which one in one line (exit 2). Exits non-zero on any failure.
 """
 
@@ -62,6 +62,14 @@ def main() -> int:
     alpha = read_image(Path("emoji.png"), mode="RGBA")[..., 3] if done.returncode == 0 else None
     check(alpha is not None and alpha[0, 0] == 0 and alpha[alpha.shape[0] // 2, alpha.shape[1] // 2] == 255
           and Path("emoji_sticker.webp").is_file(), "emoji: head on a transparent background, WebP sticker")
+
+    done = toonmoji("avatar", str(photo), "--out", "me.svg", "--png", "me.png", "--json", "me.json", "--force")
+    check(done.returncode == 0 and Path("me.svg").read_text().lstrip().startswith(("<svg", "<?xml"))
+          and Path("me.json").is_file(), "avatar: SVG, PNG and avatar file from the sample")
+    done = toonmoji("avatar", "render", "me.json", "--emotion", "happy", "--size", "128", "--out", "happy.png", "--force")
+    happy = read_image(Path("happy.png"), mode="RGBA") if done.returncode == 0 else None
+    check(happy is not None and happy.shape[:2] == (128, 128) and happy[0, 0, 3] == 0,
+          "avatar render: a 128 px happy avatar on a transparent background")
 
     done = toonmoji("demo", "--out", "demo")
     check(done.returncode == 0 and Path("demo/index.html").is_file(), "demo: every core step on the sample")

@@ -19,7 +19,7 @@ from toonmoji.avatar.model import Attributes, AvatarError
 __all__ = ["Attributes", "Avatar", "AvatarError", "Expression", "expression_for", "fit"]
 
 
-def fit(image, face=None, detector: str = "dlib", source: str = "the image") -> Avatar:
+def fit(image, face=None, detector: str = "auto", source: str = "the image") -> Avatar:
     """The avatar of the largest face in an `(H, W, 3) uint8` RGB photo (or of `face`)."""
     from toonmoji.avatar.fitting import fit_avatar
 

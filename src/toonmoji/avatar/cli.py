@@ -31,7 +31,7 @@ console = Console()
 
 Force = Annotated[bool, typer.Option(help="Overwrite existing outputs.")]
 Sets = Annotated[list[str] | None, typer.Option("--set", help="Override an attribute, e.g. --set hair.color=#3b2a20 --set glasses=none (repeatable).", show_default=False)]
-Detector = Annotated[str, typer.Option(help="dlib (accurate) or haar (fast).")]
+Detector = Annotated[str, typer.Option(help="auto (CenterFace + MediaPipe mesh, the default), dlib (needs [dlib]) or haar.")]
 EMOTION_HELP = "angry, disgust, fear, happy, sad, surprise or neutral."
 
 
@@ -53,8 +53,8 @@ def fit_photo(photo: Path, detector: str, sets: list[str] | None) -> Avatar:
     from toonmoji.avatar.fitting import fit_avatar
     from toonmoji.imageio import read_image
 
-    if detector not in ("dlib", "haar"):
-        raise InputError(f"unknown detector {detector!r}; choose dlib or haar")
+    if detector not in ("auto", "dlib", "haar"):
+        raise InputError(f"unknown detector {detector!r}; choose auto, dlib or haar")
     image = read_image(photo)
     return fit_avatar(image, detector=detector, source=str(photo)).with_set(*(sets or []))
 
@@ -80,7 +80,7 @@ def make(
     intensity: Annotated[float, typer.Option(help="Expression strength, 0 .. 1.")] = 1.0,
     size: Annotated[int, typer.Option(help="Side of the PNG and the SVG's display size, pixels.")] = 512,
     sets: Sets = None,
-    detector: Detector = "dlib",
+    detector: Detector = "auto",
     force: Force = False,
 ) -> None:
     """Fit an avatar to the largest face in PHOTO and draw it (SVG; PNG and JSON on request)."""
@@ -145,7 +145,7 @@ def emotion_set(
     size: Annotated[int, typer.Option(help="Side of each PNG in pixels.")] = 256,
     intensity: Annotated[float, typer.Option(help="Expression strength, 0 .. 1.")] = 1.0,
     sets: Sets = None,
-    detector: Detector = "dlib",
+    detector: Detector = "auto",
     force: Force = False,
 ) -> None:
     """The seven emotions as emoji from ONE photo: DIR/<emotion>.png plus 512 px WebP stickers."""

@@ -83,7 +83,7 @@ def _balanced(hex_colour: str, gains: np.ndarray) -> str:
     return hex_of(np.clip(rgb_of(hex_colour) * gains, 0, 255))
 
 
-def fit_avatar(image: np.ndarray, face: Face | None = None, detector: str = "dlib", source: str = "the image") -> Avatar:
+def fit_avatar(image: np.ndarray, face: Face | None = None, detector: str = "auto", source: str = "the image") -> Avatar:
     """The avatar of `face` (default: the largest face found) in a photo."""
     rgb = as_rgb(image, source)
     if face is None:
