@@ -63,7 +63,9 @@ def fit_hair(c: Canonical, skin_lab: np.ndarray) -> HairFit:
     eye_y = lm[36:48, 1].mean()
     ell_photo = ((xx - lm[27, 0]) / 66.0) ** 2 + ((yy - eye_y) / (0.95 * (lm[8, 1] - eye_y))) ** 2
     ring = ~face & (yy < brow_y - 10) & (ell_photo < 1.0) & (ell_photo > 0.75**2) & c.valid
-    candidates = matte & ~skinlike & ~face & (ell < 2.3**2) & c.valid
+    # beards, sideburns and jaw shadows hug the face below the nose: never hair
+    jaw_band = cv2.dilate(face.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (25, 25))).astype(bool)
+    candidates = matte & ~skinlike & ~face & ~(jaw_band & (yy > lm[30, 1])) & (ell < 2.3**2) & c.valid
     if (ring & skinlike).sum() > 0.6 * max(1, ring.sum()):
         side = candidates & near_face & (yy < lm[30, 1]) & (np.abs(xx - centre[0]) > 0.8 * rx)
         side_lab = robust_colour(img[side], 10.0, 95.0) if side.sum() > 40 else None

@@ -22,6 +22,7 @@ CX, CY = 50.0, 50.0
 HEAD_RX, HEAD_RY = 27.0, 33.0  # the head's reference ellipse: hair radii are in these units
 EYE_Y, BROW_Y, NOSE_Y, MOUTH_Y = 51.5, 41.5, 61.0, 70.0
 INK = "#2b1d18"  # outlines of features
+BROW_THICKNESS, MOUTH_HALF_WIDTH, MOUTH_OPENING = 2.3, 8.5, 11.0
 MOUTH_INSIDE, TEETH, TONGUE = "#5b1f24", "#fbfbf8", "#e07a80"
 BLUSH = "#f08a8a"
 TEAR = "#7cc3f0"
@@ -230,11 +231,11 @@ def _mouth(attrs: Attributes, expr: Expression) -> list[Shape]:
     teeth on top (clenched: upper and lower rows) and a tongue below."""
     lip = attrs.mouth.color
     lips = attrs.mouth.lips
-    w = 8.5 * attrs.mouth.width * (1.0 + 0.45 * expr.mouth_width) * (1.0 - 0.3 * expr.mouth_round)
+    w = MOUTH_HALF_WIDTH * attrs.mouth.width * (1.0 + 0.45 * expr.mouth_width) * (1.0 - 0.3 * expr.mouth_round)
     smile = expr.smile
     corner_y = MOUTH_Y - 3.6 * smile
     mid_y = MOUTH_Y + 1.2 * smile
-    o = 11.0 * expr.mouth_open * (1.0 - 0.15 * expr.mouth_round)
+    o = MOUTH_OPENING * expr.mouth_open * (1.0 - 0.15 * expr.mouth_round)
     sneer = 2.2 * expr.upper_lip
     lc, rc = np.array([CX - w, corner_y]), np.array([CX + w, corner_y])
     shapes: list[Shape] = []
@@ -320,7 +321,7 @@ def _brows(attrs: Attributes, expr: Expression) -> list[Shape]:
     gap = lightness(colour) - (lightness(attrs.skin) - 40.0)
     if gap > 0:
         colour = shade(colour, -gap / 100.0)
-    t = 2.3 * attrs.brows.thickness * (1.0 + 0.3 * max(0.0, -expr.brow_inner))
+    t = BROW_THICKNESS * attrs.brows.thickness * (1.0 + 0.3 * max(0.0, -expr.brow_inner))
     lift = -3.6 * expr.brow_raise
     for side in (-1, 1):
         cx = CX + side * 11.0 * attrs.eyes.spacing
