@@ -108,3 +108,22 @@ def test_existing_output_needs_force(cli, avatar_json, tmp_path):
     assert code != 0 and target.read_bytes() == b"mine"
     code, _, _ = cli("avatar", "render", avatar_json, "--out", target, "--force")
     assert code == 0 and target.read_bytes() != b"mine"
+
+
+def test_emotion_photo_with_avatar_panel(cli, photo, avatar_json, tmp_path):
+    """`toonmoji emotion PHOTO --avatar me.json`: the labelled photo gains the avatar beside it."""
+    plain, with_avatar = tmp_path / "plain.png", tmp_path / "avatar.png"
+    assert cli("emotion", photo, "--out", plain)[0] == 0
+    assert cli("emotion", photo, "--avatar", avatar_json, "--out", with_avatar)[0] == 0
+    a, b = read_image(plain), read_image(with_avatar)
+    assert b.shape[0] == a.shape[0] and b.shape[1] == a.shape[1] + max(32, a.shape[0] // 2)
+    panel = b[:, a.shape[1]:]
+    assert panel.std() > 10  # a drawing, not an empty panel
+
+
+def test_emotion_with_bad_avatar_file(cli, photo, tmp_path):
+    bad = tmp_path / "not-avatar.json"
+    bad.write_text('{"hello": 1}')
+    code, _, err = cli("emotion", photo, "--avatar", bad, "--out", tmp_path / "x.png")
+    assert code != 0 and "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "x.png").exists()

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from toonmoji.avatar import Attributes, Avatar
-from toonmoji.avatar.live import AvatarPanel
+from toonmoji.avatar.live import AvatarPanel, load_panel
 from toonmoji.emotion import EMOTIONS
 from toonmoji.emotion.live import EmotionSession
 from toonmoji.emotion.recognize import FaceEmotion
@@ -43,7 +43,7 @@ def test_panel_follows_the_head_roll(portrait):
 def test_session_with_avatar_file(tmp_path, portrait):
     path = tmp_path / "me.json"
     path.write_text(Avatar(Attributes()).to_json())
-    session = EmotionSession.create(avatar_file=path, video=False)
+    session = EmotionSession.create(panel=load_panel(path), video=False)
     results = session.classify(portrait)
     drawn = session.annotate(portrait, results)
     assert drawn.shape[1] == session.output_size(512, 512)[0] == 512 + 256

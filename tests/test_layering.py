@@ -28,9 +28,9 @@ LAYERS = {
 }
 
 
-# Known exceptions, each a debt to pay: the live session draws the avatar beside the face and
-# loads it lazily from the avatar layer (which needs the emoji matte above emotion).
-KNOWN_UPWARD = {"emotion/live.py": {"toonmoji.avatar.avatar", "toonmoji.avatar.live"}}
+# Known exceptions, each a debt to pay (none now: the live avatar panel is built by the top-level
+# CLI and handed to the emotion session).
+KNOWN_UPWARD: dict[str, set[str]] = {}
 
 
 def module_name(path: Path) -> str:

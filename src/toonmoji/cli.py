@@ -17,6 +17,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from toonmoji.avatar import cli as avatar_cli
+from toonmoji.avatar.live import load_panel
 from toonmoji.emoji import cli as emoji_cli
 from toonmoji.emotion import cli as emotion_cli
 from toonmoji.errors import ToonmojiError
@@ -83,6 +84,7 @@ def demo(
     console.print(f"[green]demo written:[/green] {index}")
 
 
+emotion_cli.avatar_panel_loader = load_panel  # `toonmoji emotion --avatar FILE`
 app.add_typer(emotion_cli.app, name="emotion")
 app.add_typer(gan_cli.app, name="gan")
 toonify_cli.register(gan_cli.app, app)

@@ -9,6 +9,7 @@ over a few frames so landmark jitter does not shake the drawing.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -57,3 +58,8 @@ class AvatarPanel:
             a = rgba[..., 3:4].astype(np.float32) / 255.0
             panel[top : top + rgba.shape[0], 4 : 4 + rgba.shape[1]] = (rgba[..., :3] * a + region * (1 - a)).astype(np.uint8)
         return np.concatenate([drawn, panel], axis=1)
+
+
+def load_panel(path: str | os.PathLike[str]) -> AvatarPanel:
+    """The panel for an avatar file; a file that is not an avatar is a one-line error."""
+    return AvatarPanel(Avatar.load(path))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -21,8 +22,12 @@ from toonmoji.errors import InputError, NoFaceError, VideoReadError
 
 if TYPE_CHECKING:
     from toonmoji.emotion.fer2013 import Fer2013
-    from toonmoji.emotion.live import EmotionSession
+    from toonmoji.emotion.live import EmotionSession, FramePanel
 
+
+# `--avatar FILE` -> the panel that draws it; the avatar lives in a layer above emotion, so the
+# top-level CLI (toonmoji.cli) plugs its loader in here when it assembles the app.
+avatar_panel_loader: Callable[[Path], FramePanel] | None = None
 
 app = typer.Typer(
     cls=default_command_group("live"),
@@ -72,8 +77,13 @@ def live(
     if out is not None:
         check_writable(out, force)
     photo = source is not None and is_image_path(source)
+    panel = None
+    if avatar is not None:
+        if avatar_panel_loader is None:
+            raise InputError("--avatar needs the full toonmoji command (toonmoji emotion ... --avatar FILE)")
+        panel = avatar_panel_loader(avatar)
     session = EmotionSession.create(model, detector, 640 if photo else detect_width, smooth_frames if smooth else 0,
-                                    emoji_set, video=not photo, rescan_every=rescan, avatar_file=avatar)
+                                    emoji_set, video=not photo, rescan_every=rescan, panel=panel)
     if photo:
         _photo(session, source, out, as_json, force)
     else:

@@ -12,7 +12,7 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, TextIO
+from typing import Protocol, TextIO
 
 import cv2
 import numpy as np
@@ -27,10 +27,16 @@ from toonmoji.faces.detect import FaceDetector, make_detector
 from toonmoji.faces.track import auto_live_detector
 from toonmoji.imageio import Frame, VideoSink, VideoSource
 
-if TYPE_CHECKING:
-    from toonmoji.avatar.live import AvatarPanel
-
 WINDOW = "toonmoji emotion (q to quit)"
+
+
+class FramePanel(Protocol):
+    """Something drawn beside each annotated frame (the avatar following the face). The caller
+    builds it, so this layer need not know what it draws."""
+
+    def frame(self, image: np.ndarray, drawn: np.ndarray, result: FaceEmotion | None) -> np.ndarray:
+        """`drawn` with a panel of height `drawn.shape[0]` and width `max(32, height // 2)` appended."""
+        ...
 
 
 @dataclass
@@ -42,7 +48,7 @@ class EmotionSession:
     smoother: EmotionSmoother | None = None
     emoji: EmojiSet | None = None
     tracker: FaceTracker | None = None  # video: a track id per face, kept across frames
-    avatar: AvatarPanel | None = None
+    panel: FramePanel | None = None  # e.g. the avatar beside the face
 
     @classmethod
     def create(
@@ -54,7 +60,7 @@ class EmotionSession:
         emoji_dir: str | os.PathLike[str] | None = None,
         video: bool = True,
         rescan_every: int = 10,
-        avatar_file: str | os.PathLike[str] | None = None,
+        panel: FramePanel | None = None,
     ) -> EmotionSession:
         """Validate everything (model, emoji folder) before any frame is read.
 
@@ -68,14 +74,8 @@ class EmotionSession:
         else:
             det = make_detector(detector)
         smoother = EmotionSmoother(smooth_frames) if smooth_frames > 1 else None
-        panel = None
-        if avatar_file is not None:
-            from toonmoji.avatar.avatar import Avatar
-            from toonmoji.avatar.live import AvatarPanel
-
-            panel = AvatarPanel(Avatar.load(avatar_file))
         return cls(EmotionClassifier.load(model), det, smoother, emoji,
-                   tracker=FaceTracker() if video else None, avatar=panel)
+                   tracker=FaceTracker() if video else None, panel=panel)
 
     def classify(self, image: np.ndarray) -> list[FaceEmotion]:
         """Faces and (smoothed, if asked) emotion probabilities in one RGB frame."""
@@ -90,13 +90,13 @@ class EmotionSession:
         drawn = draw_emotions(image, results)
         if self.emoji is not None:
             drawn = with_emoji_panel(drawn, results[0].label if results else None, self.emoji)
-        if self.avatar is not None:
-            drawn = self.avatar.frame(image, drawn, results[0] if results else None)
+        if self.panel is not None:
+            drawn = self.panel.frame(image, drawn, results[0] if results else None)
         return drawn
 
     def output_size(self, width: int, height: int) -> tuple[int, int]:
         """(width, height) of annotated frames for an input of this size."""
-        panels = (self.emoji is not None) + (self.avatar is not None)
+        panels = (self.emoji is not None) + (self.panel is not None)
         return (width + panels * max(32, height // 2), height)
 
 
