@@ -3,7 +3,10 @@ neighbour's head never comes along."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
+import pytest
 
 from toonmoji.emoji.geometry import HeadFrame
 from toonmoji.emoji.make import make_emoji
@@ -53,3 +56,36 @@ def test_a_neighbours_head_is_left_out():
     other = faces[1] if np.allclose(faces[0].box, own.box) else faces[0]
     x0, y0, x1, y1 = (int(v) for v in other.box)
     assert (emoji.matte[y0:y1, x0:x1] >= 0.5).mean() < 0.02
+
+
+def test_person_matte_telling_in_a_tight_portrait():
+    """A head that fills the photo has mostly its own shoulders and hair around it: the person
+    matte still tells the head from the backdrop when it is sure of some backdrop; a collage
+    (person everywhere, no sure backdrop) does not."""
+    from toonmoji.emoji.matte import person_is_telling
+
+    around = np.ones((100, 100), bool)
+    tight = np.full((100, 100), 0.99, np.float32)
+    tight[:, :8] = 0.02  # a strip of sure backdrop beside the head
+    collage = np.full((100, 100), 0.99, np.float32)
+    collage[:, :3] = 0.3  # unsure, never backdrop
+    assert person_is_telling(tight, around)
+    assert not person_is_telling(collage, around)
+    assert not person_is_telling(tight, np.zeros((100, 100), bool))
+
+
+FACES = next((p for p in (Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "faces",
+                          Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "faces") if p.is_dir()), None)
+
+
+@pytest.mark.skipif(FACES is None, reason="real photos not here (../shared/data/faces absent; see ../shared/data/README.md)")
+def test_tight_real_portrait_drops_its_backdrop():
+    """A real red-carpet portrait whose head fills the frame: the blurred wall at the left edge,
+    beside the hair, is not part of the emoji."""
+    from toonmoji.imageio import read_image
+
+    photo = read_image(FACES / "Tom_Cruise_avp_2014_4.jpg")
+    emoji = make_emoji(photo)
+    x0, y0, _, y1 = (round(v) for v in emoji.face.box)
+    wall = emoji.matte[y0 : (y0 + y1) // 2, : max(4, x0 // 3)]
+    assert wall.mean() < 0.1

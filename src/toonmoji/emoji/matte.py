@@ -45,7 +45,8 @@ SHOULDERS = [  # beside the neck, below the chin: collars and shoulders, never h
 ]
 PERSON_SURE, NO_PERSON = 0.85, 0.12  # selfie segmentation probabilities trusted as seeds
 HAIR_SURE = 0.97  # ... and trusted over GrabCut's colour models (over the crown only)
-PERSON_BUSY = 0.9  # "person" over more of the head's surroundings than this: the matte is lost
+PERSON_BUSY = 0.9  # "person" over more of the head's surroundings than this: the matte is lost ...
+BACKDROP_SURE = 0.05  # ... unless it is sure this much of them is no person
 
 
 @dataclass(frozen=True)
@@ -152,8 +153,13 @@ def head_zones(frame: HeadFrame, shape: tuple[int, int], others: list[HeadFrame]
 
 def person_is_telling(person: np.ndarray, surroundings: np.ndarray) -> bool:
     """Whether the person matte separates this head from its surroundings: it does not when it
-    calls most of them person too (a collage, a crowd, a poster of faces)."""
-    return bool(surroundings.any()) and float((person[surroundings] >= 0.5).mean()) <= PERSON_BUSY
+    calls most of them person too (a collage, a crowd, a poster of faces) and is sure of no
+    backdrop among them. A tight portrait, whose surroundings are mostly the person's own
+    shoulders, still shows its backdrop for sure."""
+    if not surroundings.any():
+        return False
+    around = person[surroundings]
+    return float((around >= 0.5).mean()) <= PERSON_BUSY or float((around <= NO_PERSON).mean()) >= BACKDROP_SURE
 
 
 def initial_labels(
