@@ -2,11 +2,11 @@
 
 1. Framing: dlib's 68 landmarks located on FER2013 faces (upscaled 4x) and on our crops of real
    faces (/work/shared/data/faces photos and the sample portrait, Haar boxes as the photo and live
-   pipelines use, `crop_face` with its default margin). Prints where brows, eyes, mouth and chin
+   pipelines use, `crop_face` with its default margin; CenterFace `auto` boxes, the default, too). Prints where brows, eyes, mouth and chin
    sit as a share of the crop side, for both, and the difference.
-   Both detectors are measured at the old 10% margin and at their fitted `framing()`.
+   Every detector is measured at the old 10% margin and at its fitted `framing()`.
 2. Picture: `docs/emotion_crops.png`, FER2013 faces (top) beside our crops (bottom), 48x48 each.
-3. Jitter: each real face re-cropped with its box shifted by up to +-10% of its side and scaled by
+3. Jitter: each real face (auto boxes) re-cropped with its box shifted by up to +-10% of its side and scaled by
    0.9-1.1 (20 draws per face); prints how often the top label differs from the unjittered crop's,
    per packaged model (and any `--model`).
 
@@ -26,7 +26,7 @@ from toonmoji.emotion.crop import MARGIN, crop_face, framing, square_box
 from toonmoji.emotion.fer2013 import read_fer2013
 from toonmoji.emotion.packaged import PACKAGED
 from toonmoji.emotion.recognize import haar_detector
-from toonmoji.faces.detect import DlibDetector, landmarks_68
+from toonmoji.faces.detect import DlibDetector, landmarks_68, make_detector
 from toonmoji.samples import sample_portrait
 
 PARTS = {"brows": slice(17, 27), "eyes": slice(36, 48), "mouth": slice(48, 68), "chin": slice(8, 9)}
@@ -55,8 +55,11 @@ def fer_geometry(images: np.ndarray, limit: int = 600) -> tuple[list[dict[str, f
 
 
 def real_faces(photos: list[Path], detector: str = "haar") -> list[tuple[np.ndarray, tuple[float, float, float, float]]]:
-    """(RGB image, box) for every face the photo pipeline's detector (haar or dlib) finds."""
-    det = haar_detector(detect_width=1280, min_face=24) if detector == "haar" else DlibDetector()
+    """(RGB image, box) for every face the photo pipeline's detector (auto, haar or dlib) finds."""
+    if detector == "auto":
+        det = make_detector("auto", landmarks="none")
+    else:
+        det = haar_detector(detect_width=1280, min_face=24) if detector == "haar" else DlibDetector()
     found = []
     for image in [sample_portrait(), *(cv2.cvtColor(cv2.imread(str(p)), cv2.COLOR_BGR2RGB) for p in photos)]:
         found += [(image, f.box) for f in det.detect(image)]
@@ -86,20 +89,22 @@ def summary(rows: list[dict[str, float]]) -> dict[str, float]:
     return {k: float(np.median([r[k] for r in rows])) for k in rows[0]}
 
 
-def jitter_flips(classifier: EmotionClassifier, faces, draws: int = 20, seed: int = 0) -> tuple[float, int]:
-    """Share of jittered crops whose top label differs from the unjittered crop's."""
+def jitter_flips(classifier: EmotionClassifier, faces, draws: int = 20, seed: int = 0,
+                 margin: float = MARGIN, shift: float = 0.0) -> tuple[float, int]:
+    """Share of jittered crops whose top label differs from the unjittered crop's (boxes framed
+    by `margin` and `shift`, as the detector that found them is)."""
     rng = np.random.default_rng(seed)
     flips = total = 0
     for image, (x0, y0, x1, y1) in faces:
         grey = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
-        base = int(np.argmax(classifier.predict([crop_face(grey, (x0, y0, x1, y1))])[0]))
+        base = int(np.argmax(classifier.predict([crop_face(grey, (x0, y0, x1, y1), margin, shift)])[0]))
         w, h = x1 - x0, y1 - y0
         crops = []
         for _ in range(draws):
             dx, dy = rng.uniform(-0.1, 0.1, 2) * (w, h)
             s = rng.uniform(0.9, 1.1)
             cx, cy = (x0 + x1) / 2 + dx, (y0 + y1) / 2 + dy
-            crops.append(crop_face(grey, (cx - s * w / 2, cy - s * h / 2, cx + s * w / 2, cy + s * h / 2)))
+            crops.append(crop_face(grey, (cx - s * w / 2, cy - s * h / 2, cx + s * w / 2, cy + s * h / 2), margin, shift))
         labels = np.argmax(classifier.predict(crops), axis=1)
         flips += int((labels != base).sum())
         total += draws
@@ -133,7 +138,7 @@ def main() -> None:
     photos = sorted((args.data / "faces").glob("*.jpg"))
     a = summary(fer_rows)
     print(f"framing (median share of the crop side): FER2013 {len(fer_rows)}/{tried} faces with landmarks")
-    for detector in ("haar", "dlib"):
+    for detector in ("auto", "haar", "dlib"):
         found = real_faces(photos, detector)
         for margin, shift in ((0.1, 0.0), framing(detector)):
             b = summary(our_geometry(found, margin, shift))
@@ -143,15 +148,15 @@ def main() -> None:
                 print(f"{k:10} {a[k]:8.3f} {b[k]:8.3f} {b[k] - a[k]:+9.3f}")
             m, extra = fitted_margin(b, a, margin)
             print(f"best fit: margin {m:+.3f}, box shifted down by {shift + extra:+.3f} of its height")
-    faces = real_faces(photos, "haar")
+    faces = real_faces(photos, "auto")  # the default detector of photos and live video
     if args.picture:
-        grey = [crop_face(cv2.cvtColor(img, cv2.COLOR_RGB2GRAY), box) for img, box in faces]
+        grey = [crop_face(cv2.cvtColor(img, cv2.COLOR_RGB2GRAY), box, *framing("auto")) for img, box in faces]
         order = np.random.default_rng(0).permutation(len(public))
         picture(public[order], [grey[i] for i in np.linspace(0, len(grey) - 1, 8).astype(int)], args.picture)
         print(f"wrote {args.picture}")
     for name in [*PACKAGED, *args.model]:
         clf = EmotionClassifier.load(name)
-        rate, n = jitter_flips(clf, faces)
+        rate, n = jitter_flips(clf, faces, margin=framing("auto")[0], shift=framing("auto")[1])
         print(f"{name:14} label flips under +-10% shift/scale jitter: {rate:.1%} of {n} crops ({len(faces)} faces)")
 
 

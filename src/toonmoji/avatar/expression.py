@@ -51,8 +51,10 @@ class Expression:
 
 
 PRESETS: dict[str, Expression] = {
-    "angry": Expression(brow_raise=-1.0, brow_inner=-1.3, eye_open=-0.2, smile=-0.3, mouth_open=0.55,
-                        mouth_width=0.35, teeth=1.0),
+    # a snarl: brows knotted down to the nose, eyes narrowed to slits, teeth bared under a raised
+    # upper lip, the nose wrinkled (a wide open mouth with teeth read as a grin)
+    "angry": Expression(brow_inner=-2.0, eye_open=-0.8, smile=0.2, mouth_open=0.47, mouth_round=0.15,
+                        mouth_width=-0.3, teeth=1.0, nose_wrinkle=0.6, upper_lip=0.95),
     "disgust": Expression(brow_raise=-0.6, brow_inner=-0.6, eye_open=-0.45, smile=-0.7, mouth_open=0.35,
                           mouth_width=0.15, teeth=0.9, nose_wrinkle=1.0, upper_lip=1.0),
     "fear": Expression(brow_raise=1.1, brow_inner=1.2, eye_open=0.7, smile=-0.5, mouth_open=0.6,
