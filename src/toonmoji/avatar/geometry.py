@@ -62,6 +62,29 @@ class Shape:
     name: str = field(default="", compare=False)
 
 
+def flatten_all(paths: list[Path], steps: int = 8) -> list[np.ndarray]:
+    """`Path.flatten` of many paths in one vectorised pass (a frame draws about 50 of them: one
+    NumPy call each would cost more than the drawing)."""
+    if not paths:
+        return []
+    counts = np.array([len(p.segments) for p in paths])
+    seg = np.concatenate([p.segments for p in paths])  # (N, 3, 2)
+    first = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    p0 = np.empty((len(seg), 2))
+    p0[1:] = seg[:-1, 2]
+    p0[first] = np.array([p.start for p in paths])
+    ctrl = np.stack([p0, seg[:, 0], seg[:, 1], seg[:, 2]], axis=1)
+    pts = np.einsum("sk,nkd->nsd", _bernstein(steps), ctrl)  # (N, steps, 2)
+    sizes = 1 + counts * steps
+    out = np.empty((int(sizes.sum()), 2))
+    heads = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    out[heads] = p0[first]
+    body = np.ones(len(out), bool)
+    body[heads] = False
+    out[body] = pts.reshape(-1, 2)
+    return np.split(out, np.cumsum(sizes)[:-1])
+
+
 @functools.cache
 def _bernstein(steps: int) -> np.ndarray:
     t = np.linspace(0.0, 1.0, steps + 1)[1:, None]
@@ -79,8 +102,8 @@ def smooth(points: np.ndarray | list, closed: bool = True, tension: float = 1.0)
     every point). `tension` < 1 rounds less (tighter corners)."""
     p = np.asarray(points, dtype=np.float64)
     if closed:
-        prev, nxt, nxt2 = np.roll(p, 1, axis=0), np.roll(p, -1, axis=0), np.roll(p, -2, axis=0)
-        p1 = p
+        ext = np.concatenate([p[-1:], p, p[:2]])  # wrapped around (np.roll thrice costs more)
+        prev, p1, nxt, nxt2 = ext[:-3], ext[1:-2], ext[2:-1], ext[3:]
     else:
         ext = np.vstack([p[:1], p, p[-1:]])  # end points repeated: the curve starts along its chord
         prev, p1, nxt, nxt2 = ext[:-3], ext[1:-2], ext[2:-1], ext[3:]

@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 
 from toonmoji.avatar.colour import rgb_of
-from toonmoji.avatar.geometry import Path, Shape
+from toonmoji.avatar.geometry import Path, Shape, flatten_all
 
 SHIFT = 4  # fixed-point bits for sub-pixel vertices
 ONE = 1 << SHIFT
@@ -31,9 +31,64 @@ def render_shapes(shapes: list[Shape], size: int, background: tuple[int, int, in
         canvas[:] = (round(background[0] * a), round(background[1] * a), round(background[2] * a), background[3])
     scale = size / 100.0
     steps = 4 if size <= 160 else 6 if size <= 512 else 12
+    paths = list({id(p): p for s in shapes for p in (s.path, s.clip) if p is not None}.values())
+    flat = flatten_all(paths, steps)
+    sizes = np.cumsum([len(f) for f in flat])[:-1]
+    pixels = np.concatenate(flat) * scale - 0.5  # pixel centres sit at +0.5
+    fixed = np.split(np.round(pixels * ONE).astype(np.int32), sizes)  # one rounding for every fill
+    frame = _Frame(canvas, {id(p): (pts, fx) for p, pts, fx in zip(paths, np.split(pixels, sizes), fixed)}, scale)
     for shape in shapes:
-        _draw(canvas, shape, scale, steps)
+        frame.draw(shape)
     return unpremultiply(canvas)
+
+
+class _Frame:
+    """One render: the canvas, every path flattened to pixels (float, and fixed-point for OpenCV),
+    and the clip masks drawn so far (the eye outline clips iris, pupil and glint)."""
+
+    def __init__(self, canvas: np.ndarray, pixels: dict[int, tuple[np.ndarray, np.ndarray]], scale: float):
+        self.canvas, self.pixels, self.scale = canvas, pixels, scale
+        self.clips: dict[int, np.ndarray] = {}
+
+    def clip_mask(self, clip: Path) -> np.ndarray:
+        if id(clip) not in self.clips:
+            mask = np.zeros(self.canvas.shape[:2], np.uint8)
+            cv2.fillPoly(mask, [self.pixels[id(clip)][1]], 255, cv2.LINE_AA, SHIFT)
+            self.clips[id(clip)] = mask
+        return self.clips[id(clip)]
+
+    def draw(self, shape: Shape) -> None:
+        pts, fixed = self.pixels[id(shape.path)]
+        if shape.clip is None and shape.opacity >= 1.0:
+            if shape.fill is not None and shape.path.closed:
+                cv2.fillPoly(self.canvas, [fixed], _colour(shape.fill), cv2.LINE_AA, SHIFT)
+            if shape.stroke is not None and shape.width > 0:
+                polys = stroke_polygons(pts, shape.width * self.scale, shape.path.closed)
+                cv2.fillPoly(self.canvas, [_fixed(p) for p in polys], _colour(shape.stroke), cv2.LINE_AA, SHIFT)
+            return
+        self.draw_blended(shape, pts)
+
+    def draw_blended(self, shape: Shape, flat: np.ndarray) -> None:
+        """A clipped and/or translucent shape: coverage masks in its bounding region, blended."""
+        canvas, scale = self.canvas, self.scale
+        h, w = canvas.shape[:2]
+        pad = int(np.ceil(shape.width * scale / 2)) + 2
+        x0, y0 = np.floor(flat.min(axis=0)).astype(int) - pad
+        x1, y1 = np.ceil(flat.max(axis=0)).astype(int) + pad + 1
+        x0, y0, x1, y1 = max(0, x0), max(0, y0), min(w, x1), min(h, y1)
+        if x1 <= x0 or y1 <= y0:
+            return
+        region = canvas[y0:y1, x0:x1]
+        clip = None if shape.clip is None else self.clip_mask(shape.clip)[y0:y1, x0:x1]
+        if shape.fill is not None and shape.path.closed:
+            cov = np.zeros(region.shape[:2], np.uint8)
+            cv2.fillPoly(cov, [_fixed(flat, (x0, y0))], 255, cv2.LINE_AA, SHIFT)
+            _blend(region, cov, clip, shape.fill, shape.opacity)
+        if shape.stroke is not None and shape.width > 0:
+            cov = np.zeros(region.shape[:2], np.uint8)
+            polys = stroke_polygons(flat, shape.width * scale, shape.path.closed)
+            cv2.fillPoly(cov, [_fixed(p, (x0, y0)) for p in polys], 255, cv2.LINE_AA, SHIFT)
+            _blend(region, cov, clip, shape.stroke, shape.opacity)
 
 
 def unpremultiply(canvas: np.ndarray) -> np.ndarray:
@@ -82,48 +137,6 @@ def stroke_polygons(pts: np.ndarray, width: float, closed: bool) -> list[np.ndar
 
 def _fixed(points: np.ndarray, offset: tuple[int, int] = (0, 0)) -> np.ndarray:
     return np.round((points - offset) * ONE).astype(np.int32)
-
-
-def _pixels(path: Path, scale: float, steps: int) -> np.ndarray:
-    return path.flatten(steps) * scale - 0.5  # pixel centres sit at +0.5
-
-
-def _draw(canvas: np.ndarray, shape: Shape, scale: float, steps: int) -> None:
-    if shape.clip is None and shape.opacity >= 1.0:
-        pts = _pixels(shape.path, scale, steps)
-        if shape.fill is not None and shape.path.closed:
-            cv2.fillPoly(canvas, [_fixed(pts)], _colour(shape.fill), cv2.LINE_AA, SHIFT)
-        if shape.stroke is not None and shape.width > 0:
-            polys = stroke_polygons(pts, shape.width * scale, shape.path.closed)
-            cv2.fillPoly(canvas, [_fixed(p) for p in polys], _colour(shape.stroke), cv2.LINE_AA, SHIFT)
-        return
-    _draw_blended(canvas, shape, scale, steps)
-
-
-def _draw_blended(canvas: np.ndarray, shape: Shape, scale: float, steps: int) -> None:
-    """A clipped and/or translucent shape: coverage masks in its bounding region, blended."""
-    flat = _pixels(shape.path, scale, steps)
-    h, w = canvas.shape[:2]
-    pad = int(np.ceil(shape.width * scale / 2)) + 2
-    x0, y0 = np.floor(flat.min(axis=0)).astype(int) - pad
-    x1, y1 = np.ceil(flat.max(axis=0)).astype(int) + pad + 1
-    x0, y0, x1, y1 = max(0, x0), max(0, y0), min(w, x1), min(h, y1)
-    if x1 <= x0 or y1 <= y0:
-        return
-    region = canvas[y0:y1, x0:x1]
-    clip = None
-    if shape.clip is not None:
-        clip = np.zeros(region.shape[:2], np.uint8)
-        cv2.fillPoly(clip, [_fixed(_pixels(shape.clip, scale, steps), (x0, y0))], 255, cv2.LINE_AA, SHIFT)
-    if shape.fill is not None and shape.path.closed:
-        cov = np.zeros(region.shape[:2], np.uint8)
-        cv2.fillPoly(cov, [_fixed(flat, (x0, y0))], 255, cv2.LINE_AA, SHIFT)
-        _blend(region, cov, clip, shape.fill, shape.opacity)
-    if shape.stroke is not None and shape.width > 0:
-        cov = np.zeros(region.shape[:2], np.uint8)
-        polys = stroke_polygons(flat, shape.width * scale, shape.path.closed)
-        cv2.fillPoly(cov, [_fixed(p, (x0, y0)) for p in polys], 255, cv2.LINE_AA, SHIFT)
-        _blend(region, cov, clip, shape.stroke, shape.opacity)
 
 
 def _blend(region: np.ndarray, cov: np.ndarray, clip: np.ndarray | None, colour: str, opacity: float) -> None:
