@@ -7,8 +7,7 @@ lives in its own subpackage (`faces`, `emotion`, `gan`, `toonify`, `emoji`, ...)
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from toonmoji.lazy import lazy_getattr
 
 __version__ = "0.1.0"
 
@@ -33,7 +32,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        return getattr(importlib.import_module(_EXPORTS[name]), name)
-    raise AttributeError(f"module 'toonmoji' has no attribute {name!r}")
+__getattr__ = lazy_getattr(__name__, _EXPORTS)

@@ -6,8 +6,7 @@ Each capability has one step module here (`faces_step`, `emotion_step`, `emoji_s
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from toonmoji.lazy import lazy_getattr
 
 _EXPORTS = {
     "DemoItem": "context",
@@ -22,7 +21,4 @@ _EXPORTS = {
 __all__ = ["DEMO_NOTES", "DEMO_STEPS", "DemoContext", "DemoItem", "DemoStep", "render_index", "run_demo"]
 
 
-def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        return getattr(importlib.import_module(f"toonmoji.demo.{_EXPORTS[name]}"), name)
-    raise AttributeError(f"module 'toonmoji.demo' has no attribute {name!r}")
+__getattr__ = lazy_getattr(__name__, _EXPORTS)

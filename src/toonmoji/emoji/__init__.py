@@ -11,8 +11,7 @@ emotion_set (one per emotion from the user's own photos), cli.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from toonmoji.lazy import lazy_getattr
 
 # Imported on first use, so the CLI starts without loading what a command does not need.
 _EXPORTS = {
@@ -32,7 +31,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        return getattr(importlib.import_module(_EXPORTS[name]), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_getattr(__name__, _EXPORTS)

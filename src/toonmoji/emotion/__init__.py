@@ -10,8 +10,7 @@ the MIT-licensed `fer` package's Keras file and run with ONNX Runtime (no torch 
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from toonmoji.lazy import lazy_getattr
 
 # Imported on first use, so the CLI starts without loading what a command does not need.
 _EXPORTS = {
@@ -37,7 +36,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        return getattr(importlib.import_module(_EXPORTS[name]), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_getattr(__name__, _EXPORTS)

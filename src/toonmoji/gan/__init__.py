@@ -9,8 +9,7 @@ Names are imported lazily so that `toonmoji` commands that do not need PyTorch s
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from toonmoji.lazy import lazy_getattr
 
 _EXPORTS = {
     "Generator": "networks",
@@ -38,10 +37,10 @@ __all__ = [  # noqa: RUF022 - grouped as in _EXPORTS
 ]
 
 
-def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        from toonmoji.extras import require
+def _require_torch() -> None:
+    from toonmoji.extras import require
 
-        require("torch", feature="toonmoji.gan")
-        return getattr(importlib.import_module(f"toonmoji.gan.{_EXPORTS[name]}"), name)
-    raise AttributeError(f"module 'toonmoji.gan' has no attribute {name!r}")
+    require("torch", feature="toonmoji.gan")
+
+
+__getattr__ = lazy_getattr(__name__, _EXPORTS, before=_require_torch)

@@ -15,8 +15,7 @@ Names are imported lazily so the CLI starts without PyTorch.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from toonmoji.lazy import lazy_getattr
 
 _EXPORTS = {
     "ToonModels": "models",
@@ -43,7 +42,4 @@ __all__ = [  # noqa: RUF022 - grouped as in _EXPORTS
 ]
 
 
-def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        return getattr(importlib.import_module(f"toonmoji.toonify.{_EXPORTS[name]}"), name)
-    raise AttributeError(f"module 'toonmoji.toonify' has no attribute {name!r}")
+__getattr__ = lazy_getattr(__name__, _EXPORTS)
