@@ -1,4 +1,4 @@
-"""The seven FER2013 emotions as face controls, each scaled by an intensity in [0, 1].
+"""The seven FER2013 emotions as face controls, each at an intensity in [0, 1] (0: the neutral face).
 
 A cartoon reads by a few strong cues, so each emotion moves only what people (and the emotion
 classifier) look at: brows (height, inner ends, thickness of the frown), eyelids (open, wide,
@@ -40,9 +40,6 @@ class Expression:
     blink: float = 0.0
     tears: float = 0.0
 
-    def scaled(self, k: float) -> Expression:
-        return Expression(**{f.name: getattr(self, f.name) * k for f in fields(self)})
-
     def with_live(self, mouth_open: float | None = None, blink: float | None = None) -> Expression:
         """This expression with the mouth opening and blink measured on a live face."""
         out = self
@@ -76,12 +73,15 @@ PRESETS: dict[str, Expression] = {
 
 
 def expression_for(emotion: str, intensity: float = 1.0) -> Expression:
-    """The controls for `emotion` (a FER2013 class name) at `intensity` in [0, 1]."""
+    """The controls for `emotion` (a FER2013 class name) at `intensity` in [0, 1]: from the
+    neutral face at 0 to the full preset at 1."""
     if emotion not in PRESETS:
         raise ValueError(f"unknown emotion {emotion!r}; choose from {', '.join(EMOTIONS)}")
     if not 0.0 <= intensity <= 1.0:
         raise ValueError(f"intensity must be in [0, 1], got {intensity}")
-    return PRESETS[emotion].scaled(intensity)
+    rest, full = PRESETS["neutral"], PRESETS[emotion]
+    return Expression(**{f.name: getattr(rest, f.name) + (getattr(full, f.name) - getattr(rest, f.name)) * intensity
+                         for f in fields(Expression)})
 
 
 def blend(probabilities: dict[str, float]) -> Expression:
