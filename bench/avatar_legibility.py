@@ -6,7 +6,7 @@ classification cuts faces (a square around the face box, grey) and classified by
 `EmotionClassifier.default()`. Prints the confusion matrix (rows: drawn, columns: read) as
 Markdown and each emotion's recall. The drawings are what is tuned, never the classifier.
 
-    PYTHONPATH=src python bench/avatar_legibility.py [--random 20] [--min-width 60]
+    PYTHONPATH=src python bench/avatar_legibility.py [--random 20] [--min-width 60] [--model mini-xception]
 """
 
 from __future__ import annotations
@@ -60,12 +60,13 @@ def main() -> None:
     parser.add_argument("--random", type=int, default=20, help="random attribute draws")
     parser.add_argument("--min-width", type=float, default=60.0, help="smallest real face fitted, px")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--model", default=None, help="emotion model by name or path (default: the packaged default)")
     args = parser.parse_args()
 
     avatars = [(name, fit_avatar(photo, face)) for name, photo, face in real_faces(args.min_width)]
     rng = np.random.default_rng(args.seed)
     avatars += [(f"random{i}", random_avatar(rng)) for i in range(args.random)]
-    clf = EmotionClassifier.default()
+    clf = EmotionClassifier.load(args.model)
     confusion = np.zeros((7, 7), int)
     for _, av in avatars:
         crops = [face_crop(av.render(e, 1.0, SIZE)) for e in EMOTIONS]
@@ -74,7 +75,7 @@ def main() -> None:
             confusion[i, p] += 1
     n = len(avatars)
     print(f"{n} avatars ({n - args.random} fitted to real faces, {args.random} random), 7 emotions each, "
-          "intensity 1.0; rows: drawn, columns: read by EmotionClassifier.default()\n")
+          f"intensity 1.0; rows: drawn, columns: read by {args.model or 'EmotionClassifier.default()'}\n")
     print("| drawn \\ read | " + " | ".join(EMOTIONS) + " | recall |")
     print("|---" * 9 + "|")
     for i, e in enumerate(EMOTIONS):
