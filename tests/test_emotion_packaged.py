@@ -96,13 +96,13 @@ def jittered_boxes(box, n: int, seed: int = 0) -> list[tuple[float, float, float
 def test_the_sample_face_keeps_its_label_under_box_jitter(name, portrait):
     import cv2
 
-    from toonmoji.emotion.crop import crop_face
+    from toonmoji.emotion.crop import crop_face, framing
     from toonmoji.emotion.recognize import classify_image
 
     clf = EmotionClassifier.load(name)
-    [face] = classify_image(portrait, clf)
+    [face] = classify_image(portrait, clf)  # the default detector, `auto`, framed as it frames
     grey = cv2.cvtColor(portrait, cv2.COLOR_RGB2GRAY)
-    probs = clf.predict([crop_face(grey, b) for b in jittered_boxes(face.face.box, 40)])
+    probs = clf.predict([crop_face(grey, b, *framing("auto")) for b in jittered_boxes(face.face.box, 40)])
     labels = [clf.classes[i] for i in probs.argmax(1)]
     assert face.label == "happy" and labels.count("happy") == len(labels), labels
 
