@@ -36,17 +36,19 @@ def render_shapes(shapes: list[Shape], size: int, background: tuple[int, int, in
     sizes = np.cumsum([len(f) for f in flat])[:-1]
     pixels = np.concatenate(flat) * scale - 0.5  # pixel centres sit at +0.5
     fixed = np.split(np.round(pixels * ONE).astype(np.int32), sizes)  # one rounding for every fill
-    frame = _Frame(canvas, {id(p): (pts, fx) for p, pts, fx in zip(paths, np.split(pixels, sizes), fixed)}, scale)
+    normals = np.split(_all_normals(pixels, np.concatenate([[0], sizes]), [p.closed for p in paths]), sizes)
+    frame = _Frame(canvas, {id(p): (pts, fx, n) for p, pts, fx, n in zip(paths, np.split(pixels, sizes), fixed, normals)}, scale)
     for shape in shapes:
         frame.draw(shape)
     return unpremultiply(canvas)
 
 
 class _Frame:
-    """One render: the canvas, every path flattened to pixels (float, and fixed-point for OpenCV),
-    and the clip masks drawn so far (the eye outline clips iris, pupil and glint)."""
+    """One render: the canvas, every path flattened to pixels (float, fixed-point for OpenCV, and
+    unit normals for strokes), and the clip masks drawn so far (the eye outline clips iris, pupil
+    and glint)."""
 
-    def __init__(self, canvas: np.ndarray, pixels: dict[int, tuple[np.ndarray, np.ndarray]], scale: float):
+    def __init__(self, canvas: np.ndarray, pixels: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]], scale: float):
         self.canvas, self.pixels, self.scale = canvas, pixels, scale
         self.clips: dict[int, np.ndarray] = {}
 
@@ -58,17 +60,17 @@ class _Frame:
         return self.clips[id(clip)]
 
     def draw(self, shape: Shape) -> None:
-        pts, fixed = self.pixels[id(shape.path)]
+        pts, fixed, normals = self.pixels[id(shape.path)]
         if shape.clip is None and shape.opacity >= 1.0:
             if shape.fill is not None and shape.path.closed:
                 cv2.fillPoly(self.canvas, [fixed], _colour(shape.fill), cv2.LINE_AA, SHIFT)
             if shape.stroke is not None and shape.width > 0:
-                polys = stroke_polygons(pts, shape.width * self.scale, shape.path.closed)
+                polys = stroke_polygons(pts, shape.width * self.scale, shape.path.closed, normals)
                 cv2.fillPoly(self.canvas, [_fixed(p) for p in polys], _colour(shape.stroke), cv2.LINE_AA, SHIFT)
             return
-        self.draw_blended(shape, pts)
+        self.draw_blended(shape, pts, normals)
 
-    def draw_blended(self, shape: Shape, flat: np.ndarray) -> None:
+    def draw_blended(self, shape: Shape, flat: np.ndarray, normals: np.ndarray) -> None:
         """A clipped and/or translucent shape: coverage masks in its bounding region, blended."""
         canvas, scale = self.canvas, self.scale
         h, w = canvas.shape[:2]
@@ -86,7 +88,7 @@ class _Frame:
             _blend(region, cov, clip, shape.fill, shape.opacity)
         if shape.stroke is not None and shape.width > 0:
             cov = np.zeros(region.shape[:2], np.uint8)
-            polys = stroke_polygons(flat, shape.width * scale, shape.path.closed)
+            polys = stroke_polygons(flat, shape.width * scale, shape.path.closed, normals)
             cv2.fillPoly(cov, [_fixed(p, (x0, y0)) for p in polys], 255, cv2.LINE_AA, SHIFT)
             _blend(region, cov, clip, shape.stroke, shape.opacity)
 
@@ -106,26 +108,30 @@ def _colour(hex_colour: str) -> tuple[int, int, int, int]:
 _CAP = np.array([(np.cos(p), np.sin(p)) for p in np.radians([36.0, 72.0, 108.0, 144.0])])  # (normal, tangent) weights
 
 
-def _normals(pts: np.ndarray, closed: bool) -> np.ndarray:
-    """Unit normals at each vertex of a polyline (averaged over its two segments)."""
-    d = np.empty_like(pts)
-    if len(pts) < 2:
-        return np.array([[0.0, 1.0]])
-    d[1:-1] = pts[2:] - pts[:-2]
-    if closed:
-        d[0], d[-1] = pts[1] - pts[-1], pts[0] - pts[-2]
-    else:
-        d[0], d[-1] = pts[1] - pts[0], pts[-1] - pts[-2]
-    n = np.empty_like(d)
-    n[:, 0], n[:, 1] = -d[:, 1], d[:, 0]
+def _all_normals(pts: np.ndarray, starts: np.ndarray, closed: list[bool]) -> np.ndarray:
+    """Unit normals at each vertex of many polylines stored end to end in `pts` (path i begins at
+    `starts[i]`), each averaged over the vertex's two segments; a closed path wraps around, an
+    open one uses its end segments."""
+    ends = np.append(starts[1:], len(pts)) - 1
+    nxt, prev = np.arange(1, len(pts) + 1), np.arange(-1, len(pts) - 1)
+    wrap = np.asarray(closed, bool)
+    prev[starts] = np.where(wrap, ends, starts)
+    nxt[ends] = np.where(wrap, starts, ends)
+    short = ends == starts  # a single point: no direction
+    nxt[ends[short]], prev[starts[short]] = ends[short], starts[short]
+    d = pts[nxt] - pts[prev]
+    n = np.stack([-d[:, 1], d[:, 0]], axis=1)
     return n / (np.sqrt((n * n).sum(axis=1))[:, None] + 1e-9)
 
 
-def stroke_polygons(pts: np.ndarray, width: float, closed: bool) -> list[np.ndarray]:
+def stroke_polygons(pts: np.ndarray, width: float, closed: bool, normals: np.ndarray | None = None) -> list[np.ndarray]:
     """The outline of a stroke `width` wide along `pts` as polygons to fill even-odd: a ring (two
     contours) for a closed path, one outline with round caps for an open one. Filling polygons is
-    several times faster than OpenCV's thick anti-aliased lines and keeps sub-pixel widths."""
-    n = _normals(pts, closed) * (width / 2.0)
+    several times faster than OpenCV's thick anti-aliased lines and keeps sub-pixel widths.
+    `normals`: the unit normals at `pts` when already known."""
+    if normals is None:
+        normals = _all_normals(pts, np.array([0]), [closed])
+    n = normals * (width / 2.0)
     if closed:
         return [pts + n, pts - n]
     t_end = np.array([n[-1, 1], -n[-1, 0]])  # points forwards along the path at its end
