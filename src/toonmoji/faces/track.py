@@ -69,15 +69,19 @@ class TrackingAutoDetector:
         rx1, ry1 = min(w, int(np.ceil(x1 + m))), min(h, int(np.ceil(y1 + m)))
         if rx1 - rx0 < 8 or ry1 - ry0 < 8:
             return None
-        scale = self.work_size / size
-        window = cv2.resize(image[ry0:ry1, rx0:rx1], None, fx=scale, fy=scale,
-                            interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR)
-        dets = [d for d in centerface(window, self.min_confidence) if d.box[2] - d.box[0] > 0.6 * self.work_size]
+        # the window at about `work_size` per face, never over the net's 32-px step above it: a
+        # 65-px window is padded to 96 and costs twice a 64-px one
+        limit = 32 * max(1, round(self.work_size * (1 + 2 * self.search_margin) / 32))
+        scale = min(self.work_size / size, limit / max(rx1 - rx0, ry1 - ry0))
+        ww, wh = min(limit, max(1, round((rx1 - rx0) * scale))), min(limit, max(1, round((ry1 - ry0) * scale)))
+        sx, sy = ww / (rx1 - rx0), wh / (ry1 - ry0)
+        window = cv2.resize(image[ry0:ry1, rx0:rx1], (ww, wh), interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR)
+        dets = [d for d in centerface(window, self.min_confidence) if d.box[2] - d.box[0] > 0.6 * size * sx]
         if not dets:
             return None
         d = max(dets, key=lambda d: d.score)
         bx0, by0, bx1, by1 = d.box
-        return self._face((rx0 + bx0 / scale, ry0 + by0 / scale, rx0 + bx1 / scale, ry0 + by1 / scale), d.score)
+        return self._face((rx0 + bx0 / sx, ry0 + by0 / sy, rx0 + bx1 / sx, ry0 + by1 / sy), d.score)
 
 
 def auto_live_detector(detect_width: int = 320, rescan_every: int = 10):
