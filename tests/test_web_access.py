@@ -143,7 +143,10 @@ def test_https_handshake_with_the_certificate_made_on_first_use(secured, tmp_pat
     cert = secured.cafile
     assert cert is not None and cert.parent.name == "tls"
     assert (cert.parent / "key.pem").stat().st_mode & 0o077 == 0  # the key is the user's alone
-    printed = re.search(r"SHA-256 fingerprint ([0-9A-F:]{95})", secured.log.with_name("server.out").read_text())
+    out = secured.log.with_name("server.out")
+    deadline = time.monotonic() + 20  # printed just after the address the fixture waited for
+    while not (printed := re.search(r"SHA-256 fingerprint ([0-9A-F:]{95})", out.read_text())) and time.monotonic() < deadline:
+        time.sleep(0.1)
     assert printed, "the fingerprint is printed at start"
 
     trusting = ssl.create_default_context(cafile=str(cert))  # verifies the chain and the name 127.0.0.1
