@@ -188,3 +188,26 @@ def test_video_tracking_follows_a_moving_face_and_rescans_every_tenth_frame(port
         xs.append((faces[0].box[0] + faces[0].box[2]) / 2)
     assert len(scans) == 2  # frames 0 and 10; the rest re-detected locally
     assert np.allclose(np.diff(xs), 3, atol=2.5)  # the box moves with the face
+
+
+def test_video_tracking_moves_boxes_by_template_between_detections(portrait, monkeypatch):
+    """Between the detector's looks (every third frame) template matching moves the box; a frame
+    where the face is gone sends it back to the detector at once, which finds nothing."""
+    from toonmoji.faces.track import TrackingAutoDetector
+    from toonmoji.samples import video_frame_640x480
+
+    base = video_frame_640x480(portrait)
+    det = TrackingAutoDetector(rescan_every=10, verify_every=3)
+    looks = []
+    redetect = det._redetect
+    monkeypatch.setattr(det, "_redetect", lambda image, raw: looks.append(1) or redetect(image, raw))
+    xs = []
+    for i in range(10):
+        [face] = det.detect(np.roll(base, 4 * i, axis=1))
+        xs.append((face.box[0] + face.box[2]) / 2)
+    assert len(looks) == 3  # frames 3, 6 and 9; frames 1, 2, 4, 5, 7, 8 by template
+    assert np.allclose(np.diff(xs), 4, atol=2.0)
+    assert det.detect(np.full_like(base, 128)) == []
+    noise = np.random.default_rng(0).integers(0, 255, base.shape, np.uint8)
+    det.detect(base)
+    assert det.detect(noise) == []
