@@ -33,8 +33,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-console = Console()
-err_console = Console(stderr=True)
+console = Console(emoji=False)  # paths and hex fingerprints hold ":ab:"-like runs, never emoji codes
+err_console = Console(stderr=True, emoji=False)
 
 
 @app.command()

@@ -27,7 +27,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-console = Console()
+console = Console(emoji=False)  # see toonmoji.cli
 
 Force = Annotated[bool, typer.Option(help="Overwrite existing outputs.")]
 Sets = Annotated[list[str] | None, typer.Option("--set", help="Override an attribute, e.g. --set hair.color=#3b2a20 --set glasses=none (repeatable).", show_default=False)]

@@ -34,7 +34,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-console = Console()
+console = Console(emoji=False)  # see toonmoji.cli
 
 Force = Annotated[bool, typer.Option(help="Overwrite existing outputs.")]
 BaseModel = Annotated[Path | None, typer.Option("--base", help="Toonify first: base (FFHQ) generator checkpoint, with its discriminator (needs --toon).", show_default=False)]

@@ -37,8 +37,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-console = Console()
-err_console = Console(stderr=True)
+console = Console(emoji=False)  # see toonmoji.cli
+err_console = Console(stderr=True, emoji=False)
 
 app.command("report")(report)
 

@@ -10,8 +10,8 @@ from rich.console import Console
 
 from toonmoji.errors import InputError, VideoReadError
 
-console = Console()
-err_console = Console(stderr=True)
+console = Console(emoji=False)
+err_console = Console(stderr=True, emoji=False)
 
 
 def report(

@@ -19,7 +19,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-console = Console()
+console = Console(emoji=False)  # see toonmoji.cli
 
 
 @app.callback()

@@ -15,7 +15,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, Ti
 
 from toonmoji.errors import InputError
 
-console = Console()
+console = Console(emoji=False)  # see toonmoji.cli
 
 
 def _progress() -> Progress:

@@ -15,7 +15,7 @@ from toonmoji.web.settings import LOOPBACK_HOSTS, WebSettings, is_loopback
 if TYPE_CHECKING:
     from toonmoji.web.tls import TlsFiles
 
-console = Console()
+console = Console(emoji=False)  # paths and hex fingerprints hold ":ab:"-like runs, never emoji codes
 
 
 def allowed_hosts(host: str) -> list[str]:
