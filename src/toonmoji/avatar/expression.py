@@ -3,8 +3,8 @@
 A cartoon reads by a few strong cues, so each emotion moves only what people (and the emotion
 classifier) look at: brows (height, inner ends, thickness of the frown), eyelids (open, wide,
 squint), the mouth (corners, opening, roundness, width) and the nose (wrinkle for disgust).
-Presets are exaggerated on purpose: a subtle cartoon frown reads as neutral. Happy, surprise
-and angry were chosen by a bounded random search over these controls (each kept to what a person
+Presets are exaggerated on purpose: a subtle cartoon frown reads as neutral. Happy, surprise,
+angry and neutral were chosen by a bounded random search over these controls (each kept to what a person
 reads as that emotion) for how often the packaged FER2013 classifiers read them on fitted and
 random avatars (bench/avatar_legibility.py), checked on avatars the search never saw.
 """
