@@ -22,7 +22,7 @@ import cv2
 import numpy as np
 
 from toonmoji.emotion.classifier import EmotionClassifier
-from toonmoji.emotion.crop import MARGIN, crop_face, framing, square_box
+from toonmoji.emotion.crop import MARGIN, crop_face, framing, jittered_boxes, square_box
 from toonmoji.emotion.fer2013 import read_fer2013
 from toonmoji.emotion.packaged import PACKAGED
 from toonmoji.emotion.recognize import haar_detector
@@ -98,13 +98,7 @@ def jitter_flips(classifier: EmotionClassifier, faces, draws: int = 20, seed: in
     for image, (x0, y0, x1, y1) in faces:
         grey = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
         base = int(np.argmax(classifier.predict([crop_face(grey, (x0, y0, x1, y1), margin, shift)])[0]))
-        w, h = x1 - x0, y1 - y0
-        crops = []
-        for _ in range(draws):
-            dx, dy = rng.uniform(-0.1, 0.1, 2) * (w, h)
-            s = rng.uniform(0.9, 1.1)
-            cx, cy = (x0 + x1) / 2 + dx, (y0 + y1) / 2 + dy
-            crops.append(crop_face(grey, (cx - s * w / 2, cy - s * h / 2, cx + s * w / 2, cy + s * h / 2), margin, shift))
+        crops = [crop_face(grey, b, margin, shift) for b in jittered_boxes((x0, y0, x1, y1), draws, rng)]
         labels = np.argmax(classifier.predict(crops), axis=1)
         flips += int((labels != base).sum())
         total += draws

@@ -78,31 +78,17 @@ def test_the_default_model_keeps_its_public_test_accuracy():
     assert accuracy == pytest.approx(PUBLIC_TEST_ACCURACY[DEFAULT_MODEL], abs=0.002)
 
 
-def jittered_boxes(box, n: int, seed: int = 0) -> list[tuple[float, float, float, float]]:
-    """`n` copies of `box` shifted by up to +-10% of its size and scaled by 0.9-1.1."""
-    rng = np.random.default_rng(seed)
-    x0, y0, x1, y1 = box
-    w, h = x1 - x0, y1 - y0
-    out = []
-    for _ in range(n):
-        dx, dy = rng.uniform(-0.1, 0.1, 2) * (w, h)
-        s = rng.uniform(0.9, 1.1)
-        cx, cy = (x0 + x1) / 2 + dx, (y0 + y1) / 2 + dy
-        out.append((cx - s * w / 2, cy - s * h / 2, cx + s * w / 2, cy + s * h / 2))
-    return out
-
-
 @pytest.mark.parametrize("name", list(PACKAGED))
 def test_the_sample_face_keeps_its_label_under_box_jitter(name, portrait):
     import cv2
 
-    from toonmoji.emotion.crop import crop_face, framing
+    from toonmoji.emotion.crop import crop_face, framing, jittered_boxes
     from toonmoji.emotion.recognize import classify_image
 
     clf = EmotionClassifier.load(name)
     [face] = classify_image(portrait, clf)  # the default detector, `auto`, framed as it frames
     grey = cv2.cvtColor(portrait, cv2.COLOR_RGB2GRAY)
-    probs = clf.predict([crop_face(grey, b, *framing("auto")) for b in jittered_boxes(face.face.box, 40)])
+    probs = clf.predict([crop_face(grey, b, *framing("auto")) for b in jittered_boxes(face.face.box, 40, np.random.default_rng(0))])
     labels = [clf.classes[i] for i in probs.argmax(1)]
     assert face.label == "happy" and labels.count("happy") == len(labels), labels
 

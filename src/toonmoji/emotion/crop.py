@@ -51,3 +51,17 @@ def crop_face(grey: np.ndarray, box: Box, margin: float = MARGIN, shift: float =
     if any(pads):
         inner = cv2.copyMakeBorder(inner, *pads, borderType=cv2.BORDER_REPLICATE)
     return inner
+
+
+def jittered_boxes(box: Box, n: int, rng: np.random.Generator) -> list[tuple[float, float, float, float]]:
+    """`n` copies of `box` shifted by up to +-10% of its size and scaled by 0.9-1.1: the small box
+    jitter under which a face's label should hold (the jitter test and bench)."""
+    x0, y0, x1, y1 = box
+    w, h = x1 - x0, y1 - y0
+    out = []
+    for _ in range(n):
+        dx, dy = rng.uniform(-0.1, 0.1, 2) * (w, h)
+        s = rng.uniform(0.9, 1.1)
+        cx, cy = (x0 + x1) / 2 + dx, (y0 + y1) / 2 + dy
+        out.append((cx - s * w / 2, cy - s * h / 2, cx + s * w / 2, cy + s * h / 2))
+    return out
