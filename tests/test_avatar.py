@@ -109,6 +109,25 @@ def test_presets_cover_the_fer_classes():
     assert set(PRESETS) == set(EMOTIONS)
 
 
+def test_sad_cries_and_surprise_is_a_dark_o(avatar):
+    """Sad is drawn as FER2013's sad faces look (crying: the mouth open in an arch above its
+    dropped corners, eyes shut, a tear); surprise's mouth is a small O with no tongue."""
+    def mouth(emotion):
+        shapes = {s.name: s for s in avatar.shapes(emotion, 1.0)}
+        return shapes, shapes["mouth"].path.flatten()
+
+    shapes, pts = mouth("sad")
+    left, right = pts[pts[:, 0].argmin()], pts[pts[:, 0].argmax()]
+    top = pts[:, 1].min()
+    assert top < min(left[1], right[1]) - 4.0  # an arch: its top well above both corners
+    assert "tongue" not in shapes and "tear" in shapes and "eye_shut" in shapes and "iris" not in shapes
+    shapes, pts = mouth("surprise")
+    width, height = np.ptp(pts[:, 0]), np.ptp(pts[:, 1])
+    assert "tongue" not in shapes and width < 1.6 * height
+    _, happy = mouth("happy")
+    assert width < 0.6 * np.ptp(happy[:, 0])
+
+
 def test_fit_stays_the_function_after_the_fitting_module_is_imported():
     import toonmoji.avatar
     import toonmoji.avatar.fitting

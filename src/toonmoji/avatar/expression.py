@@ -3,9 +3,9 @@
 A cartoon reads by a few strong cues, so each emotion moves only what people (and the emotion
 classifier) look at: brows (height, inner ends, thickness of the frown), eyelids (open, wide,
 squint), the mouth (corners, opening, roundness, width) and the nose (wrinkle for disgust).
-Presets are exaggerated on purpose: a subtle cartoon frown reads as neutral. Happy, surprise,
-angry and neutral were chosen by a bounded random search over these controls (each kept to what a person
-reads as that emotion) for how often the packaged FER2013 classifiers read them on fitted and
+Presets are exaggerated on purpose: a subtle cartoon frown reads as neutral, so sad cries, as
+most of FER2013's sad faces do. All but fear and disgust were chosen by a bounded random search
+over these controls (each kept to what a person reads as that emotion) for how often the packaged FER2013 classifiers read them on fitted and
 random avatars (bench/avatar_legibility.py), checked on avatars the search never saw.
 """
 
@@ -25,7 +25,8 @@ class Expression:
     smile: mouth corners up (+) / down (-). mouth_open: 0 closed .. 1 wide open. mouth_round:
     0 wide .. 1 an O. mouth_width: width scale offset. teeth: 0 .. 1 how much the teeth show
     (clenched for anger and disgust). nose_wrinkle: 0 .. 1. upper_lip: raise of the upper lip
-    on one side (disgust's sneer). blink: 0 open .. 1 closed (live only). tears: 0 .. 1."""
+    on one side (disgust's sneer). blink: 0 open .. 1 closed (live only). tears: 0 .. 1. cry: 0 .. 1
+    how far an open mouth takes crying's shape (arched up, corners pulled down and out)."""
 
     brow_raise: float = 0.0
     brow_inner: float = 0.0
@@ -39,6 +40,7 @@ class Expression:
     upper_lip: float = 0.0
     blink: float = 0.0
     tears: float = 0.0
+    cry: float = 0.0
 
     def with_live(self, mouth_open: float | None = None, blink: float | None = None) -> Expression:
         """This expression with the mouth opening and blink measured on a live face."""
@@ -62,10 +64,13 @@ PRESETS: dict[str, Expression] = {
     # a laugh: eyes squeezed to arcs, a wide open grin with the upper teeth, brows up
     "happy": Expression(brow_raise=0.7, brow_inner=-0.3, eye_open=-0.63, smile=1.33, mouth_open=0.61,
                         mouth_width=0.8, teeth=1.0, nose_wrinkle=0.16, upper_lip=0.57),
-    "sad": Expression(brow_raise=0.1, brow_inner=1.3, eye_open=-0.6, smile=-1.2, mouth_open=0.3, tears=1.0),
-    # brows high, eyes as wide as they open, the jaw dropped to a round mouth
-    "surprise": Expression(brow_raise=1.27, eye_open=1.5, smile=0.43, mouth_open=0.89, mouth_round=0.89,
-                           upper_lip=0.16),
+    # crying: eyes squeezed shut, inner brows raised, the mouth open in an arch over dropped corners
+    # (a closed frown read as neutral: FER2013's sad faces mostly cry)
+    "sad": Expression(brow_raise=-0.18, brow_inner=2.5, eye_open=-0.99, smile=-2.0, mouth_open=0.85, mouth_width=0.71,
+                      teeth=0.19, nose_wrinkle=0.07, tears=1.0, cry=0.86),
+    # brows high, eyes as wide as they open, the lips in a small dark O (FER2013's surprised faces)
+    "surprise": Expression(brow_raise=1.45, eye_open=1.64, smile=0.27, mouth_open=0.42, mouth_round=0.97,
+                           mouth_width=-0.86, upper_lip=0.04),
     # at rest: eyelids relaxed, lips just parted (the wide-open cartoon eyes read as fear)
     "neutral": Expression(brow_raise=0.17, brow_inner=-0.04, eye_open=-0.4, smile=-0.06, mouth_open=0.1,
                           mouth_width=-0.3),

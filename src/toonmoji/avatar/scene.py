@@ -248,13 +248,15 @@ def _mouth(attrs: Attributes, expr: Expression) -> list[Shape]:
         shapes.append(Shape(line, None, shade(lip, -0.45), 1.0, name="mouth_line"))
         return shapes
     # open: upper edge flat-ish for a smile, lower edge deep; a frown reverses it
-    up_mid = mid_y - o * (0.22 + 0.25 * expr.mouth_round) + 2.0 * max(0.0, -smile) - sneer
-    lo_mid = mid_y + o * (0.78 + 0.25 * expr.mouth_round) * (1 - 0.4 * max(0.0, -smile))
+    # crying: the opening rises into an arch above the dropped corners, its lower edge flat
+    cry = min(1.0, expr.cry)
+    up_mid = mid_y - o * (0.22 + 0.25 * expr.mouth_round) + 2.0 * max(0.0, -smile) * (1 - cry) - sneer - o * 0.55 * cry
+    lo_mid = mid_y + o * (0.78 + 0.25 * expr.mouth_round) * (1 - 0.4 * max(0.0, -smile)) * (1 - 0.55 * cry)
     rnd = expr.mouth_round
-    upper = [(CX - w * 0.55, up_mid + 0.35 * (corner_y - up_mid) * (1 - rnd) - sneer * 0.6), (CX, up_mid),
-             (CX + w * 0.55, up_mid + 0.35 * (corner_y - up_mid) * (1 - rnd))]
-    lower = [(CX + w * 0.6, lo_mid - 0.25 * (lo_mid - corner_y) * (1 - rnd)), (CX, lo_mid),
-             (CX - w * 0.6, lo_mid - 0.25 * (lo_mid - corner_y) * (1 - rnd))]
+    upper = [(CX - w * 0.55, up_mid + (0.35 - 0.2 * cry) * (corner_y - up_mid) * (1 - rnd) - sneer * 0.6), (CX, up_mid),
+             (CX + w * 0.55, up_mid + (0.35 - 0.2 * cry) * (corner_y - up_mid) * (1 - rnd))]
+    lower = [(CX + w * 0.6, lo_mid - (0.25 + 0.5 * cry) * (lo_mid - corner_y) * (1 - rnd)), (CX, lo_mid),
+             (CX - w * 0.6, lo_mid - (0.25 + 0.5 * cry) * (lo_mid - corner_y) * (1 - rnd))]
     opening = smooth([lc, *upper, rc, *lower], tension=0.95)
     shapes.append(Shape(opening, MOUTH_INSIDE, lip, 1.5 * lips, name="mouth"))
     if expr.teeth > 0.05:
@@ -264,7 +266,8 @@ def _mouth(attrs: Attributes, expr: Expression) -> list[Shape]:
         if expr.teeth > 0.8 and smile < 0.5:  # clenched: a lower row too
             low = polyline([(CX - w - 2, lo_mid - depth * 0.8), (CX + w + 2, lo_mid - depth * 0.8), (CX + w + 2, lo_mid + 3), (CX - w - 2, lo_mid + 3)], closed=True)
             shapes.append(Shape(low, TEETH, clip=opening, name="teeth_lower"))
-    if o > 3.0 and expr.teeth < 0.8 or smile > 0.5:
+    # a tongue in a wide-open mouth; none in crying's arch or surprise's dark O
+    if (o > 3.0 and expr.teeth < 0.8 and expr.cry < 0.5 and expr.mouth_round < 0.7) or smile > 0.5:
         shapes.append(Shape(ellipse(CX, lo_mid - 0.2, w * 0.55, max(1.0, (lo_mid - up_mid) * 0.28)), TONGUE, clip=opening, name="tongue"))
     shapes.append(Shape(opening, None, shade(lip, -0.3), 0.6, name="mouth_edge"))
     return shapes
