@@ -89,3 +89,24 @@ def test_tight_real_portrait_drops_its_backdrop():
     x0, y0, _, y1 = (round(v) for v in emoji.face.box)
     wall = emoji.matte[y0 : (y0 + y1) // 2, : max(4, x0 // 3)]
     assert wall.mean() < 0.1
+
+
+@pytest.mark.skipif(FACES is None, reason="real photos not here (../shared/data/faces absent; see ../shared/data/README.md)")
+def test_curly_hair_beside_the_face_is_kept_on_a_dark_backdrop():
+    """A real group photo: the woman's dark curly hair falls beside her face in front of dark
+    foliage, where GrabCut's colour models call it backdrop. The person matte is sure and the
+    colour is the crown's hair colour, so a third of the band beside her face, from the eyes to
+    the chin, is kept (a fifth when only the crown trusted the person matte)."""
+    from toonmoji.faces import detect_faces
+    from toonmoji.imageio import read_image
+
+    photo = read_image(FACES / "2008_001322.jpg")
+    faces = detect_faces(photo)
+    woman = min(faces, key=lambda f: abs((f.box[0] + f.box[2]) / 2 - 265) + abs((f.box[1] + f.box[3]) / 2 - 253))
+    emoji = make_emoji(photo, face=woman, others=[f for f in faces if f is not woman])
+    frame = HeadFrame.from_landmarks(woman.landmarks)
+    yy, xx = np.mgrid[: photo.shape[0], : photo.shape[1]]
+    offset = np.stack([xx - frame.origin[0], yy - frame.origin[1]], -1)
+    across, along = (offset @ frame.right) / frame.width, (offset @ frame.up) / frame.length
+    beside = (np.abs(across) > 0.55) & (np.abs(across) < 0.85) & (along > -0.8) & (along < 0.0)
+    assert (emoji.matte[beside] >= 0.5).mean() > 0.28

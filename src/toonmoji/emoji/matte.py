@@ -38,13 +38,16 @@ BUSY_SEED = 0.4  # a seed filling more of the ring around the head ellipse than 
 REGION = [(-1.7, 2.2), (1.7, 2.2), (1.7, -2.0), (-1.7, -2.0)]  # beyond it: certainly background
 HAIR_REACH = (0.0, 0.25, 1.05, 1.45)  # person pixels inside this ellipse count as head (hair)
 HAIR_CROWN = (0.0, 0.45, 0.85, 0.95)  # person pixels here are hair even where GrabCut doubts it
+HAIR_SIDES = (0.0, 0.4, 1.0, 1.3)  # ... and here, down the sides to the chin, where they also have
+# the crown's hair colour (curly or long hair on a dark backdrop; not a red cup beside the head)
+HAIR_COLOUR_ABOVE = 0.45  # the crown's hair colour is read above this height (the forehead's top)
 NECK_CUT = -1.3  # the neck ends 0.3 face lengths below the chin (the chin is at -1)
 SHOULDERS = [  # beside the neck, below the chin: collars and shoulders, never head
     [(0.36, -1.0), (2.0, -1.0), (2.0, -2.5), (0.36, -2.5)],
     [(-0.36, -1.0), (-2.0, -1.0), (-2.0, -2.5), (-0.36, -2.5)],
 ]
 PERSON_SURE, NO_PERSON = 0.85, 0.12  # selfie segmentation probabilities trusted as seeds
-HAIR_SURE = 0.97  # ... and trusted over GrabCut's colour models (over the crown only)
+HAIR_SURE = 0.97  # ... and trusted over GrabCut's colour models (HAIR_CROWN, HAIR_SIDES)
 PERSON_BUSY = 0.9  # "person" over more of the head's surroundings than this: the matte is lost ...
 BACKDROP_SURE = 0.05  # ... unless it is sure this much of them is no person
 
@@ -198,6 +201,25 @@ def initial_labels(
     return labels
 
 
+def sure_hair(image: np.ndarray, frame: HeadFrame, person: np.ndarray, labels: np.ndarray,
+              foreground: np.ndarray) -> np.ndarray:
+    """`(H, W) bool`: hair GrabCut's colour models may have missed (dark or curly hair on a dark
+    backdrop): where the person matte is sure, over the crown, and down the sides of the face
+    where the pixel also has the colour of the hair found over the crown (CIELAB distance, more
+    lenient for dark hair, whose colour noise is larger)."""
+    shape = image.shape[:2]
+    sure = (person >= HAIR_SURE) & (labels == cv2.GC_PR_FGD)
+    crown = sure & frame.ellipse_mask(shape, *HAIR_CROWN)
+    top = frame.polygon_mask(shape, [(-3.0, HAIR_COLOUR_ABOVE), (3.0, HAIR_COLOUR_ABOVE), (3.0, 5.0), (-3.0, 5.0)])
+    reference = (foreground | crown) & top & frame.ellipse_mask(shape, *HAIR_CROWN)
+    if reference.sum() < 20:  # bald, or no hair over the crown: nothing to extend
+        return crown
+    lab = cv2.cvtColor(image, cv2.COLOR_RGB2LAB).astype(np.float32) * [100 / 255, 1, 1] - [0, 128, 128]
+    hair_lab = np.median(lab[reference], axis=0)
+    near = np.linalg.norm(lab - hair_lab, axis=2) < 16.0 + 0.25 * max(0.0, 60.0 - float(hair_lab[0]))
+    return crown | (sure & near & frame.ellipse_mask(shape, *HAIR_SIDES))
+
+
 def grabcut(image: np.ndarray, labels: np.ndarray, iterations: int = 5) -> np.ndarray:
     """`(H, W) bool` foreground after GrabCut from `labels`; the labels themselves if GrabCut has
     nothing to learn one of its colour models from."""
@@ -289,7 +311,7 @@ def compute_matte(
     core = labels == cv2.GC_FGD
     foreground = grabcut(work, labels, settings.iterations)
     if person is not None:  # hair the colour models missed, where the person matte is sure
-        foreground |= (person >= HAIR_SURE) & (labels == cv2.GC_PR_FGD) & work_frame.ellipse_mask(work.shape[:2], *HAIR_CROWN)
+        foreground |= sure_hair(work, work_frame, person, labels, foreground)
     solid = clean_mask(foreground, core, smooth=0.04 * work_frame.width) & ~(labels == cv2.GC_BGD) | core
     if work_alpha is not None:
         solid &= work_alpha >= 0.5
