@@ -111,7 +111,8 @@ def test_presets_cover_the_fer_classes():
 
 def test_sad_cries_and_surprise_is_a_dark_o(avatar):
     """Sad is drawn as FER2013's sad faces look (crying: the mouth open in an arch above its
-    dropped corners, eyes shut, a tear); surprise's mouth is a small O with no tongue."""
+    dropped corners, eyes shut, a tear); surprise's mouth is a small O with no tongue under
+    eyes opened wide and grown wider."""
     def mouth(emotion):
         shapes = {s.name: s for s in avatar.shapes(emotion, 1.0)}
         return shapes, shapes["mouth"].path.flatten()
@@ -126,6 +127,11 @@ def test_sad_cries_and_surprise_is_a_dark_o(avatar):
     assert "tongue" not in shapes and width < 1.6 * height
     _, happy = mouth("happy")
     assert width < 0.6 * np.ptp(happy[:, 0])
+    # eyes opened wide grow wider too (a cartoon's surprise and fear)
+    def eye_width(emotion):
+        return np.ptp(next(s for s in avatar.shapes(emotion, 1.0) if s.name == "eye_white").path.flatten()[:, 0])
+
+    assert eye_width("surprise") > 1.3 * eye_width("neutral") and eye_width("fear") > 1.15 * eye_width("neutral")
 
 
 def test_fit_stays_the_function_after_the_fitting_module_is_imported():
