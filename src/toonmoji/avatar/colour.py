@@ -11,10 +11,12 @@ from __future__ import annotations
 import functools
 import warnings
 
+import cv2
 import numpy as np
 from skimage import color as skcolor
 
 WB_MAX_GAIN = 0.12  # at most this much correction per channel: a cue, not a repainting
+WB_SIDE = 1024  # white balance is read on a copy at most this many px on its long side
 
 
 def hex_of(rgb: np.ndarray | tuple[float, float, float]) -> str:
@@ -72,7 +74,13 @@ def mix(hex_a: str, hex_b: str, t: float) -> str:
 
 def white_balance_gains(image: np.ndarray) -> np.ndarray:
     """`(3,)` per-channel gains that make the photo's bright near-grey pixels grey (ones if the
-    photo gives no such cue). `image`: `(H, W, 3) uint8` RGB."""
+    photo gives no such cue). `image`: `(H, W, 3) uint8` RGB. Read on a copy at most
+    `WB_SIDE` px on its long side: the cue is an average, and a 40-megapixel photo in float64
+    cost 14 s and a gigabyte."""
+    side = max(image.shape[:2])
+    if side > WB_SIDE:
+        k = WB_SIDE / side
+        image = cv2.resize(image, (max(1, round(image.shape[1] * k)), max(1, round(image.shape[0] * k))), interpolation=cv2.INTER_AREA)
     px = image.reshape(-1, 3).astype(np.float64)
     mx, mn = px.max(axis=1), px.min(axis=1)
     cue = (mx > 150) & (mx < 252) & ((mx - mn) < 0.12 * mx)

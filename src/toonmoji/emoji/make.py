@@ -76,9 +76,12 @@ def find_face(rgb: np.ndarray, detector: str | FaceDetector = "auto", source: st
 
 def masked_view(rgb: np.ndarray, matte: Matte, dim: float = 0.6) -> np.ndarray:
     """`(H, W, 3) uint8`: the photo with the background faded to white and the head's outline drawn."""
-    a = matte.alpha[..., None]
-    faded = rgb.astype(np.float32) * (a + (1 - a) * (1 - dim)) + 255.0 * (1 - a) * dim
-    out = np.clip(np.rint(faded), 0, 255).astype(np.uint8)
+    # the background everywhere, then the head blended in within the matte's region only
+    out = cv2.addWeighted(rgb, 1.0 - dim, np.full_like(rgb, 255), dim, 0.0)
+    x0, y0, x1, y1 = matte.region
+    a = matte.alpha[y0:y1, x0:x1, None]
+    faded = rgb[y0:y1, x0:x1].astype(np.float32) * (a + (1 - a) * (1 - dim)) + 255.0 * (1 - a) * dim
+    out[y0:y1, x0:x1] = np.clip(np.rint(faded), 0, 255).astype(np.uint8)
     if len(matte.contour):
         thickness = max(1, round(max(rgb.shape[:2]) / 300))
         cv2.polylines(out, [matte.contour.astype(np.int32)], True, (0, 200, 0), thickness, cv2.LINE_AA)

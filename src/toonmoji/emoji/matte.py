@@ -46,6 +46,7 @@ SHOULDERS = [  # beside the neck, below the chin: collars and shoulders, never h
     [(0.36, -1.0), (2.0, -1.0), (2.0, -2.5), (0.36, -2.5)],
     [(-0.36, -1.0), (-2.0, -1.0), (-2.0, -2.5), (-0.36, -2.5)],
 ]
+SPREAD_SIGMA = 6.0  # decontamination blurs at most this wide (px), on a reduced copy for bigger faces
 PERSON_SURE, NO_PERSON = 0.85, 0.12  # selfie segmentation probabilities trusted as seeds
 HAIR_SURE = 0.97  # ... and trusted over GrabCut's colour models (HAIR_CROWN, HAIR_SIDES)
 PERSON_BUSY = 0.9  # "person" over more of the head's surroundings than this: the matte is lost ...
@@ -333,12 +334,20 @@ def landmark_alpha(landmarks: np.ndarray, shape: tuple[int, int], sigma: float) 
     The 68 landmarks define where the face is; where a loose fit puts a jaw point a pixel or two
     onto the background, the face's outline still runs through it, and the emoji must not cut it.
     """
-    hull = cv2.convexHull(np.asarray(landmarks, np.float32))
-    mask = np.zeros(shape, np.uint8)
-    cv2.fillConvexPoly(mask, np.round(hull).astype(np.int32), 1)
+    hull = np.round(cv2.convexHull(np.asarray(landmarks, np.float32))).astype(np.int32)
     grow = int(np.ceil(3 * sigma)) + 1
+    pad = 2 * grow + int(np.ceil(4 * sigma)) + 2  # the dilation and the blur's reach: work in this box only
+    h, w = shape
+    x0, y0 = max(0, int(hull[..., 0].min()) - pad), max(0, int(hull[..., 1].min()) - pad)
+    x1, y1 = min(w, int(hull[..., 0].max()) + pad + 1), min(h, int(hull[..., 1].max()) + pad + 1)
+    out = np.zeros(shape, np.float32)
+    if x1 <= x0 or y1 <= y0:
+        return out
+    mask = np.zeros((y1 - y0, x1 - x0), np.uint8)
+    cv2.fillConvexPoly(mask, hull - [x0, y0], 1)
     mask = cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * grow + 1,) * 2))
-    return cv2.GaussianBlur(mask.astype(np.float32), (0, 0), sigma)
+    out[y0:y1, x0:x1] = cv2.GaussianBlur(mask.astype(np.float32), (0, 0), sigma)
+    return out
 
 
 def outline(alpha: np.ndarray) -> np.ndarray:
@@ -361,8 +370,18 @@ def decontaminate(image: np.ndarray, matte: Matte) -> np.ndarray:
         return out
     reach = max(2.0, 0.03 * matte.face_width)
     rgb = image[y0:y1, x0:x1].astype(np.float32)
-    num = cv2.GaussianBlur(rgb * inner[..., None], (0, 0), reach)
-    den = cv2.GaussianBlur(inner, (0, 0), reach)[..., None]
+    # the spread colours are a wide blur: for a big face, blur a reduced copy (a 2000-px face
+    # took 7 s at full size) and scale it back up
+    k = min(1.0, SPREAD_SIGMA / reach)
+    size = (max(1, round(rgb.shape[1] * k)), max(1, round(rgb.shape[0] * k)))
+    small_rgb = cv2.resize(rgb * inner[..., None], size, interpolation=cv2.INTER_AREA) if k < 1 else rgb * inner[..., None]
+    small_in = cv2.resize(inner, size, interpolation=cv2.INTER_AREA) if k < 1 else inner
+    num = cv2.GaussianBlur(small_rgb, (0, 0), reach * k)
+    den = cv2.GaussianBlur(small_in, (0, 0), reach * k)
+    if k < 1:
+        full = (rgb.shape[1], rgb.shape[0])
+        num, den = cv2.resize(num, full, interpolation=cv2.INTER_LINEAR), cv2.resize(den, full, interpolation=cv2.INTER_LINEAR)
+    den = den[..., None]
     spread = np.where(den > 1e-3, num / np.maximum(den, 1e-3), rgb)
     edge = ((alpha > 0) & (cut < 0.98))[..., None]
     out[y0:y1, x0:x1] = np.where(edge, np.clip(np.rint(spread), 0, 255), rgb).astype(np.uint8)
