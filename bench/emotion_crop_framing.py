@@ -90,19 +90,25 @@ def summary(rows: list[dict[str, float]]) -> dict[str, float]:
 
 
 def jitter_flips(classifier: EmotionClassifier, faces, draws: int = 20, seed: int = 0,
-                 margin: float = MARGIN, shift: float = 0.0) -> tuple[float, int]:
-    """Share of jittered crops whose top label differs from the unjittered crop's (boxes framed
-    by `margin` and `shift`, as the detector that found them is)."""
+                 margin: float = MARGIN, shift: float = 0.0, confident: float = 0.6) -> dict[str, tuple[int, int]]:
+    """Jittered crops whose top label differs from the unjittered crop's (boxes framed by `margin`
+    and `shift`, as the detector that found them is): {group: (flips, crops)} for all faces, for
+    faces whose unjittered top probability is at least `confident` and below it, and for faces at
+    least 80 px wide and smaller."""
     rng = np.random.default_rng(seed)
-    flips = total = 0
+    counts = {k: [0, 0] for k in ("all", f"top >= {confident}", f"top < {confident}", ">= 80 px", "< 80 px")}
     for image, (x0, y0, x1, y1) in faces:
         grey = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
-        base = int(np.argmax(classifier.predict([crop_face(grey, (x0, y0, x1, y1), margin, shift)])[0]))
+        probs = classifier.predict([crop_face(grey, (x0, y0, x1, y1), margin, shift)])[0]
+        base = int(np.argmax(probs))
         crops = [crop_face(grey, b, margin, shift) for b in jittered_boxes((x0, y0, x1, y1), draws, rng)]
-        labels = np.argmax(classifier.predict(crops), axis=1)
-        flips += int((labels != base).sum())
-        total += draws
-    return flips / max(1, total), total
+        flips = int((np.argmax(classifier.predict(crops), axis=1) != base).sum())
+        groups = ("all", f"top >= {confident}" if probs[base] >= confident else f"top < {confident}",
+                  ">= 80 px" if x1 - x0 >= 80 else "< 80 px")
+        for g in groups:
+            counts[g][0] += flips
+            counts[g][1] += draws
+    return {k: (f, n) for k, (f, n) in counts.items()}
 
 
 def picture(fer: np.ndarray, ours: list[np.ndarray], path: Path, cell: int = 96) -> None:
@@ -150,8 +156,10 @@ def main() -> None:
         print(f"wrote {args.picture}")
     for name in [*PACKAGED, *args.model]:
         clf = EmotionClassifier.load(name)
-        rate, n = jitter_flips(clf, faces, margin=framing("auto")[0], shift=framing("auto")[1])
-        print(f"{name:14} label flips under +-10% shift/scale jitter: {rate:.1%} of {n} crops ({len(faces)} faces)")
+        counts = jitter_flips(clf, faces, margin=framing("auto")[0], shift=framing("auto")[1])
+        print(f"{name:14} label flips under +-10% shift/scale jitter ({len(faces)} faces, 20 draws each):")
+        for group, (flips, n) in counts.items():
+            print(f"  {group:10} {flips / max(1, n):6.1%} of {n} crops")
 
 
 if __name__ == "__main__":
