@@ -1,6 +1,7 @@
 """Per-face cost of the emotion models as the live pipeline pays it: ONNX Runtime, batch 1, one
-thread, the resize to the model's input included; mini-Xception is the baseline, measured in the
-same run, interleaved, so a busy machine slows both alike.
+thread, the resize to the model's input included; mini-Xception's single pass is the baseline,
+measured in the same run, interleaved, so a busy machine slows all alike. Every model is timed
+as users get it (the face and its mirror image in one batch of two, averaged) and single-pass.
 
     python bench/emotion_model_bench.py [--faces 2000] [--model fer-resnet --model run/best.pt ...]
 
@@ -51,12 +52,15 @@ def main() -> None:
                         help="Packaged name, .pt or .onnx (repeatable; default: every packaged model).")
     args = parser.parse_args()
     names = [BASELINE] + [m for m in (args.model or list(PACKAGED)) if m != BASELINE]
-    models = {}
+    models, files = {}, {}
     for name in names:
-        try:
-            models[name] = EmotionClassifier.load(name, threads=1)
-        except Exception as exc:  # noqa: BLE001 - a model that is not packaged is reported, not fatal
-            print(f"{name}: skipped ({exc})")
+        for flip in (False, True):
+            label = f"{name}{' + mirror' if flip else ''}"
+            try:
+                models[label], files[label] = EmotionClassifier.load(name, threads=1, flip=flip), name
+            except Exception as exc:  # noqa: BLE001 - a model that is not packaged is reported, not fatal
+                print(f"{name}: skipped ({exc})")
+                break
     crops = portrait_crops(args.faces)
     times: dict[str, list[float]] = {name: [] for name in models}
     for clf in models.values():  # warm-up
@@ -67,13 +71,13 @@ def main() -> None:
             t = time.perf_counter()
             clf.predict([crop])
             times[name].append(time.perf_counter() - t)
-    base = float(np.median(times[BASELINE]))
+    base = float(np.median(times[BASELINE]))  # the single pass
     print(f"{args.faces} faces, batch 1, one ONNX Runtime thread, resize included")
-    print(f"{'model':>18} {'input':>6} {'median ms':>10} {'p90 ms':>8} {'x ' + BASELINE:>17}   files")
+    print(f"{'model':>27} {'input':>6} {'median ms':>10} {'p90 ms':>8} {'x ' + BASELINE:>17}   files")
     for name, clf in models.items():
         t = np.array(times[name]) * 1000
-        print(f"{name:>18} {clf.input_size:>6} {np.median(t):10.3f} {np.percentile(t, 90):8.3f} "
-              f"{np.median(t) / 1000 / base:17.2f}   {sizes(name)}")
+        print(f"{name:>27} {clf.input_size:>6} {np.median(t):10.3f} {np.percentile(t, 90):8.3f} "
+              f"{np.median(t) / 1000 / base:17.2f}   {sizes(files[name])}")
 
 
 if __name__ == "__main__":

@@ -85,6 +85,20 @@ def test_crops_of_any_size_and_colour_are_accepted(clf, portrait):
         clf.predict([np.zeros((10, 10), np.float32)])
 
 
+def test_a_face_is_read_with_its_mirror_image_unless_asked_not_to(portrait):
+    """By default the probabilities are the mean of the face's and its mirror's (a face's emotion
+    does not change in a mirror); `flip=False` gives the network's single pass."""
+    face = np.ascontiguousarray(portrait[60:170, 170:280])
+    crops = [face, np.ascontiguousarray(face[:, ::-1]), np.ascontiguousarray(portrait[200:300, 100:260])]
+    both, single = EmotionClassifier.load("mini-xception"), EmotionClassifier.load("mini-xception", flip=False)
+    x = to_model_input(crops, 64)
+    mirrored = single.predict_batch(np.ascontiguousarray(x[..., ::-1]))
+    np.testing.assert_allclose(both.predict(crops), (single.predict_batch(x) + mirrored) / 2, atol=1e-6)
+    np.testing.assert_allclose(single.predict(crops), single.predict_batch(x), atol=1e-6)
+    np.testing.assert_allclose(both.predict(crops)[0], both.predict(crops)[1], atol=1e-5)  # a face and its mirror agree
+    assert not np.allclose(single.predict(crops)[0], single.predict(crops)[1], atol=1e-3)  # one pass: they do not
+
+
 def test_a_bad_model_file_is_one_clear_error(tmp_path):
     bad = tmp_path / "bad.onnx"
     bad.write_bytes(b"not onnx")

