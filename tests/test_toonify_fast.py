@@ -92,6 +92,13 @@ def test_w_is_the_default_and_gives_one_latent_for_every_layer():
     assert not torch.equal(w_plus, w_plus[:1].expand_as(w_plus))
 
 
+def partial_error(G, latent: torch.Tensor, target: torch.Tensor, size: int) -> float:
+    """MSE between the generator's partial image of `latent` at `size` and the target shrunk to it."""
+    with torch.no_grad():
+        partial = G.synthesis(latent[None], noise_mode="const", resolution=size)[0]
+    return float((partial - torch.nn.functional.adaptive_avg_pool2d(target[None], size)[0]).square().mean())
+
+
 def test_coarse_projection_matches_the_face_at_the_coarse_size_and_refinement_finishes_it():
     """Steps against the 16-px partial image of a 32-px generator fit the face at 16 px; a few
     full-resolution steps at the end then fit the whole image. (A random network's top layer adds
@@ -102,15 +109,31 @@ def test_coarse_projection_matches_the_face_at_the_coarse_size_and_refinement_fi
     start = G.w_avg.repeat(G.num_ws, 1)
 
     def error_at_16(latent: torch.Tensor) -> float:
-        with torch.no_grad():
-            partial = G.synthesis(latent[None], noise_mode="const", resolution=16)[0]
-        return float((partial - torch.nn.functional.avg_pool2d(target[None], 2)[0]).square().mean())
+        return partial_error(G, latent, target, 16)
 
     coarse = ProjectConfig(steps=120, resolution=16, optimize_noise=False, w_avg_samples=300)
     found = project(G, target, distance, coarse)
     assert error_at_16(found) < 0.2 * error_at_16(start), (error_at_16(start), error_at_16(found))
     refined = project(G, target, distance, ProjectConfig(**{**vars(coarse), "refine_steps": 40}))
     assert image_error(G, refined, target) < 0.2 * image_error(G, start, target)
+
+
+def test_the_fast_default_from_a_guess_refines_it_at_32_px():
+    """`--quality fast --encoder`'s default, 50 steps against the 32-px partial image from the
+    guess: on a 64-px generator (where 32 px is a real coarse size, as for config-F models) it
+    brings a guess that misses the face much closer to it at the size the steps see, and the
+    whole image closer too."""
+    G, D = tiny_networks(resolution=64)
+    cfg = quality_config("fast", "w", encoder=True)
+    assert (cfg.resolution, cfg.steps) == (32, 50)
+    ws, targets = held_out(G, 2, seed=5)
+    others, _ = held_out(G, 2, seed=6)
+    for w, other, target in zip(ws, others, targets):
+        guess = torch.lerp(w, other, 0.5)  # halfway to another face
+        found = project(G, target, PerceptualDistance(D), cfg, start=guess)
+        before, after = partial_error(G, guess, target, 32), partial_error(G, found, target, 32)
+        assert after < 0.3 * before, (before, after)
+        assert partial_error(G, found, target, 64) < 0.6 * partial_error(G, guess, target, 64)  # and the whole image
 
 
 @pytest.fixture(scope="module")

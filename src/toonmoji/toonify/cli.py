@@ -74,7 +74,7 @@ def blend(
         console.print(f"preview rows: base, toon, then swap at {', '.join(map(str, levels))} px -> {preview}")
 
 
-Quality = Annotated[str, typer.Option(help="fast: coarse-to-fine (64-px partial image), 50 steps from --encoder's guess or 150 from the average face; best: 300 full-resolution steps (slow on a CPU).")]
+Quality = Annotated[str, typer.Option(help="fast: coarse-to-fine (32-px partial image), 50 steps from --encoder's guess or 150 from the average face; best: 300 full-resolution steps (slow on a CPU).")]
 Latent = Annotated[str, typer.Option(help="w: one latent for every layer (carries over to the toon model best); w+: one per layer (closer in the base).")]
 Steps = Annotated[int | None, typer.Option(min=1, help="Projection steps [default: set by --quality].", show_default=False)]
 EncoderOpt = Annotated[Path | None, typer.Option("--encoder", help="Encoder for the base (`toonmoji gan train-encoder`): its guess starts the projection.", show_default=False)]

@@ -36,7 +36,9 @@ from toonmoji.errors import InputError
 
 LATENT_SPACES = ("w", "w+")
 QUALITIES = ("fast", "best")
-COARSE_RESOLUTION = 64  # fast: optimise against the synthesis' partial image at this size
+COARSE_RESOLUTION = 32  # fast: optimise against the synthesis' partial image at this size
+# (64 until this was chosen for speed: a 32-px step costs about a third of a 64-px one; what
+# that costs in likeness needs real weights to tell, see README "Fast toonify")
 
 
 @dataclass
@@ -79,7 +81,7 @@ def quality_config(
     """The settings behind `--quality`.
 
     best: today's optimisation (300 full-resolution steps from w_avg, noise maps optimised).
-    fast: steps against the 64-px partial image, the generator's own noise maps; from an
+    fast: steps against the 32-px partial image, the generator's own noise maps; from an
     encoder's guess 50 steps without ramp-up or latent noise (the guess is already close), else
     150 from w_avg.
     """
