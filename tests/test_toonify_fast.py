@@ -1,8 +1,8 @@
 """Fast toonify: coarse-to-fine projection, W by default, no global RNG side effects, the encoder,
 photo augmentations and the identity check; and what makes a toonify fast without changing its
-result (projection's own Adam, frozen models used without copies, checkpoints mapped and loaded
-without drawing random weights, the reconstruction rendered only when asked for). Tiny networks
-stand in for config-F weights."""
+result (projection's own Adam, frozen models used without copies, checkpoints loaded without a
+second copy or random weights drawn first, the reconstruction rendered only when asked for).
+Tiny networks stand in for config-F weights."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 import torch
 
-from toonmoji.gan.checkpoints import load_checkpoint, save_checkpoint
+from toonmoji.gan.checkpoints import checkpoint_dict, load_checkpoint, save_checkpoint
 from toonmoji.gan.networks import tiny_networks
 from toonmoji.imageio import read_image, write_image
 from toonmoji.toonify.encoder import load_encoder, save_encoder
@@ -304,13 +304,15 @@ def test_projection_adam_takes_torchs_adam_steps_exactly():
     assert not torch.equal(ours[0], start[0])
 
 
-def test_loaded_networks_equal_the_saved_ones_and_share_no_memory(tiny_files):
-    """A file is mapped and its tensors become the networks' own (no copy, no random
-    initialisation first): the networks are the saved ones, and G and G_ema of one file, saved
-    from the same generator, are still two networks (training G leaves G_ema alone)."""
-    base, _ = tiny_files
-    G, D = tiny_networks(resolution=32, seed=1)  # what the file holds
-    ckpt = load_checkpoint(base)
+def test_loaded_networks_equal_the_saved_ones_and_share_no_memory(tmp_path):
+    """The tensors read from a file become the networks' own (no second copy, no random
+    initialisation first): the networks are the saved ones, and G and G_ema stored as the very
+    same tensors are still two networks once loaded (training G leaves G_ema alone)."""
+    G, D = tiny_networks(resolution=32, seed=1)
+    data = checkpoint_dict(G, G, D)
+    data["G"] = data["G_ema"]  # torch.save stores them once
+    torch.save(data, tmp_path / "shared.pt")
+    ckpt = load_checkpoint(tmp_path / "shared.pt")
     for loaded, saved in ((ckpt.G_ema, G), (ckpt.G, G), (ckpt.D, D)):
         a, b = loaded.state_dict(), saved.state_dict()
         assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
