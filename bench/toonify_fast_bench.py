@@ -2,7 +2,7 @@
 
 - best (today's projection): 300 steps at full resolution from the average face;
 - coarse-to-fine (`--quality fast`, no encoder): 150 steps against the partial image (the
-  default size, and the other of 64/128 px for comparison);
+  default size, 32 px, and 64 px for comparison);
 - encoder + refinement (`--quality fast --encoder`): one encoder pass, then 50 coarse steps.
 Baseline named in the output: best, on the same machine in the same run.
 
@@ -16,6 +16,7 @@ depends on the neighbours; CPU seconds / threads is what an idle machine would t
 
     python bench/toonify_fast_bench.py                      # 256 and 1024 px: many minutes on 2 cores
     python bench/toonify_fast_bench.py --resolutions 256 --steps 2
+The whole command, start-up and loading included, is timed by bench/toonify_e2e_bench.py.
 """
 
 from __future__ import annotations
@@ -72,7 +73,7 @@ def bench(res: int, steps: int) -> list[tuple[str, int, float, float, float, flo
     enc_w, enc_c, start = timed(lambda: encoder.guess(target, "w"))
     latent = G.w_avg.repeat(G.num_ws, 1)
     render_w, render_c, images = timed(lambda: (render(G, latent), render(toon, latent)))
-    done = ToonifiedFace(face, latent, images[0], images[1], False)
+    done = ToonifiedFace(face, latent, images[1], False, G)
     paste_w, paste_c, _ = timed(lambda: paste_toons(photo, [done]))
     ident_w, ident_c, _ = timed(lambda: likeness(face.image, {"r": images[0], "t": images[1]}, face.landmarks))
     fixed_w = align_w + render_w + paste_w + ident_w

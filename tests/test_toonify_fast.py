@@ -1,21 +1,35 @@
 """Fast toonify: coarse-to-fine projection, W by default, no global RNG side effects, the encoder,
-photo augmentations and the identity check. Tiny networks stand in for config-F weights."""
+photo augmentations and the identity check; and what makes a toonify fast without changing its
+result (projection's own Adam, frozen models used without copies, checkpoints loaded without a
+second copy or random weights drawn first, the reconstruction rendered only when asked for).
+Tiny networks stand in for config-F weights."""
 
 from __future__ import annotations
 
+import copy
 import json
 
 import numpy as np
 import pytest
 import torch
 
-from toonmoji.gan.checkpoints import save_checkpoint
+from toonmoji.gan.checkpoints import checkpoint_dict, load_checkpoint, save_checkpoint
 from toonmoji.gan.networks import tiny_networks
 from toonmoji.imageio import read_image, write_image
 from toonmoji.toonify.encoder import load_encoder, save_encoder
 from toonmoji.toonify.encoder_train import EncoderTrainConfig, EncoderTrainer
+from toonmoji.toonify.latent_cache import LatentCache
+from toonmoji.toonify.models import load_toon_models
 from toonmoji.toonify.photo_augment import PhotoAugment, head_mask, replace_background
-from toonmoji.toonify.project import PerceptualDistance, ProjectConfig, project, quality_config
+from toonmoji.toonify.pipeline import render, toonify_faces
+from toonmoji.toonify.project import (
+    Adam,
+    PerceptualDistance,
+    ProjectConfig,
+    learning_rate,
+    project,
+    quality_config,
+)
 
 RES = 16
 
@@ -78,6 +92,13 @@ def test_w_is_the_default_and_gives_one_latent_for_every_layer():
     assert not torch.equal(w_plus, w_plus[:1].expand_as(w_plus))
 
 
+def partial_error(G, latent: torch.Tensor, target: torch.Tensor, size: int) -> float:
+    """MSE between the generator's partial image of `latent` at `size` and the target shrunk to it."""
+    with torch.no_grad():
+        partial = G.synthesis(latent[None], noise_mode="const", resolution=size)[0]
+    return float((partial - torch.nn.functional.adaptive_avg_pool2d(target[None], size)[0]).square().mean())
+
+
 def test_coarse_projection_matches_the_face_at_the_coarse_size_and_refinement_finishes_it():
     """Steps against the 16-px partial image of a 32-px generator fit the face at 16 px; a few
     full-resolution steps at the end then fit the whole image. (A random network's top layer adds
@@ -88,15 +109,31 @@ def test_coarse_projection_matches_the_face_at_the_coarse_size_and_refinement_fi
     start = G.w_avg.repeat(G.num_ws, 1)
 
     def error_at_16(latent: torch.Tensor) -> float:
-        with torch.no_grad():
-            partial = G.synthesis(latent[None], noise_mode="const", resolution=16)[0]
-        return float((partial - torch.nn.functional.avg_pool2d(target[None], 2)[0]).square().mean())
+        return partial_error(G, latent, target, 16)
 
     coarse = ProjectConfig(steps=120, resolution=16, optimize_noise=False, w_avg_samples=300)
     found = project(G, target, distance, coarse)
     assert error_at_16(found) < 0.2 * error_at_16(start), (error_at_16(start), error_at_16(found))
     refined = project(G, target, distance, ProjectConfig(**{**vars(coarse), "refine_steps": 40}))
     assert image_error(G, refined, target) < 0.2 * image_error(G, start, target)
+
+
+def test_the_fast_default_from_a_guess_refines_it_at_32_px():
+    """`--quality fast --encoder`'s default, 50 steps against the 32-px partial image from the
+    guess: on a 64-px generator (where 32 px is a real coarse size, as for config-F models) it
+    brings a guess that misses the face much closer to it at the size the steps see, and the
+    whole image closer too."""
+    G, D = tiny_networks(resolution=64)
+    cfg = quality_config("fast", "w", encoder=True)
+    assert (cfg.resolution, cfg.steps) == (32, 50)
+    ws, targets = held_out(G, 2, seed=5)
+    others, _ = held_out(G, 2, seed=6)
+    for w, other, target in zip(ws, others, targets):
+        guess = torch.lerp(w, other, 0.5)  # halfway to another face
+        found = project(G, target, PerceptualDistance(D), cfg, start=guess)
+        before, after = partial_error(G, guess, target, 32), partial_error(G, found, target, 32)
+        assert after < 0.3 * before, (before, after)
+        assert partial_error(G, found, target, 64) < 0.6 * partial_error(G, guess, target, 64)  # and the whole image
 
 
 @pytest.fixture(scope="module")
@@ -244,3 +281,86 @@ def test_gan_project_writes_the_latent_in_the_space_asked_for(tmp_path, tiny_fil
     assert found.ndim == 2 and found.shape[1] == 32
     assert torch.equal(found, found[:1].expand_as(found)) == (latent == "w")
     assert read_image(tmp_path / "p" / "me_face0_projected.png").shape == (32, 32, 3)
+
+
+def test_projection_adam_takes_torchs_adam_steps_exactly():
+    """The small Adam that spares start-up the import of torch.optim's compiler machinery moves
+    the latent and the noise maps exactly as torch.optim.Adam does, under the ramped rate."""
+    gen = torch.Generator().manual_seed(0)
+    start = [torch.randn(1, 8, generator=gen), torch.randn(4, 4, generator=gen)]
+    ours = [t.clone().requires_grad_(True) for t in start]
+    theirs = [t.clone().requires_grad_(True) for t in start]
+    opt, ref = Adam(ours, lr=0.1), torch.optim.Adam(theirs, lr=0.1)
+    cfg = ProjectConfig()
+    for step in range(30):
+        opt.lr = learning_rate(cfg, step / 30)
+        for group in ref.param_groups:
+            group["lr"] = opt.lr
+        opt.step(list(torch.autograd.grad(sum((t.sin() * t).sum() for t in ours), ours)))
+        ref.zero_grad()
+        sum((t.sin() * t).sum() for t in theirs).backward()
+        ref.step()
+    assert all(torch.equal(a, b) for a, b in zip(ours, theirs))
+    assert not torch.equal(ours[0], start[0])
+
+
+def test_loaded_networks_equal_the_saved_ones_and_share_no_memory(tmp_path):
+    """The tensors read from a file become the networks' own (no second copy, no random
+    initialisation first): the networks are the saved ones, and G and G_ema stored as the very
+    same tensors are still two networks once loaded (training G leaves G_ema alone)."""
+    G, D = tiny_networks(resolution=32, seed=1)
+    data = checkpoint_dict(G, G, D)
+    data["G"] = data["G_ema"]  # torch.save stores them once
+    torch.save(data, tmp_path / "shared.pt")
+    ckpt = load_checkpoint(tmp_path / "shared.pt")
+    for loaded, saved in ((ckpt.G_ema, G), (ckpt.G, G), (ckpt.D, D)):
+        a, b = loaded.state_dict(), saved.state_dict()
+        assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
+        assert all(p.is_contiguous() and p.dtype == torch.float32 for p in loaded.parameters())
+    before = copy.deepcopy(ckpt.G_ema.state_dict())
+    with torch.no_grad():
+        for p in ckpt.G.parameters():
+            p.add_(1.0)
+    assert all(torch.equal(v, before[k]) for k, v in ckpt.G_ema.state_dict().items())
+    assert len({p.untyped_storage().data_ptr() for n in (ckpt.G_ema, ckpt.G, ckpt.D) for p in n.parameters()}) == sum(
+        1 for n in (ckpt.G_ema, ckpt.G, ckpt.D) for _ in n.parameters())
+
+
+def test_projecting_with_the_frozen_loaded_models_is_the_same_as_with_private_copies(tiny_files, portrait):
+    """Toonify's models come back frozen and projection then uses them without copying them;
+    the latent is the one a projection working on private copies finds, and the models are
+    left exactly as they were."""
+    from toonmoji.faces import align_faces
+    from toonmoji.gan.dataset import image_to_tensor
+
+    base, toon = tiny_files
+    G, D = tiny_networks(resolution=32, seed=1)
+    models = load_toon_models(base, toon)
+    assert not any(p.requires_grad for net in (models.base, models.toon, models.distance) for p in net.parameters())
+    assert models.distance.D is not None and not models.distance.D.training
+    target = image_to_tensor(align_faces(portrait, size=32)[0].image)
+    cfg = ProjectConfig(steps=4, resolution=16, optimize_noise=False, w_avg_samples=100)
+    before = {k: v.clone() for k, v in models.base.state_dict().items()}
+    shared = project(models.base, target, models.distance, cfg)
+    assert all(torch.equal(v, before[k]) for k, v in models.base.state_dict().items())
+    private = project(G, target, PerceptualDistance(D), cfg)  # trainable G and D: copied
+    assert all(p.requires_grad for p in G.parameters()) and all(p.grad is None for p in G.parameters())
+    assert torch.equal(shared, private), (shared - private).abs().max()
+
+
+def test_the_reconstruction_is_rendered_only_when_asked_for(tiny_files, portrait):
+    """A plain toonify renders the toon and not the base's reconstruction (a render is seconds
+    at 1024 px); the identity check or the web page asks for it and gets the base's image."""
+    base, toon = tiny_files
+    models = load_toon_models(base, toon)
+    full_renders = []
+    models.base.synthesis.register_forward_hook(
+        lambda _m, _args, out: full_renders.append(out.shape[-1]) if out.shape[-1] == 32 else None)
+    cfg = ProjectConfig(steps=2, resolution=16, optimize_noise=False, w_avg_samples=100)
+    faces = toonify_faces(portrait, models, cfg, LatentCache(None))
+    assert len(faces) == 1 and faces[0].toon.shape == (32, 32, 3)
+    assert full_renders == []  # the projection's steps stop at the coarse size
+    recon = faces[0].reconstruction
+    assert full_renders == [32]
+    assert (recon == render(models.base, faces[0].latent)).all()
+    assert faces[0].reconstruction is recon and full_renders == [32, 32]  # the second came from render() above

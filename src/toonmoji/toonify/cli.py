@@ -74,7 +74,7 @@ def blend(
         console.print(f"preview rows: base, toon, then swap at {', '.join(map(str, levels))} px -> {preview}")
 
 
-Quality = Annotated[str, typer.Option(help="fast: coarse-to-fine (64-px partial image), 50 steps from --encoder's guess or 150 from the average face; best: 300 full-resolution steps (slow on a CPU).")]
+Quality = Annotated[str, typer.Option(help="fast: coarse-to-fine (32-px partial image), 50 steps from --encoder's guess or 150 from the average face; best: 300 full-resolution steps (slow on a CPU).")]
 Latent = Annotated[str, typer.Option(help="w: one latent for every layer (carries over to the toon model best); w+: one per layer (closer in the base).")]
 Steps = Annotated[int | None, typer.Option(min=1, help="Projection steps [default: set by --quality].", show_default=False)]
 EncoderOpt = Annotated[Path | None, typer.Option("--encoder", help="Encoder for the base (`toonmoji gan train-encoder`): its guess starts the projection.", show_default=False)]
@@ -170,7 +170,8 @@ def toonify(
 
     cfg = quality_config(quality, latent, steps, encoder is not None)
     image = read_image(photo)
-    count = len(require_faces(detect_faces(image), str(photo)))
+    detected = require_faces(detect_faces(image), str(photo))
+    count = len(detected)
     outputs = [out] if paste_back or count == 1 else [out.with_name(f"{out.stem}_face{i}{out.suffix}") for i in range(count)]
     for p in outputs:
         check_writable(p, force)
@@ -185,7 +186,8 @@ def toonify(
                 tasks[face] = progress.add_task(f"projecting face {face}", total=cfg.total_steps, info="")
             progress.update(tasks[face], completed=s + 1, info=f"loss {loss:.4f}")
 
-        faces = toonify_faces(image, models, cfg, LatentCache(default_cache_dir() if cache else None), str(photo), on_step)
+        faces = toonify_faces(image, models, cfg, LatentCache(default_cache_dir() if cache else None), str(photo),
+                              on_step, detected)
     if paste_back:
         write_image(out, paste_toons(image, faces), force=force)
     else:

@@ -25,18 +25,22 @@ from toonmoji.toonify.project import PerceptualDistance
 
 
 def load_base(path: Path, device: str = "cpu") -> tuple[Generator, PerceptualDistance, str]:
-    """The base generator, the perceptual distance from its discriminator, and the file's digest."""
+    """The base generator, the perceptual distance from its discriminator, and the file's digest.
+
+    Both networks come back frozen (eval mode, no gradients): projection then uses them as they
+    are, without private copies."""
     ckpt = load_checkpoint(path, device, roles=("G_ema", "D"))
     if ckpt.D is None:
         raise CheckpointError(
             f"{path.name} has no discriminator, so it cannot serve as the base model: projection "
             "builds its perceptual loss from it (use the full base checkpoint, not a blend)"
         )
-    return ckpt.G_ema, PerceptualDistance(ckpt.D), file_digest(path)
+    return ckpt.G_ema.requires_grad_(False), PerceptualDistance(ckpt.D.requires_grad_(False)), file_digest(path)
 
 
 def load_toon(path: Path, device: str = "cpu") -> Generator:
-    return load_checkpoint(path, device, roles=("G_ema",)).G_ema
+    """A generator for rendering (frozen: eval mode, no gradients)."""
+    return load_checkpoint(path, device, roles=("G_ema",)).G_ema.requires_grad_(False)
 
 
 def check_same_space(base: Generator, toon: Generator, base_path: Path, toon_path: Path) -> None:

@@ -7,16 +7,17 @@ shares that space, so rendering the same latent through it gives the person as a
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
 
-from toonmoji.faces import AlignedFace, align_face, align_faces, paste_back
+from toonmoji.faces import AlignedFace, align_face, paste_back
 from toonmoji.faces.align import face_region_mask
-from toonmoji.faces.detect import FaceDetector, detect_faces, require_faces
+from toonmoji.faces.detect import Face, FaceDetector, detect_faces, require_faces
 from toonmoji.gan.dataset import image_to_tensor, tensor_to_image
 from toonmoji.toonify.identity import likeness
 from toonmoji.toonify.latent_cache import LatentCache, latent_key
@@ -31,9 +32,16 @@ if TYPE_CHECKING:
 class ToonifiedFace:
     aligned: AlignedFace
     latent: torch.Tensor  # (num_ws, w_dim)
-    reconstruction: np.ndarray  # the base generator's image of the latent, (R, R, 3) uint8
     toon: np.ndarray  # the toon generator's image of the latent, (R, R, 3) uint8
     from_cache: bool
+    base: torch.nn.Module = field(repr=False)  # renders `reconstruction` when it is first asked for
+
+    @functools.cached_property
+    def reconstruction(self) -> np.ndarray:
+        """The base generator's image of the latent, `(R, R, 3) uint8`: rendered on first use
+        (the identity check and the web page want it; a plain toonify does not, and at 1024 px
+        a render costs seconds on a CPU)."""
+        return render(self.base, self.latent)
 
 
 @torch.no_grad()
@@ -68,7 +76,7 @@ def toonify_face(
         start = encoder.guess(target, cfg.latent) if encoder is not None else None
         latent = project(base, target, distance, cfg, on_step=step_cb, start=start)
         cache.put(key, latent)
-    return ToonifiedFace(aligned, latent, render(base, latent), render(toon, latent), hit)
+    return ToonifiedFace(aligned, latent, render(toon, latent), hit, base)
 
 
 def toonify_faces(
@@ -78,12 +86,16 @@ def toonify_faces(
     cache: LatentCache,
     source: str = "the photo",
     on_step: Callable[[int, int, float], None] | None = None,
+    faces: list[Face] | None = None,
 ) -> list[ToonifiedFace]:
-    """Toonify every face in an RGB photo; `on_step(face_index, step, loss)` reports progress."""
+    """Toonify every face in an RGB photo (or the `faces` already detected in it);
+    `on_step(face_index, step, loss)` reports progress."""
     resolution = int(models.base.img_resolution)
+    found = require_faces(detect_faces(image) if faces is None else faces, source)
     return [
-        toonify_with(models, aligned, cfg, cache, (lambda s, loss, i=i: on_step(i, s, loss)) if on_step else None)
-        for i, aligned in enumerate(align_faces(image, size=resolution, source=source))
+        toonify_with(models, align_face(image, face, resolution), cfg, cache,
+                     (lambda s, loss, i=i: on_step(i, s, loss)) if on_step else None)
+        for i, face in enumerate(found)
     ]
 
 
