@@ -1,7 +1,9 @@
-"""Fine-tuning on several processes (torchrun): gradients averaged, ranks stay identical."""
+"""Fine-tuning and encoder training on several processes (torchrun): gradients averaged, ranks
+stay identical, one writer."""
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -78,3 +80,26 @@ def test_torchrun_fine_tunes_with_two_processes(tmp_path):
     assert sorted(p.name for p in run.glob("snapshot-*.pt")) == ["snapshot-0000.008.pt", "snapshot-0000.016.pt"]
     assert read_image(run / "fakes-0000.016.png").shape[2] == 3
     assert len((run / "log.jsonl").read_text().splitlines()) == 2  # one writer: rank 0
+
+
+def test_torchrun_trains_an_encoder_with_two_processes(tmp_path):
+    """`gan train-encoder` under torchrun, as the README says it runs on several GPUs: both ranks
+    train (gloo on the CPU here), rank 0 alone writes snapshots, previews, the log and the encoder,
+    and the encoder it writes loads and inverts."""
+    from toonmoji.toonify.encoder import load_encoder
+
+    G, D = tiny_networks(resolution=32, seed=1)
+    base = save_checkpoint(tmp_path / "base.pt", G, G, D)
+    enc, run = tmp_path / "enc.pt", tmp_path / "enc-run"
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_port", str(free_port()),
+           "-m", "toonmoji", "gan", "train-encoder", "--base", str(base), "--out", str(enc), "--steps", "4",
+           "--snap", "2", "--batch", "2", "--input-size", "16"]
+    env = dict(os.environ, OMP_NUM_THREADS="1")
+    done = subprocess.run(cmd, check=False, capture_output=True, text=True, timeout=300, env=env)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert sorted(p.name for p in run.glob("encoder-*.pt")) == ["encoder-000002.pt", "encoder-000004.pt"]
+    assert [json.loads(line)["step"] for line in (run / "log.jsonl").read_text().splitlines()] == [2, 4]  # one writer
+    encoder = load_encoder(enc, G)  # and it belongs to this base
+    with torch.no_grad():
+        image = G.synthesis(G.mapping(torch.randn(1, G.z_dim)))
+    assert torch.isfinite(encoder(image)).all()
