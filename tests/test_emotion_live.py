@@ -179,3 +179,12 @@ def test_tracking_detector_follows_faces_and_finds_new_ones():
     empty = np.full_like(base, 40)
     assert tracker.detect(empty) == [] and len(calls) == 3  # a lost face triggers a full scan at once
     assert len(tracker.detect(base)) == 1  # and a face coming back is found on the next frame
+
+
+def test_video_reads_a_face_once_per_frame_and_a_photo_with_its_mirror():
+    """Frames come 30 a second and `--smooth` averages them; a photo has one look, so it gets
+    the mirror-image pass too."""
+    from toonmoji.emotion.live import EmotionSession
+
+    assert EmotionSession.create(video=True).classifier.flip is False
+    assert EmotionSession.create(video=False).classifier.flip is True

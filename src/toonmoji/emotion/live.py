@@ -65,7 +65,10 @@ class EmotionSession:
         """Validate everything (model, emoji folder) before any frame is read.
 
         For video (`video=True`) the detector (`auto`: CenterFace, or `haar`) tracks known faces
-        and rescans the whole frame every `rescan_every` frames; for a photo it scans it once."""
+        and rescans the whole frame every `rescan_every` frames, and each face is read once per
+        frame (the mirror-image pass would cost a fifth of the frame rate; `smooth_frames`
+        averages over frames instead); for a photo it scans it once and reads each face with its
+        mirror image (`EmotionClassifier(flip=True)`)."""
         emoji = EmojiSet.load(emoji_dir) if emoji_dir is not None else None
         if detector == "auto":
             det = auto_live_detector(detect_width, rescan_every if video else 1)
@@ -74,7 +77,7 @@ class EmotionSession:
         else:
             det = make_detector(detector)
         smoother = EmotionSmoother(smooth_frames) if smooth_frames > 1 else None
-        return cls(EmotionClassifier.load(model), det, smoother, emoji,
+        return cls(EmotionClassifier.load(model, flip=not video), det, smoother, emoji,
                    tracker=FaceTracker() if video else None, panel=panel)
 
     def classify(self, image: np.ndarray) -> list[FaceEmotion]:

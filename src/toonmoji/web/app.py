@@ -101,7 +101,8 @@ class Services:
 
     def __init__(self, settings: WebSettings):
         self.settings = settings
-        self.classifier = EmotionClassifier.default()
+        self.classifier = EmotionClassifier.default()  # photos: each face with its mirror image
+        self.live_classifier = EmotionClassifier.default(flip=False)  # camera frames: once each, as video does
         self.pool = ThreadPoolExecutor(settings.workers, thread_name_prefix="toonmoji-photo")
         self.live_pool = ThreadPoolExecutor(1, thread_name_prefix="toonmoji-live")
         self.jobs = JobRunner(workers=1)
@@ -372,7 +373,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
         """Answer frames one at a time, at most MAX_FPS a second: the socket is not read while a
         frame is worked on or the connection is ahead of its rate, so a client that sends without
         waiting is held back by TCP (nothing piles up here) and other clients keep their turn."""
-        session = LiveSession(services.classifier, settings.live_frame_bytes)
+        session = LiveSession(services.live_classifier, settings.live_frame_bytes)
         loop = asyncio.get_running_loop()
         next_frame = 0.0
         with contextlib.suppress(WebSocketDisconnect):
