@@ -298,8 +298,8 @@ def evaluate_command(
     confusion: Annotated[Path | None, typer.Option(help="Also save the confusion matrix as a PNG here.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
     force: Annotated[bool, typer.Option(help="Overwrite an existing --confusion file.")] = False,
-    flip: Annotated[bool, typer.Option(help="Average each face with its mirror image, as every other command "
-                                            "does (--no-flip: the network's single pass).")] = True,
+    flip: Annotated[bool, typer.Option(help="Average each face with its mirror image, as photos are read "
+                                            "(--no-flip: the network's single pass, as video frames are read).")] = True,
 ) -> None:
     """Per-class precision and recall, accuracy and confusion of a model on a FER2013 CSV split."""
     from toonmoji.emotion.classifier import EmotionClassifier
