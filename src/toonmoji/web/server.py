@@ -70,7 +70,13 @@ def serve(settings: WebSettings, host: str, port: int, on_ready: Callable[[str],
                             timeout_graceful_shutdown=3,
                             ssl_certfile=tls and str(tls.cert), ssl_keyfile=tls and str(tls.key))
     on_ready(url_of(sock, https=tls is not None))
+    server = uvicorn.Server(config)
     try:
-        uvicorn.Server(config).run(sockets=[sock])
+        server.run(sockets=[sock])
     finally:
         sock.close()
+    if server.should_exit:
+        # stopped by Ctrl-C (or a termination signal): uvicorn re-raises the signal once it has shut
+        # down, but whether that reaches here as KeyboardInterrupt or asyncio swallows it with the
+        # finished task depends on timing; the command's exit is "interrupted" (130) either way
+        raise KeyboardInterrupt
