@@ -110,3 +110,25 @@ def test_curly_hair_beside_the_face_is_kept_on_a_dark_backdrop():
     across, along = (offset @ frame.right) / frame.width, (offset @ frame.up) / frame.length
     beside = (np.abs(across) > 0.55) & (np.abs(across) < 0.85) & (along > -0.8) & (along < 0.0)
     assert (emoji.matte[beside] >= 0.5).mean() > 0.28
+
+
+@pytest.mark.skipif(FACES is None, reason="real photos not here (../shared/data/faces absent; see ../shared/data/README.md)")
+def test_a_smaller_face_beside_the_head_is_left_out():
+    """A real dinner photo: a woman's face, smaller and further back, touches the man's head.
+    Measured from the head centres in face widths her cheek is "nearer" him; her face itself is
+    never part of his emoji."""
+    from toonmoji.emoji.matte import OTHER_FACE, landmark_alpha
+    from toonmoji.faces.detect import make_detector
+    from toonmoji.imageio import read_image
+
+    photo = read_image(FACES / "2008_002079.jpg")
+    faces = make_detector("auto").detect(photo)
+    man = faces[0]  # the largest, at the right
+    emoji = make_emoji(photo, face=man, others=faces[1:])
+    near = [f for f in faces[1:] if np.hypot(*(HeadFrame.from_landmarks(f.landmarks).origin
+                                                - HeadFrame.from_landmarks(man.landmarks).origin)) < 1.6 * man.width]
+    assert near, "the woman beside him was not found"
+    his = landmark_alpha(man.landmarks, photo.shape[:2], 2.0) > 0  # his own face, where they touch
+    for other in near:
+        hers = HeadFrame.from_landmarks(other.landmarks).ellipse_mask(photo.shape[:2], *OTHER_FACE) & ~his
+        assert (emoji.matte[hers] >= 0.5).mean() < 0.02

@@ -41,6 +41,7 @@ HAIR_CROWN = (0.0, 0.45, 0.85, 0.95)  # person pixels here are hair even where G
 HAIR_SIDES = (0.0, 0.4, 1.0, 1.3)  # ... and here, down the sides to the chin, where they also have
 # the crown's hair colour (curly or long hair on a dark backdrop; not a red cup beside the head)
 HAIR_COLOUR_ABOVE = 0.45  # the crown's hair colour is read above this height (the forehead's top)
+OTHER_FACE = (0.0, -0.42, 0.55, 0.68)  # another face itself, brows to chin: never this head, however near
 NECK_CUT = -1.3  # the neck ends 0.3 face lengths below the chin (the chin is at -1)
 SHOULDERS = [  # beside the neck, below the chin: collars and shoulders, never head
     [(0.36, -1.0), (2.0, -1.0), (2.0, -2.5), (0.36, -2.5)],
@@ -148,10 +149,13 @@ def nearer_other_heads(frame: HeadFrame, others: list[HeadFrame], shape: tuple[i
 
 def head_zones(frame: HeadFrame, shape: tuple[int, int], others: list[HeadFrame] | None) -> tuple[np.ndarray, np.ndarray]:
     """`(hair, away)` `(H, W) bool`: where person pixels count as this head's hair, and what is
-    never this head (below the neck cut, the shoulders, other faces' heads)."""
+    never this head (below the neck cut, the shoulders, other faces and the pixels nearer their
+    heads)."""
     away = below_neck(frame, shape)
     if others:
         away |= nearer_other_heads(frame, others, shape)
+        for other in others:  # a smaller face behind is nearer this head's centre in face widths
+            away |= other.ellipse_mask(shape, *OTHER_FACE)
     return frame.ellipse_mask(shape, *HAIR_REACH), away
 
 
