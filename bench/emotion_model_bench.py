@@ -1,7 +1,7 @@
-"""Per-face cost of the emotion models as the live pipeline pays it: ONNX Runtime, batch 1, one
-thread, the resize to the model's input included; mini-Xception's single pass is the baseline,
-measured in the same run, interleaved, so a busy machine slows all alike. Every model is timed
-as users get it (the face and its mirror image in one batch of two, averaged) and single-pass.
+"""Per-face cost of the emotion models: ONNX Runtime, batch 1, one thread, the resize to the
+model's input included; mini-Xception's single pass is the baseline, measured in the same run,
+interleaved, so a busy machine slows all alike. Every model is timed single-pass (how video
+frames are read) and with its mirror image in one batch of two, averaged (how photos are read).
 
     python bench/emotion_model_bench.py [--faces 2000] [--model fer-resnet --model run/best.pt ...]
 
