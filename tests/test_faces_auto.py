@@ -201,12 +201,14 @@ def test_video_tracking_moves_boxes_by_template_between_detections(portrait, mon
     looks = []
     redetect = det._redetect
     monkeypatch.setattr(det, "_redetect", lambda image, raw: looks.append(1) or redetect(image, raw))
-    xs = []
+    xs, eyes = [], []
     for i in range(10):
         [face] = det.detect(np.roll(base, 4 * i, axis=1))
         xs.append((face.box[0] + face.box[2]) / 2)
+        eyes.append(face.eyes.mean(axis=0)[0])  # the eye points move with the face (emotion levels by them)
     assert len(looks) == 3  # frames 3, 6 and 9; frames 1, 2, 4, 5, 7, 8 by template
     assert np.allclose(np.diff(xs), 4, atol=2.0)
+    assert np.allclose(np.diff(eyes), 4, atol=2.0)
     assert det.detect(np.full_like(base, 128)) == []
     noise = np.random.default_rng(0).integers(0, 255, base.shape, np.uint8)
     det.detect(base)

@@ -12,7 +12,7 @@ from toonmoji.emotion.crop import MARGIN, crop_face, framing
 from toonmoji.emotion.detectors import haar_detector
 from toonmoji.emotion.labels import EMOTIONS
 from toonmoji.emotion.tracking import TrackingFaceDetector
-from toonmoji.faces.detect import Face, FaceDetector, make_detector
+from toonmoji.faces.detect import Face, FaceDetector, eye_line_degrees, make_detector
 
 __all__ = ["FaceEmotion", "classify_faces", "classify_image", "haar_detector", "live_detector"]
 
@@ -59,7 +59,7 @@ def classify_faces(
     if not faces:
         return []
     grey = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY) if image.ndim == 3 else image
-    probs = classifier.predict([crop_face(grey, f.box, margin, shift) for f in faces])
+    probs = classifier.predict([crop_face(grey, f.box, margin, shift, eye_line_degrees(f) or 0.0) for f in faces])
     return [FaceEmotion(f, p, classifier.classes) for f, p in zip(faces, probs)]
 
 

@@ -29,12 +29,14 @@ from toonmoji.extras import missing_error, require
 class Face:
     """One face: `box` is (x0, y0, x1, y1) in pixels (a square from brows to chin, as dlib's),
     `landmarks` (68, 2) float x, y in iBUG order; `mesh` (478, 2) float x, y from the `auto`
-    detector (MediaPipe's mesh, irises at 468-477), else None."""
+    detector (MediaPipe's mesh, irises at 468-477), else None; `eyes` (2, 2) float x, y of the
+    subject's right then left eye from a detector that gave no landmarks (CenterFace), else None."""
 
     box: tuple[float, float, float, float]
     confidence: float
     landmarks: np.ndarray = field(repr=False)
     mesh: np.ndarray | None = field(default=None, repr=False, compare=False)
+    eyes: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     @property
     def width(self) -> float:
@@ -46,6 +48,20 @@ class Face:
             "confidence": round(float(self.confidence), 4),
             "landmarks": np.round(self.landmarks, 1).tolist(),
         }
+
+
+def eye_line_degrees(face: Face) -> float | None:
+    """The head's roll: the angle of the line from the subject's right eye to the left one, in
+    degrees, image y down (0 upright, positive when that line runs down to the image right, near
+    180 upside down); None when the face has neither landmarks nor eye points."""
+    if face.landmarks.shape == (68, 2):
+        right, left = face.landmarks[36:42].mean(axis=0), face.landmarks[42:48].mean(axis=0)
+    elif face.eyes is not None and face.eyes.shape == (2, 2):
+        right, left = face.eyes
+    else:
+        return None
+    dx, dy = left - right
+    return float(np.degrees(np.arctan2(dy, dx)))
 
 
 class FaceDetector(Protocol):
@@ -215,7 +231,7 @@ class AutoDetector:
     def _face(self, image: np.ndarray, raw_box: tuple[float, ...], score: float, points: np.ndarray) -> Face | None:
         box = box_from_centerface(raw_box)  # type: ignore[arg-type]
         if self.landmarks == "none":
-            return Face(box, score, np.zeros((0, 2)))
+            return Face(box, score, np.zeros((0, 2)), eyes=np.asarray(points[:2], np.float64))
         if self.landmarks == "dlib":
             return Face(box, score, landmarks_68(np.ascontiguousarray(image), box))
         from toonmoji.faces.mesh import face_mesh, landmarks_68_from_mesh

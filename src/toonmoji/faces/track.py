@@ -8,7 +8,7 @@ about `work_size` pixels wide. Even that look costs about 2 ms, so on most frame
 (all but every `verify_every`-th) the box is only moved by template matching (`cv2.matchTemplate`
 of the face as last detected, sub-pixel peak), a tenth of the cost; a poor match sends the face
 back to the detector at once. A face entering the picture is found by the next full scan. Boxes
-only (emotion needs no landmarks).
+and CenterFace's two eye points only (emotion levels its crop by them; no landmarks).
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ class TrackingAutoDetector:
         found, detected = None, True
         if self._faces and self._since_scan + 1 < self.rescan_every:
             if self._since_verify + 1 < self.verify_every and len(self._templates) == len(self._faces):
-                moved = [self._follow(image, raw, t, f.confidence) for (f, raw), t in zip(self._faces, self._templates)]
+                moved = [self._follow(image, raw, t, f) for (f, raw), t in zip(self._faces, self._templates)]
                 if all(f is not None for f in moved):
                     found, detected, self._since_verify = moved, False, self._since_verify + 1
             if found is None:
@@ -76,9 +76,9 @@ class TrackingAutoDetector:
         grey = cv2.cvtColor(image[y0:y1, x0:x1], cv2.COLOR_RGB2GRAY)
         return cv2.resize(grey, (self.template_size, max(8, round((y1 - y0) * k))), interpolation=cv2.INTER_AREA)
 
-    def _follow(self, image: np.ndarray, raw: tuple[float, float, float, float], template: np.ndarray, score: float):
-        """The face moved by template matching near its last box (same size); None if it matches
-        poorly or the search leaves the frame."""
+    def _follow(self, image: np.ndarray, raw: tuple[float, float, float, float], template: np.ndarray, face: Face):
+        """The face moved by template matching near its last box (same size, its eye points moved
+        with it); None if it matches poorly or the search leaves the frame."""
         if template.size == 0:
             return None
         h, w = image.shape[:2]
@@ -98,18 +98,22 @@ class TrackingAutoDetector:
         dx, dy = bx + _peak(scores[by, max(0, bx - 1) : bx + 2]), by + _peak(scores[max(0, by - 1) : by + 2, bx])
         sx, sy = (rx1 - rx0) / region.shape[1], (ry1 - ry0) / region.shape[0]
         nx0, ny0 = rx0 + dx * sx, ry0 + dy * sy
-        return self._face((nx0, ny0, nx0 + (x1 - x0), ny0 + (y1 - y0)), score)
+        eyes = None if face.eyes is None else face.eyes + (nx0 - x0, ny0 - y0)
+        return self._face((nx0, ny0, nx0 + (x1 - x0), ny0 + (y1 - y0)), face.confidence, eyes)
 
     def _full_scan(self, image: np.ndarray) -> list[tuple[Face, tuple[float, float, float, float]]]:
         h, w = image.shape[:2]
         scale = min(1.0, self.detect_width / w)
         small = image if scale == 1.0 else cv2.resize(image, (round(w * scale), max(1, round(h * scale))),
                                                        interpolation=cv2.INTER_AREA)
-        return [self._face(tuple(v / scale for v in d.box), d.score) for d in centerface(small, self.min_confidence)]
+        return [self._face(tuple(v / scale for v in d.box), d.score, d.points[:2] / scale)
+                for d in centerface(small, self.min_confidence)]
 
-    def _face(self, raw: tuple[float, ...], score: float) -> tuple[Face, tuple[float, float, float, float]]:
+    def _face(self, raw: tuple[float, ...], score: float,
+              eyes: np.ndarray | None = None) -> tuple[Face, tuple[float, float, float, float]]:
         raw4 = (float(raw[0]), float(raw[1]), float(raw[2]), float(raw[3]))
-        return Face(box_from_centerface(raw4), float(score), np.zeros((0, 2))), raw4
+        eyes = None if eyes is None else np.asarray(eyes, np.float64)
+        return Face(box_from_centerface(raw4), float(score), np.zeros((0, 2)), eyes=eyes), raw4
 
     def _redetect(self, image: np.ndarray, raw: tuple[float, float, float, float]):
         h, w = image.shape[:2]
@@ -132,7 +136,8 @@ class TrackingAutoDetector:
             return None
         d = max(dets, key=lambda d: d.score)
         bx0, by0, bx1, by1 = d.box
-        return self._face((rx0 + bx0 / sx, ry0 + by0 / sy, rx0 + bx1 / sx, ry0 + by1 / sy), d.score)
+        eyes = d.points[:2] / (sx, sy) + (rx0, ry0)
+        return self._face((rx0 + bx0 / sx, ry0 + by0 / sy, rx0 + bx1 / sx, ry0 + by1 / sy), d.score, eyes)
 
 
 def _peak(values: np.ndarray) -> float:
