@@ -17,6 +17,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from toonmoji.faces.detect import landmark_roll_degrees
+
 # median measures (face-width units unless noted) over 44 real faces (the 43 in
 # ../shared/data/faces and the sample portrait), dlib's 68-point predictor
 AVERAGE_RATIO = 1.20  # face width / face length (nose bridge to chin)
@@ -45,9 +47,7 @@ class Upright:
     @classmethod
     def from_landmarks(cls, landmarks: np.ndarray) -> Upright:
         lm = np.asarray(landmarks, np.float64)
-        left_eye, right_eye = lm[36:42].mean(axis=0), lm[42:48].mean(axis=0)
-        d = right_eye - left_eye
-        roll = float(np.degrees(np.arctan2(d[1], d[0])))
+        roll = landmark_roll_degrees(lm)
         m = cv2.getRotationMatrix2D((float(lm[27, 0]), float(lm[27, 1])), roll, 1.0)
         pts = lm @ m[:, :2].T + m[:, 2]
         width = float(np.hypot(*(pts[16] - pts[0])))

@@ -55,12 +55,20 @@ def eye_line_degrees(face: Face) -> float | None:
     degrees, image y down (0 upright, positive when that line runs down to the image right, near
     180 upside down); None when the face has neither landmarks nor eye points."""
     if face.landmarks.shape == (68, 2):
-        right, left = face.landmarks[36:42].mean(axis=0), face.landmarks[42:48].mean(axis=0)
-    elif face.eyes is not None and face.eyes.shape == (2, 2):
-        right, left = face.eyes
-    else:
-        return None
-    dx, dy = left - right
+        return landmark_roll_degrees(face.landmarks)
+    if face.eyes is not None and face.eyes.shape == (2, 2):
+        return _line_degrees(*face.eyes)
+    return None
+
+
+def landmark_roll_degrees(landmarks: np.ndarray) -> float:
+    """`eye_line_degrees` from 68 iBUG landmarks: the line between the two eyes' centres."""
+    lm = np.asarray(landmarks, np.float64)
+    return _line_degrees(lm[36:42].mean(axis=0), lm[42:48].mean(axis=0))
+
+
+def _line_degrees(start: np.ndarray, end: np.ndarray) -> float:
+    dx, dy = np.asarray(end, np.float64) - np.asarray(start, np.float64)
     return float(np.degrees(np.arctan2(dy, dx)))
 
 
