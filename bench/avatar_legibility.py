@@ -58,7 +58,7 @@ def face_crop(rgba: np.ndarray) -> np.ndarray:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--random", type=int, default=20, help="random attribute draws")
-    parser.add_argument("--min-width", type=float, default=60.0, help="smallest real face fitted, px")
+    parser.add_argument("--min-width", type=float, default=36.0, help="smallest real face fitted, px")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--model", default=None, help="emotion model by name or path (default: the packaged default)")
     args = parser.parse_args()

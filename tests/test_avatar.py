@@ -110,9 +110,9 @@ def test_presets_cover_the_fer_classes():
 
 
 def test_sad_cries_and_surprise_is_a_dark_o(avatar):
-    """Sad is drawn as FER2013's sad faces look (crying: the mouth open in an arch above its
-    dropped corners, eyes shut, a tear); surprise's mouth is a small O with no tongue under
-    eyes opened wide and grown wider."""
+    """Sad is drawn as FER2013's sad faces look (crying: a small open frown whose corners drop
+    below its top, eyes squeezed and reddened, a tear); surprise's mouth is a small O with no
+    tongue under eyes opened wide and grown wider, the lids kept under the raised brows."""
     def mouth(emotion):
         shapes = {s.name: s for s in avatar.shapes(emotion, 1.0)}
         return shapes, shapes["mouth"].path.flatten()
@@ -120,18 +120,26 @@ def test_sad_cries_and_surprise_is_a_dark_o(avatar):
     shapes, pts = mouth("sad")
     left, right = pts[pts[:, 0].argmin()], pts[pts[:, 0].argmax()]
     top = pts[:, 1].min()
-    assert top < min(left[1], right[1]) - 4.0  # an arch: its top well above both corners
-    assert "tongue" not in shapes and "tear" in shapes and "eye_shut" in shapes and "iris" not in shapes
+    assert top < min(left[1], right[1]) - 6.0  # a frown: both corners well below its top
+    _, happy = mouth("happy")
+    assert np.ptp(pts[:, 0]) < 0.7 * np.ptp(happy[:, 0])  # a small mouth, not a wide cry
+    assert "tear" in shapes and "tear_shadow" in shapes
+    assert "tear_shadow" not in {s.name for s in avatar.shapes("neutral", 1.0)}
+    assert {s.name: s for s in avatar.shapes("sad", 0.5)}["tear_shadow"].opacity < shapes["tear_shadow"].opacity
     shapes, pts = mouth("surprise")
     width, height = np.ptp(pts[:, 0]), np.ptp(pts[:, 1])
     assert "tongue" not in shapes and width < 1.6 * height
-    _, happy = mouth("happy")
     assert width < 0.6 * np.ptp(happy[:, 0])
     # eyes opened wide grow wider too (a cartoon's surprise and fear)
     def eye_width(emotion):
         return np.ptp(next(s for s in avatar.shapes(emotion, 1.0) if s.name == "eye_white").path.flatten()[:, 0])
 
     assert eye_width("surprise") > 1.3 * eye_width("neutral") and eye_width("fear") > 1.15 * eye_width("neutral")
+    # however wide, the lids stay under the raised brows (the sample's eyes are opened wide)
+    wide = avatar.with_set("eyes.openness=1.6").shapes("surprise", 1.0)
+    eye_top = min(s.path.flatten()[:, 1].min() for s in wide if s.name == "eye_white")
+    brow_bottom = max(s.path.flatten()[:, 1].max() for s in wide if s.name == "brow")
+    assert eye_top > brow_bottom
 
 
 def test_fit_stays_the_function_after_the_fitting_module_is_imported():

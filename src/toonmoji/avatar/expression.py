@@ -25,7 +25,7 @@ class Expression:
     smile: mouth corners up (+) / down (-). mouth_open: 0 closed .. 1 wide open. mouth_round:
     0 wide .. 1 an O. mouth_width: width scale offset. teeth: 0 .. 1 how much the teeth show
     (clenched for anger and disgust). nose_wrinkle: 0 .. 1. upper_lip: raise of the upper lip
-    on one side (disgust's sneer). blink: 0 open .. 1 closed (live only). tears: 0 .. 1. cry: 0 .. 1
+    on one side (disgust's sneer). blink: 0 open .. 1 closed (live only). tears: 0 .. 1 (a tear, the eyes reddened). cry: 0 .. 1
     how far an open mouth takes crying's shape (arched up, corners pulled down and out)."""
 
     brow_raise: float = 0.0
@@ -64,16 +64,17 @@ PRESETS: dict[str, Expression] = {
     # a laugh: eyes squeezed to arcs, a wide open grin with the upper teeth, brows up
     "happy": Expression(brow_raise=0.7, brow_inner=-0.3, eye_open=-0.63, smile=1.33, mouth_open=0.61,
                         mouth_width=0.8, teeth=1.0, nose_wrinkle=0.16, upper_lip=0.57),
-    # crying: eyes squeezed shut, inner brows raised, the mouth open in an arch over dropped corners
-    # (a closed frown read as neutral: FER2013's sad faces mostly cry)
-    "sad": Expression(brow_raise=-0.18, brow_inner=2.5, eye_open=-0.99, smile=-2.0, mouth_open=0.85, mouth_width=0.71,
-                      teeth=0.19, nose_wrinkle=0.07, tears=1.0, cry=0.86),
+    # crying: eyes squeezed shut and reddened, inner brows raised over lowered outer ends, a tear,
+    # the mouth a small open frown (FER2013's sad faces mostly cry; a closed frown read as neutral)
+    "sad": Expression(brow_raise=-0.71, brow_inner=2.32, eye_open=-0.85, smile=-2.12, mouth_open=0.85, mouth_round=0.31,
+                      mouth_width=-0.39, teeth=0.44, nose_wrinkle=0.2, tears=1.0, cry=0.06),
     # brows high, eyes as wide as they open, the lips in a small dark O (FER2013's surprised faces)
-    "surprise": Expression(brow_raise=1.45, eye_open=1.64, smile=0.27, mouth_open=0.42, mouth_round=0.97,
-                           mouth_width=-0.86, upper_lip=0.04),
-    # at rest: eyelids relaxed, lips just parted (the wide-open cartoon eyes read as fear)
-    "neutral": Expression(brow_raise=0.17, brow_inner=-0.04, eye_open=-0.4, smile=-0.06, mouth_open=0.1,
-                          mouth_width=-0.3),
+    "surprise": Expression(brow_raise=1.33, eye_open=1.91, smile=-0.27, mouth_open=0.79, mouth_round=0.77,
+                           mouth_width=-0.42, upper_lip=0.04),
+    # at rest: eyelids relaxed, brows a little knit, lips just parted in the trace of a smile (the
+    # wide-open cartoon eyes read as fear, a straight mouth on light skins as sad)
+    "neutral": Expression(brow_raise=0.14, brow_inner=-0.33, eye_open=-0.16, smile=0.2, mouth_open=0.17,
+                          mouth_width=0.02),
 }
 
 

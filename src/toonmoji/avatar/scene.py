@@ -24,9 +24,10 @@ EYE_Y, BROW_Y, NOSE_Y, MOUTH_Y = 51.5, 41.5, 61.0, 70.0
 INK = "#2b1d18"  # outlines of features
 BROW_THICKNESS, MOUTH_HALF_WIDTH, MOUTH_OPENING = 2.3, 8.5, 11.0
 WIDE_EYE_GROWTH = 0.3  # eyes opened wide also grow wider (surprise, fear): read 48 -> 56% and 40 -> 53%
-MOUTH_INSIDE, TEETH, TONGUE = "#5b1f24", "#fbfbf8", "#e07a80"
+MOUTH_INSIDE, TEETH, TONGUE = "#240a0d", "#fbfbf8", "#e07a80"  # an opening darker than the darkest skin
 BLUSH = "#f08a8a"
 TEAR = "#7cc3f0"
+TEAR_SHADOW = "#3a0d18"  # eyes reddened and puffy from crying, under the lids
 
 TEMPLATES: dict[str, list[float]] = {
     # hair reach at 24 angles clockwise from straight up (head radii); < 1 hides under the head
@@ -137,7 +138,7 @@ def build_scene(attrs: Attributes, expr: Expression | None = None) -> list[Shape
         shapes.append(Shape(_moustache_path(attrs, expr), attrs.beard.color, shade(attrs.beard.color, -0.12), 0.7, name="moustache"))
     shapes += _eyes(attrs, expr, skin)
     if attrs.hair.style != "bald":
-        shapes.append(Shape(_fringe_path(attrs, radii), hair_c, hair_line, 0.9, name="hair_front"))
+        shapes.append(Shape(_fringe_path(attrs, radii, expr), hair_c, hair_line, 0.9, name="hair_front"))
     shapes += _brows(attrs, expr)
     shapes += _glasses(attrs)
     if expr.tears > 0.05:
@@ -172,11 +173,12 @@ def _hair_path(radii: np.ndarray, attrs: Attributes) -> Path:
     return smooth(pts)
 
 
-def _fringe_path(attrs: Attributes, radii: np.ndarray) -> Path:
+def _fringe_path(attrs: Attributes, radii: np.ndarray, expr: Expression) -> Path:
     """Front hair over the forehead: the head's top (inside the back hair's reach), down to a
-    hairline set by `fringe`, parted."""
+    hairline set by `fringe`, parted; never over eyes opened wide."""
     hw = HEAD_RX * attrs.face.width
-    y_line = 23.0 + 9.0 * attrs.hair.fringe  # at most just above the brows: they must show
+    eye_top = min(_eye_outline(CX + side * 11.0 * attrs.eyes.spacing, side, attrs, expr)[0][:, 1].min() for side in (-1, 1))
+    y_line = min(23.0 + 9.0 * attrs.hair.fringe, eye_top - 10.0)  # at most just above the brows: they must show
     part = CX + attrs.hair.part * hw * 0.45
     idx = [18, 19, 20, 21, 22, 23, 0, 1, 2, 3, 4, 5, 6]  # -90 .. 90 degrees
     reach = np.clip(radii, head_radii(attrs) + 0.03, head_radii(attrs) + 0.07)
@@ -278,7 +280,8 @@ def _eye_outline(cx: float, side: int, attrs: Attributes, expr: Expression) -> t
     """Eye corner-to-corner points (inner, upper x3, outer, lower x3), the upper and lower lid heights."""
     ew = 5.0 * attrs.eyes.size * (1.0 + WIDE_EYE_GROWTH * max(0.0, expr.eye_open))
     openness = attrs.eyes.openness * max(0.0, 1.0 + expr.eye_open) * (1.0 - min(1.0, expr.blink))
-    hu = 4.0 * attrs.eyes.size * openness
+    brow_low = BROW_Y - 3.6 * expr.brow_raise + 0.6  # where the brows sit: the lid stays under them
+    hu = min(4.0 * attrs.eyes.size * openness, EYE_Y - brow_low - 3.0)
     hl = 2.4 * attrs.eyes.size * min(openness, 1.0 + 0.3 * max(0.0, expr.eye_open)) * (1.0 - 0.35 * max(0.0, expr.smile))
     tilt = np.tan(np.radians(attrs.eyes.tilt)) * ew
     inner = np.array([cx - side * ew, EYE_Y + 0.5])
@@ -299,6 +302,8 @@ def _eyes(attrs: Attributes, expr: Expression, skin: str) -> list[Shape]:
     shapes: list[Shape] = []
     for side in (-1, 1):
         cx = CX + side * 11.0 * attrs.eyes.spacing
+        if expr.tears > 0.05:  # crying darkens the eyes: sad read 56 -> 61% (random) and 52 -> 75% (fitted)
+            shapes.append(Shape(ellipse(cx, EYE_Y + 3.0, 6.0, 3.0), TEAR_SHADOW, opacity=0.5 * min(1.0, expr.tears), name="tear_shadow"))
         pts, hu, hl = _eye_outline(cx, side, attrs, expr)
         upper = smooth(pts[:5], closed=False)
         if hu + hl < 1.2:  # closed: a lash line, curved down
@@ -337,7 +342,7 @@ def _brows(attrs: Attributes, expr: Expression) -> list[Shape]:
         centre = [inner, inner + (peak - inner) * 0.5 + (0.0, -arch * 0.3), peak, outer]
         shapes.append(Shape(_tapered(np.array(centre), t), colour, None, 0.0, name="brow"))
     frown = max(0.0, -expr.brow_inner)
-    if frown > 0.05:  # the vertical creases of a frown between the brows
+    if frown > 0.35:  # the vertical creases of a frown between the brows (not a resting knit)
         for side in (-1, 1):
             x = CX + side * 2.2
             shapes.append(Shape(smooth([(x, BROW_Y + lift + 0.5), (x + side * 0.4, BROW_Y + lift + 3.5), (x + side * 0.2, BROW_Y + lift + 6.0)],
