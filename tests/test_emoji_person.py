@@ -132,3 +132,35 @@ def test_a_smaller_face_beside_the_head_is_left_out():
     for other in near:
         hers = HeadFrame.from_landmarks(other.landmarks).ellipse_mask(photo.shape[:2], *OTHER_FACE) & ~his
         assert (emoji.matte[hers] >= 0.5).mean() < 0.02
+
+
+def test_plain_light_backdrop_is_told_from_hair_and_skin():
+    """A flat light-grey wall is backdrop; white hair (strands) and skin are not."""
+    from toonmoji.emoji.matte import plain_backdrop
+
+    rng = np.random.default_rng(0)
+    wall = np.full((40, 40, 3), 236, np.uint8) + rng.integers(0, 2, (40, 40, 1), dtype=np.uint8)
+    strands = np.tile((200 + 40 * np.sin(np.arange(40) * 1.3))[None, :, None], (40, 1, 3)).astype(np.uint8)
+    skin = np.full((40, 40, 3), (224, 172, 150), np.uint8)
+    assert plain_backdrop(wall)[5:-5, 5:-5].all()
+    assert not plain_backdrop(strands)[5:-5, 5:-5].any()
+    assert not plain_backdrop(skin).any()
+
+
+@pytest.mark.skipif(FACES is None, reason="real photos not here (../shared/data/faces absent; see ../shared/data/README.md)")
+def test_collage_tiles_white_backdrops_stay_out_of_bald_heads():
+    """A collage of 24 bald men, each on his own tile: the person matte calls some tiles' white
+    studio backdrops "person", and they used to come along as a rectangle beside the head (7 of
+    the 24 mattes were over 1.6 face widths squared). A bald head's matte is about its face."""
+    from toonmoji.emoji.matte import compute_matte
+    from toonmoji.faces.detect import make_detector
+    from toonmoji.imageio import read_image
+
+    photo = read_image(FACES / "bald_guys.jpg")
+    faces = make_detector("auto").detect(photo)
+    assert len(faces) >= 20
+    areas = []
+    for i, face in enumerate(faces):
+        matte = compute_matte(photo, face.landmarks, others=[f.landmarks for j, f in enumerate(faces) if j != i])
+        areas.append((matte.alpha >= 0.5).sum() / face.width**2)
+    assert sum(a > 1.6 for a in areas) <= 3, np.round(areas, 2)

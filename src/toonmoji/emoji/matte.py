@@ -52,6 +52,7 @@ PERSON_SURE, NO_PERSON = 0.85, 0.12  # selfie segmentation probabilities trusted
 HAIR_SURE = 0.97  # ... and trusted over GrabCut's colour models (HAIR_CROWN, HAIR_SIDES)
 PERSON_BUSY = 0.9  # "person" over more of the head's surroundings than this: the matte is lost ...
 BACKDROP_SURE = 0.05  # ... unless it is sure this much of them is no person
+PLAIN_STD, PLAIN_LIGHT, PLAIN_CHROMA = 2.5, 80.0, 12.0  # a studio backdrop or a wall: flat, light, grey
 
 
 @dataclass(frozen=True)
@@ -170,6 +171,18 @@ def person_is_telling(person: np.ndarray, surroundings: np.ndarray) -> bool:
     return float((around >= 0.5).mean()) <= PERSON_BUSY or float((around <= NO_PERSON).mean()) >= BACKDROP_SURE
 
 
+def plain_backdrop(image: np.ndarray) -> np.ndarray:
+    """`(H, W) bool`: pixels that look like a plain light backdrop (a studio sweep, a wall, a
+    collage tile's white): flat over a few pixels, light and nearly grey. Hair, even white hair,
+    has the texture of strands; the person matte can call such a backdrop person (collages)."""
+    lab = cv2.cvtColor(image, cv2.COLOR_RGB2LAB).astype(np.float32)
+    light = lab[..., 0] * (100.0 / 255.0)
+    chroma = np.hypot(lab[..., 1] - 128.0, lab[..., 2] - 128.0)
+    mean = cv2.blur(light, (5, 5))
+    std = np.sqrt(np.maximum(cv2.blur(light * light, (5, 5)) - mean * mean, 0.0))
+    return (std < PLAIN_STD) & (light > PLAIN_LIGHT) & (chroma < PLAIN_CHROMA)
+
+
 def initial_labels(
     image: np.ndarray,
     frame: HeadFrame,
@@ -194,10 +207,11 @@ def initial_labels(
         ring = reach & ~likely
         if ring.any() and (seed & ring).sum() <= BUSY_SEED * ring.sum():
             likely |= seed
-    labels[likely & (labels == cv2.GC_PR_BGD)] = cv2.GC_PR_FGD
+    plain = plain_backdrop(image)
+    labels[likely & ~plain & (labels == cv2.GC_PR_BGD)] = cv2.GC_PR_FGD
     hair, away = head_zones(frame, shape, others)
     if person is not None:
-        labels[(person >= PERSON_SURE) & hair] = cv2.GC_PR_FGD
+        labels[(person >= PERSON_SURE) & hair & ~plain] = cv2.GC_PR_FGD
         labels[person <= NO_PERSON] = cv2.GC_BGD
     labels[away] = cv2.GC_BGD
     if known_alpha is not None:
@@ -213,7 +227,7 @@ def sure_hair(image: np.ndarray, frame: HeadFrame, person: np.ndarray, labels: n
     where the pixel also has the colour of the hair found over the crown (CIELAB distance, more
     lenient for dark hair, whose colour noise is larger)."""
     shape = image.shape[:2]
-    sure = (person >= HAIR_SURE) & (labels == cv2.GC_PR_FGD)
+    sure = (person >= HAIR_SURE) & (labels == cv2.GC_PR_FGD) & ~plain_backdrop(image)
     crown = sure & frame.ellipse_mask(shape, *HAIR_CROWN)
     top = frame.polygon_mask(shape, [(-3.0, HAIR_COLOUR_ABOVE), (3.0, HAIR_COLOUR_ABOVE), (3.0, 5.0), (-3.0, 5.0)])
     reference = (foreground | crown) & top & frame.ellipse_mask(shape, *HAIR_CROWN)
