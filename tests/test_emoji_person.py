@@ -164,3 +164,32 @@ def test_collage_tiles_white_backdrops_stay_out_of_bald_heads():
         matte = compute_matte(photo, face.landmarks, others=[f.landmarks for j, f in enumerate(faces) if j != i])
         areas.append((matte.alpha >= 0.5).sum() / face.width**2)
     assert sum(a > 1.6 for a in areas) <= 3, np.round(areas, 2)
+
+
+def test_a_neighbours_shirt_beside_the_head_is_not_taken_for_hair():
+    """Where the person matte is sure and the colour is the hair's, the matte keeps hair beside
+    the face; but below another person's chin it is their shirt or tie, not this head's hair,
+    except straight over this forehead (someone standing behind keeps this head's own hair)."""
+    import cv2
+
+    from toonmoji.emoji.matte import CROWN_TOP, OTHER_CHEST, sure_hair
+    from toonmoji.faces import detect_faces
+
+    portrait = sample_portrait()
+    lm = detect_faces(portrait)[0].landmarks
+    frame = HeadFrame.from_landmarks(lm)
+    shape = portrait.shape[:2]
+    hair_coloured = np.full_like(portrait, (70, 50, 35))
+    person = np.ones(shape, np.float32)
+    labels = np.full(shape, cv2.GC_PR_FGD, np.uint8)
+    foreground = np.zeros(shape, bool)
+    beside = HeadFrame.from_landmarks(lm + frame.right * 1.0 * frame.width + frame.up * 1.4 * frame.length)
+    above = HeadFrame.from_landmarks(lm + frame.up * 2.2 * frame.length)  # standing right behind
+    alone = sure_hair(hair_coloured, frame, person, labels, foreground)
+    with_neighbours = sure_hair(hair_coloured, frame, person, labels, foreground, [beside, above])
+    chests = beside.polygon_mask(shape, OTHER_CHEST) | above.polygon_mask(shape, OTHER_CHEST)
+    top = frame.polygon_mask(shape, CROWN_TOP)
+    assert alone[chests & ~top].sum() > 500  # without the neighbours it would count as hair ...
+    assert not with_neighbours[chests & ~top].any()  # ... with them, none of it does
+    assert (chests & top & alone).sum() > 500 and with_neighbours[chests & top & alone].all()
+    assert (with_neighbours == alone)[~chests].all()

@@ -42,6 +42,8 @@ HAIR_SIDES = (0.0, 0.4, 1.0, 1.3)  # ... and here, down the sides to the chin, w
 # the crown's hair colour (curly or long hair on a dark backdrop; not a red cup beside the head)
 HAIR_COLOUR_ABOVE = 0.45  # the crown's hair colour is read above this height (the forehead's top)
 OTHER_FACE = (0.0, -0.42, 0.55, 0.68)  # another face itself, brows to chin: never this head, however near
+OTHER_CHEST = [(-0.5, -1.05), (0.5, -1.05), (0.75, -4.0), (-0.75, -4.0)]  # under another's chin: shirt, tie
+CROWN_TOP = [(-0.6, 0.45), (0.6, 0.45), (0.6, 3.0), (-0.6, 3.0)]  # straight over the forehead: this head's own
 NECK_CUT = -1.3  # the neck ends 0.3 face lengths below the chin (the chin is at -1)
 SHOULDERS = [  # beside the neck, below the chin: collars and shoulders, never head
     [(0.36, -1.0), (2.0, -1.0), (2.0, -2.5), (0.36, -2.5)],
@@ -221,11 +223,13 @@ def initial_labels(
 
 
 def sure_hair(image: np.ndarray, frame: HeadFrame, person: np.ndarray, labels: np.ndarray,
-              foreground: np.ndarray) -> np.ndarray:
+              foreground: np.ndarray, others: list[HeadFrame] | None = None) -> np.ndarray:
     """`(H, W) bool`: hair GrabCut's colour models may have missed (dark or curly hair on a dark
     backdrop): where the person matte is sure, over the crown, and down the sides of the face
     where the pixel also has the colour of the hair found over the crown (CIELAB distance, more
-    lenient for dark hair, whose colour noise is larger)."""
+    lenient for dark hair, whose colour noise is larger). Except straight over the forehead,
+    never down the front of another person (`others`) below their chin: a neighbour's shirt or
+    tie is "person" too."""
     shape = image.shape[:2]
     sure = (person >= HAIR_SURE) & (labels == cv2.GC_PR_FGD) & ~plain_backdrop(image)
     crown = sure & frame.ellipse_mask(shape, *HAIR_CROWN)
@@ -236,7 +240,11 @@ def sure_hair(image: np.ndarray, frame: HeadFrame, person: np.ndarray, labels: n
     lab = cv2.cvtColor(image, cv2.COLOR_RGB2LAB).astype(np.float32) * [100 / 255, 1, 1] - [0, 128, 128]
     hair_lab = np.median(lab[reference], axis=0)
     near = np.linalg.norm(lab - hair_lab, axis=2) < 16.0 + 0.25 * max(0.0, 60.0 - float(hair_lab[0]))
-    return crown | (sure & near & frame.ellipse_mask(shape, *HAIR_SIDES))
+    hair = crown | (sure & near & frame.ellipse_mask(shape, *HAIR_SIDES))
+    top = frame.polygon_mask(shape, CROWN_TOP)  # right over the head it is this head's hair, whoever stands behind
+    for other in others or []:
+        hair &= ~(other.polygon_mask(shape, OTHER_CHEST) & ~top)
+    return hair
 
 
 def grabcut(image: np.ndarray, labels: np.ndarray, iterations: int = 5) -> np.ndarray:
@@ -330,7 +338,7 @@ def compute_matte(
     core = labels == cv2.GC_FGD
     foreground = grabcut(work, labels, settings.iterations)
     if person is not None:  # hair the colour models missed, where the person matte is sure
-        foreground |= sure_hair(work, work_frame, person, labels, foreground)
+        foreground |= sure_hair(work, work_frame, person, labels, foreground, other_frames)
     solid = clean_mask(foreground, core, smooth=0.04 * work_frame.width) & ~(labels == cv2.GC_BGD) | core
     if work_alpha is not None:
         solid &= work_alpha >= 0.5
