@@ -255,6 +255,9 @@ def train(
     threads: Annotated[int | None, typer.Option(min=1, help="CPU threads for PyTorch.")] = None,
     stop_after: Annotated[int | None, typer.Option(min=1, help="End this call after N epochs; continue later with --resume.")] = None,
     force: Annotated[bool, typer.Option(help="Start over in an --out that already holds a run.")] = False,
+    teacher: Annotated[list[str] | None, typer.Option(help="Distil from this network too: a .pt checkpoint or a packaged "
+                                                      "name (repeatable; replaces the recipe's teachers).")] = None,
+    device: Annotated[str, typer.Option(help="Where to train: auto (a CUDA GPU when there is one), cpu, cuda.")] = "auto",
 ) -> None:
     """Train an emotion network on FER2013 (mini-Xception by default, or the recipe in --config);
     epochs and temperature are chosen on a hold-out of Training; reports PublicTest and PrivateTest."""
@@ -270,15 +273,25 @@ def train(
              "patience": patience, "lr_patience": lr_patience, "augment": augment, "seed": seed}
     values = read_recipe(config) if config is not None else {}
     values.update({k: v for k, v in given.items() if v is not None})
+    if teacher:
+        values["teachers"] = teacher
+        values.setdefault("distill_weight", 0.5)
     settings = TrainSettings.from_dict(values)
     if threads:
         torch.set_num_threads(threads)
+    if device == "auto":
+        device = "cuda" if torch.cuda.is_available() else "cpu"
+    elif device.startswith("cuda") and not torch.cuda.is_available():
+        raise InputError(f"--device {device}: PyTorch finds no CUDA GPU here")
+    elif device != "cpu" and not device.startswith("cuda"):
+        raise InputError(f"--device must be auto, cpu or cuda[:N], got {device!r}")
     data = read_fer2013(csv)
     _report_skipped(data)
     counts = ", ".join(f"{k} {v}" for k, v in data.counts().items())
     console.print(f"{len(data)} faces from {csv} ({counts})")
+    console.print(f"training on {device}" + (f", distilling from {', '.join(settings.teachers)}" if settings.distill_weight > 0 else ""))
     result = run_training(data, out, settings if not resume or epochs else None, resume=resume, force=force, console=console,
-                          stop_after=stop_after)
+                          stop_after=stop_after, device=device)
     for usage, ev in result.evaluations.items():
         console.print(evaluation_table(ev, usage))
         console.print(confusion_table(ev, usage))

@@ -1,7 +1,9 @@
 """Training an emotion network on FER2013-format data: augmentation, learning-rate schedule (cut
 on plateau, or warm-up + cosine), optional label smoothing, random erasing and EMA weights,
 resumable checkpoints, model selection and temperature calibration on a hold-out part of
-Training, and a final report on PublicTest and PrivateTest.
+Training, knowledge distillation from teacher networks, and a final report on PublicTest and
+PrivateTest. Runs on the CPU or, with `device="cuda"`, on a GPU (data and augmentation stay on
+the CPU, so a run resumes the same way on either).
 
 PublicTest and PrivateTest are only ever reported, never used to choose an epoch or a temperature.
 The output folder holds `last.pt` (everything needed to resume bit for bit, written after every
@@ -28,6 +30,7 @@ from toonmoji.emotion.calibrate import expected_calibration_error, fit_temperatu
 from toonmoji.emotion.checkpoint import EmotionCheckpoint, load_checkpoint, save_checkpoint
 from toonmoji.emotion.classifier import to_model_input
 from toonmoji.emotion.config import ARCHS
+from toonmoji.emotion.distill import distillation_loss, load_teacher, teacher_probabilities
 from toonmoji.emotion.evaluate import Evaluation, confusion_image, evaluate
 from toonmoji.emotion.fer2013 import Fer2013
 from toonmoji.emotion.model import ModelConfig, build_model
@@ -72,10 +75,21 @@ class TrainSettings:
     ema_decay: float = 0.0  # exponential moving average of the weights; 0 = off
     select: str = "val_loss"  # hold-out score that picks best.pt: val_loss or val_accuracy
     calibrate: bool = True  # fit a temperature on the hold-out into best.pt
+    # knowledge distillation: the teachers' averaged soft labels (.pt paths or packaged names)
+    teachers: tuple[str, ...] = ()
+    distill_weight: float = 0.0  # share of the loss from the teachers (0: labels only)
+    distill_temperature: float = 4.0  # softens teacher and student predictions alike
 
     def __post_init__(self) -> None:
         for key in ("block_filters", "depths"):
             object.__setattr__(self, key, tuple(int(v) for v in getattr(self, key)))
+        object.__setattr__(self, "teachers", tuple(str(v) for v in self.teachers))
+        if not 0.0 <= self.distill_weight <= 1.0:
+            raise DataError(f"distill_weight must be between 0 and 1, got {self.distill_weight}")
+        if self.distill_weight > 0 and not self.teachers:
+            raise DataError("distill_weight > 0 needs at least one teacher (teachers = [...])")
+        if not self.distill_temperature > 0:
+            raise DataError(f"distill_temperature must be positive, got {self.distill_temperature}")
         checks = {"arch": ARCHS, "optimizer": OPTIMIZERS, "schedule": SCHEDULES, "select": SELECT}
         for key, allowed in checks.items():
             if getattr(self, key) not in allowed:
@@ -145,10 +159,16 @@ def _splits(data: Fer2013, settings: TrainSettings) -> tuple[tuple[np.ndarray, n
 
 
 def predict_logits(model: nn.Module, x: torch.Tensor, batch: int = 512) -> torch.Tensor:
-    """`(N, 1, S, S)` -> `(N, C)` raw logits in eval mode (no temperature)."""
+    """`(N, 1, S, S)` -> `(N, C)` raw logits in eval mode (no temperature), on the CPU whatever
+    device the model is on."""
     model.eval()
+    device = next(model.parameters()).device
     with torch.no_grad():
-        return torch.cat([model(x[i : i + batch]) for i in range(0, len(x), batch)]) if len(x) else torch.zeros(0, 0)
+        return torch.cat([model(x[i : i + batch].to(device)).cpu() for i in range(0, len(x), batch)]) if len(x) else torch.zeros(0, 0)
+
+
+def _on_cpu(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    return {k: v.detach().cpu() for k, v in state.items()}
 
 
 def _loss_and_accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> tuple[float, float]:
@@ -230,10 +250,12 @@ def train(
     console: Console | None = None,
     show_progress: bool = True,
     stop_after: int | None = None,
+    device: str = "cpu",
 ) -> TrainResult:
     """Train (or resume training) the network `settings` describe on `data`; returns the history,
     the calibration and the test-split evaluations of best.pt. `stop_after` ends this call after
-    that many epochs (the run continues with `resume=True`, exactly as if never interrupted)."""
+    that many epochs (the run continues with `resume=True`, exactly as if never interrupted).
+    `device`: where the networks run ("cpu", "cuda", "cuda:1")."""
     console = console or Console(stderr=True)
     out = Path(out_dir)
     last, best = out / "last.pt", out / "best.pt"
@@ -256,7 +278,8 @@ def train(
     x_train, y_train = faces_tensor(train_x, size), torch.from_numpy(train_y)
     x_val, y_val = faces_tensor(val_x, size), torch.from_numpy(val_y)
 
-    model = _fresh_model(settings)
+    model = _fresh_model(settings).to(device)
+    teachers = [load_teacher(t).to(device) for t in settings.teachers] if settings.distill_weight > 0 else []
     optimizer = _make_optimizer(model, settings)
     scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, factor=settings.lr_factor, patience=settings.lr_patience)
     generator = torch.Generator().manual_seed(settings.seed)
@@ -274,13 +297,13 @@ def train(
         step = int(state.get("step", 0))
         dropout_rng = state["dropout_rng"]
         if average is not None:
-            average.state, average.steps = dict(state["average"]), int(state["average_steps"])
+            average.state, average.steps = {k: v.to(device) for k, v in state["average"].items()}, int(state["average_steps"])
         console.print(f"resuming {out} after epoch {len(history)}")
     augment = Augmentation() if settings.augment else None
     stopped_early = settings.patience > 0 and bad_epochs >= settings.patience
     n, bs = len(y_train), settings.batch_size
     batches = max(1, n // bs if n >= bs else 1)
-    scored = build_model(settings.model_config()) if average is not None else model
+    scored = build_model(settings.model_config()).to(device) if average is not None else model
 
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                   console=console, disable=not show_progress, transient=True) as progress:
@@ -306,8 +329,13 @@ def train(
                     if settings.schedule == "cosine":
                         for group in optimizer.param_groups:
                             group["lr"] = cosine_lr(settings, step, batches)
+                    x, y = x.to(device), y.to(device)
                     logits = model(x)
                     loss = F.cross_entropy(logits, y, label_smoothing=settings.label_smoothing)
+                    if teachers:
+                        soft = teacher_probabilities(teachers, x, settings.distill_temperature)
+                        loss = ((1.0 - settings.distill_weight) * loss
+                                + settings.distill_weight * distillation_loss(logits, soft, settings.distill_temperature))
                     optimizer.zero_grad()
                     loss.backward()
                     optimizer.step()
@@ -332,7 +360,7 @@ def train(
                 best_score, bad_epochs = row[settings.select], 0
                 meta = {"epoch": epoch + 1, "val_loss": val_loss, "val_accuracy": val_acc,
                         "data": Path(data.source).name, "holdout_faces": len(y_val)}
-                save_checkpoint(best, EmotionCheckpoint(scored.config, scored.state_dict(), meta), force=True)
+                save_checkpoint(best, EmotionCheckpoint(scored.config, _on_cpu(scored.state_dict()), meta), force=True)
             else:
                 bad_epochs += 1
             stopped_early = settings.patience > 0 and bad_epochs >= settings.patience
@@ -341,8 +369,8 @@ def train(
                         "dropout_rng": dropout_rng, "step": step, "history": history,
                         "best_score": best_score, "bad_epochs": bad_epochs}
             if average is not None:
-                training.update(average=average.state, average_steps=average.steps)
-            save_checkpoint(last, EmotionCheckpoint(model.config, model.state_dict(), {"epoch": epoch + 1}, training), force=True)
+                training.update(average=_on_cpu(average.state), average_steps=average.steps)
+            save_checkpoint(last, EmotionCheckpoint(model.config, _on_cpu(model.state_dict()), {"epoch": epoch + 1}, training), force=True)
             console.print(
                 f"epoch {epoch + 1}/{settings.epochs}  loss {row['loss']:.3f}  acc {row['accuracy']:.1%}  "
                 f"val_loss {val_loss:.3f}  val_acc {val_acc:.1%}  lr {row['lr']:.0e}"
