@@ -285,6 +285,11 @@ def train(
         raise InputError(f"--device {device}: PyTorch finds no CUDA GPU here")
     elif device != "cpu" and not device.startswith("cuda"):
         raise InputError(f"--device must be auto, cpu or cuda[:N], got {device!r}")
+    if settings.distill_weight > 0:  # a wrong teacher fails before the data is read
+        from toonmoji.emotion.distill import load_teacher
+
+        for spec in settings.teachers:
+            load_teacher(spec)
     data = read_fer2013(csv)
     _report_skipped(data)
     counts = ", ".join(f"{k} {v}" for k, v in data.counts().items())

@@ -2,8 +2,9 @@
 on plateau, or warm-up + cosine), optional label smoothing, random erasing and EMA weights,
 resumable checkpoints, model selection and temperature calibration on a hold-out part of
 Training, knowledge distillation from teacher networks, and a final report on PublicTest and
-PrivateTest. Runs on the CPU or, with `device="cuda"`, on a GPU (data and augmentation stay on
-the CPU, so a run resumes the same way on either).
+PrivateTest. Runs on the CPU or, with `device="cuda"`, on a GPU. Data, shuffling and
+augmentation stay on the CPU, so a run stopped on one device continues on the other; it resumes
+bit for bit on the CPU (on a GPU, dropout draws from CUDA's generator and cuDNN is not bit-exact).
 
 PublicTest and PrivateTest are only ever reported, never used to choose an epoch or a temperature.
 The output folder holds `last.pt` (everything needed to resume bit for bit, written after every
