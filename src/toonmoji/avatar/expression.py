@@ -59,8 +59,9 @@ PRESETS: dict[str, Expression] = {
                         mouth_width=-0.3, teeth=1.0, nose_wrinkle=0.6, upper_lip=0.95),
     "disgust": Expression(brow_raise=-0.6, brow_inner=-0.6, eye_open=-0.45, smile=-0.7, mouth_open=0.35,
                           mouth_width=0.15, teeth=0.9, nose_wrinkle=1.0, upper_lip=1.0),
-    "fear": Expression(brow_raise=1.1, brow_inner=1.2, eye_open=0.7, smile=-0.5, mouth_open=0.6,
-                       mouth_width=0.45, teeth=0.7),
+    # brows up and drawn together, eyes opened wide, the mouth stretched open over bared teeth
+    "fear": Expression(brow_raise=1.1, brow_inner=0.75, eye_open=1.5, smile=-1.0, mouth_open=0.79, mouth_round=0.26,
+                       mouth_width=0.57, teeth=0.83),
     # a laugh: eyes squeezed to arcs, a wide open grin with the upper teeth, brows up
     "happy": Expression(brow_raise=0.7, brow_inner=-0.3, eye_open=-0.63, smile=1.33, mouth_open=0.61,
                         mouth_width=0.8, teeth=1.0, nose_wrinkle=0.16, upper_lip=0.57),
