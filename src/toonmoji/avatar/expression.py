@@ -4,9 +4,10 @@ A cartoon reads by a few strong cues, so each emotion moves only what people (an
 classifier) look at: brows (height, inner ends, thickness of the frown), eyelids (open, wide,
 squint), the mouth (corners, opening, roundness, width) and the nose (wrinkle for disgust).
 Presets are exaggerated on purpose: a subtle cartoon frown reads as neutral, so sad cries, as
-most of FER2013's sad faces do. All but fear and disgust were chosen by a bounded random search
-over these controls (each kept to what a person reads as that emotion) for how often the packaged FER2013 classifiers read them on fitted and
-random avatars (bench/avatar_legibility.py), checked on avatars the search never saw.
+most of FER2013's sad faces do. All but disgust (which the classifier never reads) were chosen by
+a bounded random search over these controls, each kept to what a person reads as that emotion,
+for how often the packaged FER2013 classifier reads them on avatars fitted to real faces and on
+random ones (bench/avatar_legibility.py), checked on avatars the search never saw.
 """
 
 from __future__ import annotations
