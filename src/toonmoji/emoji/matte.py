@@ -229,9 +229,10 @@ def sure_hair(image: np.ndarray, frame: HeadFrame, person: np.ndarray, labels: n
     where the pixel also has the colour of the hair found over the crown (CIELAB distance, more
     lenient for dark hair, whose colour noise is larger). Except straight over the forehead,
     never down the front of another person (`others`) below their chin: a neighbour's shirt or
-    tie is "person" too."""
+    tie is "person" too. (`initial_labels` never marks a plain backdrop probable head, so none
+    of it is among these.)"""
     shape = image.shape[:2]
-    sure = (person >= HAIR_SURE) & (labels == cv2.GC_PR_FGD) & ~plain_backdrop(image)
+    sure = (person >= HAIR_SURE) & (labels == cv2.GC_PR_FGD)
     crown = sure & frame.ellipse_mask(shape, *HAIR_CROWN)
     top = frame.polygon_mask(shape, [(-3.0, HAIR_COLOUR_ABOVE), (3.0, HAIR_COLOUR_ABOVE), (3.0, 5.0), (-3.0, 5.0)])
     reference = (foreground | crown) & top & frame.ellipse_mask(shape, *HAIR_CROWN)
