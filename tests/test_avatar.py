@@ -55,11 +55,34 @@ def test_json_round_trip_and_schema(avatar):
     back = Avatar.from_json(edited.to_json())
     assert back.attributes == edited.attributes
     data = json.loads(edited.to_json())
-    assert data["format"] == "toonmoji-avatar" and data["version"] == 1
+    assert data["format"] == "toonmoji-avatar" and data["version"] == 2
     assert data["hair"]["color"] == "#3b2a20" and data["glasses"]["style"] == "round"
     schema = json_schema()
     assert set(schema["properties"]) == set(data)
     assert schema["properties"]["eyes"]["properties"]["size"]["maximum"] >= 1.3
+
+
+def test_version_1_files_still_load_with_renamed_styles():
+    old = {"format": "toonmoji-avatar", "version": 1, "skin": "#c68b6e",
+           "hair": {"style": "tied", "color": "#3b2a20"}, "beard": {"style": "stubble"}}
+    attrs = Avatar.from_json(json.dumps(old)).attributes
+    assert attrs.hair.style == "ponytail" and attrs.beard.style == "stubble" and attrs.skin == "#c68b6e"
+    assert attrs.ears.size == 1.0 and attrs.confidence == {}  # what v1 lacked takes the defaults
+    old["hair"]["style"] = "long"
+    assert Avatar.from_json(json.dumps(old)).attributes.hair.style == "long_straight"
+    assert json.loads(Avatar.from_json(json.dumps(old)).to_json())["version"] == 2
+
+
+def test_confidence_round_trips_and_a_chosen_value_drops_its_doubt(avatar):
+    data = json.loads(avatar.to_json())
+    data["confidence"] = {"beard.style": {"score": 0.4, "alternative": "stubble"},
+                          "hair.style": {"score": 0.9, "alternative": None}}
+    doubtful = Avatar.from_json(json.dumps(data))
+    assert doubtful.attributes.confidence["beard.style"].alternative == "stubble"
+    assert set(doubtful.attributes.doubtful()) == {"beard.style"}
+    assert json.loads(doubtful.to_json())["confidence"]["beard.style"] == {"score": 0.4, "alternative": "stubble"}
+    chosen = doubtful.with_set("beard=none")
+    assert "beard.style" not in chosen.attributes.confidence and "hair.style" in chosen.attributes.confidence
 
 
 @pytest.mark.parametrize("text, fragment", [
@@ -68,7 +91,11 @@ def test_json_round_trip_and_schema(avatar):
     ('{"format": "toonmoji-avatar", "version": 1, "eyes": {"size": 9}}', "eyes.size"),
     ('{"format": "toonmoji-avatar", "version": 1, "skin": "pink"}', "skin"),
     ('{"format": "toonmoji-avatar", "version": 1, "hair": {"style": "mohawk"}}', "hair.style"),
-    ('{"format": "toonmoji-avatar", "version": 1, "nose": {"length": 1}}', "nose.length"),
+    ('{"format": "toonmoji-avatar", "version": 2, "nose": {"bridge": 1}}', "nose.bridge"),
+    ('{"format": "toonmoji-avatar", "version": 2, "confidence": {"skin": {"score": 1}}}', "confidence.skin"),
+    ('{"format": "toonmoji-avatar", "version": 2, "confidence": {"beard.style": {"score": 2}}}', "score"),
+    ('{"format": "toonmoji-avatar", "version": 2, "confidence": {"beard.style": {"score": 0.5, "alternative": "mutton"}}}',
+     "beard.style"),
     ("{not json", "not JSON"),
 ])
 def test_bad_avatar_files_fail_in_one_line(text, fragment):
@@ -78,7 +105,7 @@ def test_bad_avatar_files_fail_in_one_line(text, fragment):
 
 
 @pytest.mark.parametrize("assignment, fragment", [
-    ("nose.length=2", "unknown attribute"), ("eyes.size=7", "eyes.size"), ("glasses=monocle", "glasses.style"),
+    ("nose.bridge=2", "unknown attribute"), ("eyes.size=7", "eyes.size"), ("glasses=monocle", "glasses.style"),
     ("hair.color=brown", "hair.color"), ("eyes.size", "KEY=VALUE"), ("face.roll=abc", "not a number"),
 ])
 def test_bad_set_edits(avatar, assignment, fragment):
@@ -88,12 +115,12 @@ def test_bad_set_edits(avatar, assignment, fragment):
 
 def test_attributes_change_the_drawing(avatar):
     base = avatar.render("neutral", 1.0, 128)
-    for edit in ("glasses=square", "beard=full", "hair.style=long", "hair.style=bald", "skin=#5a3a2a", "face.roll=20"):
+    for edit in ("glasses=square", "beard=full", "hair.style=long_straight", "hair.style=bald", "skin=#5a3a2a", "face.roll=20"):
         assert np.abs(avatar.with_set(edit).render("neutral", 1.0, 128).astype(int) - base).sum() > 1000, edit
-    styles = {s: avatar.with_set(f"hair.style={s}").render("neutral", 1.0, 96)[..., 3] for s in ("bald", "short", "long", "curly", "tied")}
+    styles = {s: avatar.with_set(f"hair.style={s}").render("neutral", 1.0, 96)[..., 3] for s in ("bald", "short", "long_straight", "curly", "ponytail")}
     areas = {s: int((a > 127).sum()) for s, a in styles.items()}
     assert len(set(areas.values())) == 5  # each style has its own silhouette
-    assert areas["curly"] > areas["short"] > areas["bald"] and areas["long"] > areas["short"]
+    assert areas["curly"] > areas["short"] > areas["bald"] and areas["long_straight"] > areas["short"]
 
 
 def test_bad_render_arguments(avatar):

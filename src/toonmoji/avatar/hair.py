@@ -147,9 +147,9 @@ def _style(radii: list[float]) -> str:
     top = r[[0, 1, 23]].mean()
     upper_sides = np.r_[r[2:6], r[19:23]].mean()
     if sides_low >= 1.1:
-        return "long"
+        return "long_straight"
     if top >= 1.32 and upper_sides >= 1.25:
         return "curly"
     if top >= 1.3 and upper_sides < 1.12:
-        return "tied"
+        return "ponytail"
     return "short"

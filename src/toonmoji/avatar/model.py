@@ -2,17 +2,30 @@
 
 An avatar file is plain JSON that a person can read and edit:
 
-    {"format": "toonmoji-avatar", "version": 1,
+    {"format": "toonmoji-avatar", "version": 2,
      "skin": "#c68b6e",
-     "face": {"width": 1.0, "jaw": 0.5, "chin": 0.5, "roll": 0.0},
-     "hair": {"style": "short", "color": "#3b2a20", "outline": [24 radii], "fringe": 0.4, "part": 0.0},
-     "eyes": {"size": 1.0, "spacing": 1.0, "openness": 1.0, "tilt": 0.0, "color": "#4a3020"},
-     "brows": {"thickness": 1.0, "arch": 0.5, "tilt": 0.0, "color": "#2a1e18"},
-     "nose": {"width": 1.0}, "mouth": {"width": 1.0, "lips": 1.0, "color": "#b0605a"},
+     "face": {"width": 1.0, "jaw": 0.5, "chin": 0.5, "roll": 0.0, "shape": "oval",
+              "forehead": 1.0, "cheeks": 1.0},
+     "hair": {"style": "short", "color": "#3b2a20", "outline": [24 radii], "fringe": 0.4,
+              "part": 0.0, "grey": 0.0},
+     "eyes": {"size": 1.0, "spacing": 1.0, "openness": 1.0, "tilt": 0.0, "color": "#4a3020",
+              "shape": "almond", "lashes": 0.0},
+     "brows": {"thickness": 1.0, "arch": 0.5, "tilt": 0.0, "color": "#2a1e18", "shape": "soft"},
+     "nose": {"width": 1.0, "length": 1.0, "size": 1.0},
+     "mouth": {"width": 1.0, "lips": 1.0, "color": "#b0605a", "upper": 1.0},
+     "ears": {"size": 1.0, "protrusion": 0.5},
+     "age": {"lines": 0.0},
+     "clothing": {"color": "#4a6fa5"},
      "glasses": {"style": "none", "color": "#222222"},
-     "beard": {"style": "none", "color": "#3b2a20"}}
+     "beard": {"style": "none", "color": "#3b2a20"},
+     "confidence": {"beard.style": {"score": 0.55, "alternative": "stubble"}}}
 
 Numbers are relative to an average face (1.0) or in [0, 1]; `roll` and `tilt` are degrees.
+`confidence` says how sure the fitting was of a choice (`score` in [0, 1]) and the runner-up a
+person may prefer (`alternative`, a valid value of the same attribute, or null); interfaces offer
+that alternative one click away. Version 1 files (before face shape, ears, age, clothing,
+confidence and the twelve hair styles) still load: their missing values take the defaults and
+their hair styles are renamed (`long` -> `long_straight`, `tied` -> `ponytail`).
 `hair.outline` holds the fitted hair silhouette: the hair's reach from the head centre at 24
 angles (clockwise from straight up, in head radii); an empty list means the style's template.
 Every value is checked against `RANGES` / `CHOICES` on load and on `--set`, so a bad file fails
@@ -30,7 +43,9 @@ from typing import Any
 from toonmoji.errors import InputError
 
 FORMAT = "toonmoji-avatar"
-VERSION = 1
+VERSION = 2
+READABLE_VERSIONS = (1, 2)
+V1_HAIR_STYLES = {"long": "long_straight", "tied": "ponytail"}
 OUTLINE_POINTS = 24
 HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
 
@@ -45,6 +60,9 @@ class Face:
     jaw: float = 0.5  # 0 narrow, pointed jaw .. 1 wide, square jaw
     chin: float = 0.5  # 0 round chin .. 1 pointed chin
     roll: float = 0.0  # head tilt in degrees, clockwise on screen
+    shape: str = "oval"  # oval, round, square, long, heart: as a person would name it
+    forehead: float = 1.0  # forehead height against an average face
+    cheeks: float = 1.0  # cheekbone width against the jaw, average 1.0
 
 
 @dataclass
@@ -54,6 +72,7 @@ class Hair:
     outline: list[float] = field(default_factory=list)
     fringe: float = 0.4  # 0 high hairline .. 1 bangs down to the brows
     part: float = 0.0  # -1 parted on the image's left .. 1 on its right
+    grey: float = 0.0  # 0 none .. 1 all grey: salt-and-pepper strands drawn over `color`
 
 
 @dataclass
@@ -63,6 +82,8 @@ class Eyes:
     openness: float = 1.0
     tilt: float = 0.0
     color: str = "#4a3526"
+    shape: str = "almond"  # almond, round, hooded, monolid
+    lashes: float = 0.0  # 0 none drawn .. 1 long lashes
 
 
 @dataclass
@@ -71,11 +92,14 @@ class Brows:
     arch: float = 0.5
     tilt: float = 0.0
     color: str = "#2e2019"
+    shape: str = "soft"  # straight, soft, arched, angled
 
 
 @dataclass
 class Nose:
     width: float = 1.0
+    length: float = 1.0
+    size: float = 1.0  # overall size of the tip and nostrils
 
 
 @dataclass
@@ -83,6 +107,23 @@ class Mouth:
     width: float = 1.0
     lips: float = 1.0
     color: str = "#b5645e"
+    upper: float = 1.0  # upper lip against the lower one, average 1.0
+
+
+@dataclass
+class Ears:
+    size: float = 1.0
+    protrusion: float = 0.5  # 0 flat to the head .. 1 sticking out
+
+
+@dataclass
+class Age:
+    lines: float = 0.0  # 0 none .. 1 marked smile lines and crow's feet
+
+
+@dataclass
+class Clothing:
+    color: str = "#4a6fa5"  # the shirt at the neck and shoulders
 
 
 @dataclass
@@ -98,17 +139,26 @@ class Beard:
 
 
 SECTIONS = {"face": Face, "hair": Hair, "eyes": Eyes, "brows": Brows, "nose": Nose,
-            "mouth": Mouth, "glasses": Glasses, "beard": Beard}
+            "mouth": Mouth, "ears": Ears, "age": Age, "clothing": Clothing, "glasses": Glasses,
+            "beard": Beard}
 
 RANGES: dict[str, tuple[float, float]] = {
     "face.width": (0.7, 1.3), "face.jaw": (0.0, 1.0), "face.chin": (0.0, 1.0), "face.roll": (-45.0, 45.0),
-    "hair.fringe": (0.0, 1.0), "hair.part": (-1.0, 1.0),
+    "face.forehead": (0.6, 1.4), "face.cheeks": (0.7, 1.3),
+    "hair.fringe": (0.0, 1.0), "hair.part": (-1.0, 1.0), "hair.grey": (0.0, 1.0),
+    "eyes.lashes": (0.0, 1.0), "nose.length": (0.6, 1.5), "nose.size": (0.6, 1.6),
+    "mouth.upper": (0.5, 1.6), "ears.size": (0.6, 1.5), "ears.protrusion": (0.0, 1.0),
+    "age.lines": (0.0, 1.0),
     "eyes.size": (0.5, 1.6), "eyes.spacing": (0.7, 1.3), "eyes.openness": (0.4, 1.6), "eyes.tilt": (-20.0, 20.0),
     "brows.thickness": (0.4, 2.5), "brows.arch": (0.0, 1.0), "brows.tilt": (-20.0, 20.0),
     "nose.width": (0.6, 1.6), "mouth.width": (0.6, 1.5), "mouth.lips": (0.4, 2.0),
 }
 CHOICES: dict[str, tuple[str, ...]] = {
-    "hair.style": ("bald", "short", "long", "curly", "tied"),
+    "hair.style": ("bald", "receding", "buzz", "short", "side_part", "medium", "long_straight",
+                   "long_wavy", "curly", "afro", "ponytail", "bun"),
+    "face.shape": ("oval", "round", "square", "long", "heart"),
+    "eyes.shape": ("almond", "round", "hooded", "monolid"),
+    "brows.shape": ("straight", "soft", "arched", "angled"),
     "glasses.style": ("none", "round", "square"),
     "beard.style": ("none", "stubble", "moustache", "goatee", "full"),
 }
@@ -126,25 +176,40 @@ class Attributes:
     brows: Brows = field(default_factory=Brows)
     nose: Nose = field(default_factory=Nose)
     mouth: Mouth = field(default_factory=Mouth)
+    ears: Ears = field(default_factory=Ears)
+    age: Age = field(default_factory=Age)
+    clothing: Clothing = field(default_factory=Clothing)
     glasses: Glasses = field(default_factory=Glasses)
     beard: Beard = field(default_factory=Beard)
+    # how sure the fitting was of a choice: {"beard.style": Confidence(0.55, "stubble")}
+    confidence: dict[str, Confidence] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {"format": FORMAT, "version": VERSION, **dataclasses.asdict(self)}
+
+    def doubtful(self, below: float = 0.6) -> dict[str, Confidence]:
+        """The choices fitted with a score under `below` that have an alternative to offer."""
+        return {k: c for k, c in self.confidence.items() if c.score < below and c.alternative is not None}
 
     @classmethod
     def from_dict(cls, data: Any, source: str = "avatar") -> Attributes:
         """Validate and build; AvatarError (one line) for anything that is not an avatar."""
         if not isinstance(data, dict) or data.get("format") != FORMAT:
             raise AvatarError(f"{source}: not a toonmoji avatar file (no \"format\": \"{FORMAT}\")")
-        if data.get("version") != VERSION:
-            raise AvatarError(f"{source}: avatar version {data.get('version')!r} is not supported (this reads {VERSION})")
+        version = data.get("version")
+        if version not in READABLE_VERSIONS:
+            raise AvatarError(f"{source}: avatar version {version!r} is not supported (this reads "
+                              f"{', '.join(map(str, READABLE_VERSIONS))})")
+        if version == 1:
+            data = _upgraded_v1(data)
         attrs = cls()
         for key, value in data.items():
             if key in ("format", "version"):
                 continue
             if key == "skin":
                 attrs.skin = check_value("skin", value, source)
+            elif key == "confidence":
+                attrs.confidence = _confidences(value, source)
             elif key in SECTIONS:
                 if not isinstance(value, dict):
                     raise AvatarError(f"{source}: {key} must be an object")
@@ -191,7 +256,44 @@ class Attributes:
             setattr(getattr(out, section), name, value)
             if key == "hair.style":
                 out.hair.outline = []
+            out.confidence.pop(key, None)  # the person chose it: no doubt left
         return out
+
+
+@dataclass
+class Confidence:
+    """How sure the fitting was of one choice, and the runner-up to offer (None: no other)."""
+
+    score: float
+    alternative: str | None = None
+
+
+def _confidences(value: Any, source: str) -> dict[str, Confidence]:
+    if not isinstance(value, dict):
+        raise AvatarError(f"{source}: confidence must be an object")
+    out: dict[str, Confidence] = {}
+    for path, entry in value.items():
+        if path not in CHOICES:
+            raise AvatarError(f"{source}: confidence.{path}: not a choice attribute ({', '.join(CHOICES)})")
+        if not isinstance(entry, dict) or set(entry) - {"score", "alternative"}:
+            raise AvatarError(f"{source}: confidence.{path} must be {{\"score\": 0..1, \"alternative\": value or null}}")
+        score = entry.get("score")
+        if isinstance(score, bool) or not isinstance(score, int | float) or not 0.0 <= score <= 1.0:
+            raise AvatarError(f"{source}: confidence.{path}.score must be a number in [0, 1], got {score!r}")
+        alternative = entry.get("alternative")
+        if alternative is not None:
+            alternative = check_value(path, alternative, f"{source}: confidence.{path}.alternative")
+        out[path] = Confidence(float(score), alternative)
+    return out
+
+
+def _upgraded_v1(data: dict[str, Any]) -> dict[str, Any]:
+    """A version 1 file as version 2: only the hair styles were renamed; new values default."""
+    out = dict(data, version=VERSION)
+    hair = out.get("hair")
+    if isinstance(hair, dict) and hair.get("style") in V1_HAIR_STYLES:
+        out["hair"] = dict(hair, style=V1_HAIR_STYLES[hair["style"]])
+    return out
 
 
 def check_value(path: str, value: Any, source: str) -> Any:
@@ -243,11 +345,15 @@ def json_schema() -> dict[str, Any]:
                     "maxItems": OUTLINE_POINTS}
         return {"type": "string", "pattern": HEX.pattern, "default": f.default}
 
-    props: dict[str, Any] = {"format": {"const": FORMAT}, "version": {"const": VERSION},
+    props: dict[str, Any] = {"format": {"const": FORMAT}, "version": {"enum": list(READABLE_VERSIONS)},
                              "skin": {"type": "string", "pattern": HEX.pattern}}
     for name, cls in SECTIONS.items():
         props[name] = {"type": "object", "additionalProperties": False,
                        "properties": {f.name: prop(f"{name}.{f.name}", f) for f in dataclasses.fields(cls)}}
+    props["confidence"] = {"type": "object", "additionalProperties": False, "properties": {
+        path: {"type": "object", "additionalProperties": False, "required": ["score"], "properties": {
+            "score": {"type": "number", "minimum": 0.0, "maximum": 1.0},
+            "alternative": {"enum": [*CHOICES[path], None]}}} for path in CHOICES}}
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": "toonmoji avatar",
             "type": "object", "required": ["format", "version"], "additionalProperties": False,
             "properties": props}

@@ -34,13 +34,18 @@ TEMPLATES: dict[str, list[float]] = {
     "bald": [0.85] * OUTLINE_POINTS,
     "short": [1.16, 1.16, 1.15, 1.13, 1.1, 1.06, 1.02, 0.92, 0.85, 0.8, 0.8, 0.8,
               0.8, 0.8, 0.8, 0.8, 0.8, 0.85, 0.92, 1.02, 1.06, 1.1, 1.13, 1.15],
-    "long": [1.16, 1.16, 1.15, 1.14, 1.13, 1.12, 1.13, 1.16, 1.22, 1.3, 1.25, 1.0,
+    "long_straight": [1.16, 1.16, 1.15, 1.14, 1.13, 1.12, 1.13, 1.16, 1.22, 1.3, 1.25, 1.0,
              0.9, 1.0, 1.25, 1.3, 1.22, 1.16, 1.13, 1.12, 1.13, 1.14, 1.15, 1.16],
     "curly": [1.38, 1.38, 1.37, 1.36, 1.35, 1.33, 1.3, 1.25, 1.16, 1.05, 0.9, 0.8,
               0.8, 0.8, 0.9, 1.05, 1.16, 1.25, 1.3, 1.33, 1.35, 1.36, 1.37, 1.38],
-    "tied": [1.07, 1.07, 1.07, 1.06, 1.05, 1.03, 1.0, 0.92, 0.85, 0.8, 0.8, 0.8,
+    "ponytail": [1.07, 1.07, 1.07, 1.06, 1.05, 1.03, 1.0, 0.92, 0.85, 0.8, 0.8, 0.8,
              0.8, 0.8, 0.8, 0.8, 0.8, 0.85, 0.92, 1.0, 1.03, 1.05, 1.06, 1.07],
 }
+# styles drawn with another style's silhouette until they get their own
+for _style, _like in (("receding", "short"), ("buzz", "short"), ("side_part", "short"),
+                      ("medium", "long_straight"), ("long_wavy", "long_straight"), ("afro", "curly"),
+                      ("bun", "ponytail")):
+    TEMPLATES[_style] = TEMPLATES[_like]
 
 
 def hair_radii(attrs: Attributes) -> np.ndarray:
@@ -104,7 +109,7 @@ def build_scene(attrs: Attributes, expr: Expression | None = None) -> list[Shape
 
     # back hair, bun
     radii = hair_radii(attrs)
-    if attrs.hair.style == "tied":
+    if attrs.hair.style in ("ponytail", "bun"):
         shapes.append(Shape(ellipse(CX, 11.5, 9.5, 8.0), hair_c, hair_line, 0.9, name="bun"))
     if (radii > 1.0).any():
         shapes.append(Shape(_hair_path(radii, attrs), hair_c, hair_line, 0.9, name="hair_back"))
@@ -183,7 +188,7 @@ def _fringe_path(attrs: Attributes, radii: np.ndarray, expr: Expression) -> Path
     idx = [18, 19, 20, 21, 22, 23, 0, 1, 2, 3, 4, 5, 6]  # -90 .. 90 degrees
     reach = np.clip(radii, head_radii(attrs) + 0.03, head_radii(attrs) + 0.07)
     top = [tuple(p) for p in radial_points(reach, attrs.face.width)[idx]]
-    lift = 3.0 if attrs.hair.style == "tied" else 0.0
+    lift = 3.0 if attrs.hair.style in ("ponytail", "bun") else 0.0
     line = [(CX + hw * 0.93, 48.0), (CX + hw * 0.86, y_line + 8.0 - lift),
             (part + (hw - abs(part - CX)) * 0.45, y_line + 2.5 - lift * 0.5), (part, y_line - 3.0 - lift),
             (part - (hw - abs(part - CX)) * 0.4, y_line + 1.0 - lift * 0.5), (CX - hw * 0.86, y_line + 8.0 - lift),

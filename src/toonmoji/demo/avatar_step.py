@@ -27,7 +27,7 @@ def avatar_step(ctx: DemoContext) -> list[DemoItem]:
     items.append(DemoItem("Avatar expressions", ctx.save("avatar_expressions.png", make_sheet(faces, cell=160, columns=7)),
                           "the seven FER2013 emotions from one neutral-or-any photo: `toonmoji avatar set PHOTO`"))
     edits = [(s, avatar.with_set(s).render("happy", 1.0, 128)) for s in
-             ("hair.style=long", "hair.style=curly", "hair.style=tied", "glasses=round", "beard=full")]
+             ("hair.style=long_straight", "hair.style=curly", "hair.style=ponytail", "glasses=round", "beard=full")]
     items.append(DemoItem("Avatar edits", ctx.save("avatar_edits.png", make_sheet(edits, cell=128, columns=5)),
                           "`--set KEY=VALUE` changes any attribute"))
     return items
