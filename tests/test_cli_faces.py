@@ -29,6 +29,17 @@ def test_faces_table_output(tmp_path, portrait, cli):
     assert code == 0 and "1 face(s)" in out
 
 
+def test_faces_json_without_out_reads_only_and_repeats(tmp_path, portrait, cli, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write_image("me.png", portrait)
+    runs = [cli("faces", "me.png", "--json") for _ in range(2)]
+    assert [code for code, _, _ in runs] == [0, 0]
+    assert runs[0][1] == runs[1][1]
+    face = json.loads(runs[0][1])["faces"][0]
+    assert face["aligned"] is None and len(face["landmarks"]) == 68
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["me.png"]  # no crops without --out
+
+
 def test_no_face_is_one_line_and_writes_nothing(tmp_path, cli):
     photo = write_image(tmp_path / "wall.png", no_face_image())
     code, _out, err = cli("faces", photo, "--out", tmp_path / "faces")
