@@ -27,7 +27,8 @@ def cli_reference() -> str:
     from toonmoji.cli import command
 
     root = command()
-    ctx = root.context_class(root, info_name="toonmoji", terminal_width=100, **root.context_settings)
+    settings = {**root.context_settings, "max_content_width": 84}  # fits the page's code column
+    ctx = root.context_class(root, info_name="toonmoji", terminal_width=84, **settings)
     return "\n".join(_sections(root, ctx, ()))
 
 
