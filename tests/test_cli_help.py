@@ -62,4 +62,5 @@ def test_usage_names_arguments_plainly(cli):
     assert "Usage: toonmoji emotion live [OPTIONS] [SOURCE]" in cli("emotion", "live", "--help")[1]
     out = cli("emoji", "set", "--help")[1]
     assert "PHOTOS..." in out and "PHOTOS <path>..." in out
-    assert "--set <str>" in cli("avatar", "make", "--help")[1]
+    assert "--set KEY=VALUE" in cli("avatar", "make", "--help")[1]
+    assert "--teacher <str>" in cli("emotion", "train", "--help")[1]  # repeatable: one value per use
