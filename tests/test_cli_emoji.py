@@ -133,7 +133,7 @@ def test_sheet_command(cli, tmp_path):
         sheet = read_image(out, mode="RGBA")
         assert sheet.shape[1] == 2 * (64 + 4) + 4 and sheet.shape[0] < 2 * 64  # one row: 2 emoji, not 3
     code, _, stderr = cli("emoji", "sheet", tmp_path / "missing", "--out", tmp_path / "s.png")
-    assert code != 0 and "not a folder" in stderr and not (tmp_path / "s.png").exists()
+    assert code != 0 and "no such file or folder" in stderr and not (tmp_path / "s.png").exists()
 
 
 class PixelClassifier:

@@ -243,8 +243,19 @@ def test_sheet_orders_emotions_first(tmp_path):
     (tmp_path / "notes.txt").write_text("x")
     assert [p.stem for p in emoji_files(tmp_path)] == ["angry", "happy", "sad", "zebra"]
     assert [p.stem for p in emoji_files(tmp_path, exclude=tmp_path / "zebra.png")] == ["angry", "happy", "sad"]
-    with pytest.raises(InputError, match="not a folder"):
+    with pytest.raises(InputError, match="no such file or folder"):
         emoji_files(tmp_path / "missing")
+    with pytest.raises(InputError, match="not a folder"):
+        emoji_files(tmp_path / "notes.txt")
     (tmp_path / "empty").mkdir()
     with pytest.raises(InputError, match="no emoji"):
         emoji_files(tmp_path / "empty")
+
+
+def test_sheet_shows_each_emotion_once_from_an_avatar_set(tmp_path):
+    # `toonmoji avatar set` writes <emotion>.png and a <emotion>.webp sticker of the same face
+    for name in ("happy", "sad"):
+        Image.new("RGBA", (8, 8)).save(tmp_path / f"{name}.png")
+        Image.new("RGBA", (8, 8)).save(tmp_path / f"{name}.webp")
+    Image.new("RGBA", (8, 8)).save(tmp_path / "wink.webp")
+    assert [p.name for p in emoji_files(tmp_path)] == ["happy.png", "sad.png", "wink.webp"]

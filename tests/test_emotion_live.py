@@ -37,16 +37,21 @@ def emoji_dir(tmp_path):
     return tmp_path / "emoji"
 
 
-def test_photo_prints_a_table_and_writes_the_annotated_image(cli, portrait, tmp_path, monkeypatch):
+def test_photo_prints_the_same_table_every_run_and_writes_only_with_out(cli, portrait, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     write_image("me.png", portrait)
-    code, out, err = cli("emotion", "me.png")
+    code, first, err = cli("emotion", "me.png")
     assert code == 0, err
-    assert "happy" in out and "1 face(s)" in out
-    annotated = read_image(tmp_path / "me_emotions.png")
+    assert "happy" in first and "1 face(s)" in first and "--out" in first
+    code, again, err = cli("emotion", "me.png")  # a reading command: run twice, same answer
+    assert code == 0 and again == first, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["me.png"]
+    code, _, err = cli("emotion", "me.png", "--out", "labelled.png")
+    assert code == 0, err
+    annotated = read_image(tmp_path / "labelled.png")
     assert annotated.shape == portrait.shape and np.any(annotated != portrait)
-    code, _, err = cli("emotion", "me.png")
-    assert code == 3 and "--force" in err  # the earlier result is not overwritten
+    code, _, err = cli("emotion", "me.png", "--out", "labelled.png")
+    assert code == 3 and "--force" in err  # a file the user named is not overwritten
 
 
 def test_photo_json_is_one_machine_readable_line(cli, portrait, tmp_path):

@@ -30,7 +30,7 @@ app = typer.Typer(
 console = Console(emoji=False)  # see toonmoji.cli
 
 Force = Annotated[bool, typer.Option(help="Overwrite existing outputs.")]
-Sets = Annotated[list[str] | None, typer.Option("--set", help="Override an attribute, e.g. --set hair.color=#3b2a20 --set glasses=none (repeatable).", show_default=False)]
+Sets = Annotated[list[str] | None, typer.Option("--set", metavar="KEY=VALUE", help="Override an attribute, e.g. --set hair.color=#3b2a20 --set glasses=none (repeatable).", show_default=False)]
 Detector = Annotated[str, typer.Option(help="auto (CenterFace + MediaPipe mesh, the default), dlib (needs [dlib]) or haar.")]
 EMOTION_HELP = "angry, disgust, fear, happy, sad, surprise or neutral."
 

@@ -30,11 +30,20 @@ def faces_step(ctx: DemoContext) -> list[DemoItem]:
             "nearly the same crop as the upright photo",
         )
     )
-    inverted = 255 - aligned[0].image  # a visible edit, to show paste-back puts it in place
+    # a plain, visible edit: the aligned face in black and white, pasted back through the
+    # alignment's own transform and feathered mask, so only the face region changes
+    grey = cv2.cvtColor(cv2.cvtColor(aligned[0].image, cv2.COLOR_RGB2GRAY), cv2.COLOR_GRAY2RGB)
     items.append(
-        DemoItem("Paste-back of an edited face", ctx.save("face_pasted.png", paste_back(ctx.portrait, aligned[0], inverted)))
+        DemoItem("Paste-back of an edited face", ctx.save("face_pasted.png", paste_back(ctx.portrait, aligned[0], grey)),
+                 "the aligned face made black and white, then put back with `toonmoji.paste_back`: "
+                 "the feathered mask blends it into the colour photo")
     )
     group = group_photo(3)
     found = align_faces(group, size=128)
-    items.append(DemoItem(f"Group photo: {len(found)} faces", ctx.save("group.png", group)))
+    boxed = group.copy()
+    for a in found:
+        x0, y0, x1, y1 = (int(v) for v in a.face.box)
+        cv2.rectangle(boxed, (x0, y0), (x1, y1), (0, 255, 0), 2)
+    items.append(DemoItem(f"Group photo: {len(found)} faces", ctx.save("group.png", boxed),
+                          "every face found and boxed: `toonmoji faces PHOTO`"))
     return items

@@ -18,8 +18,13 @@ SHEET_SUFFIXES = {".png", ".webp"}
 
 
 def emoji_files(folder: str | os.PathLike[str], exclude: Path | None = None) -> list[Path]:
-    """The PNG and WebP files in `folder`: emotion names first in FER2013 order, then the rest by name."""
+    """The PNG and WebP files in `folder`: emotion names first in FER2013 order, then the rest by name.
+
+    One file per name: `toonmoji avatar set` writes each emotion as .png and as a .webp sticker,
+    and a sheet shows each emotion once (the lossless .png)."""
     d = Path(folder)
+    if not d.exists():
+        raise InputError(f"no such file or folder: {d}")
     if not d.is_dir():
         raise InputError(f"not a folder: {d}")
     skip = exclude.resolve() if exclude is not None else None
@@ -27,8 +32,11 @@ def emoji_files(folder: str | os.PathLike[str], exclude: Path | None = None) -> 
              and p.resolve() != skip]
     if not files:
         raise InputError(f"no emoji in {d}: expected .png or .webp files")
+    by_name: dict[str, Path] = {}
+    for p in sorted(files, key=lambda p: (p.suffix.lower() != ".png", p.name)):
+        by_name.setdefault(p.stem, p)
     rank = {name: i for i, name in enumerate(EMOTIONS)}
-    return sorted(files, key=lambda p: (rank.get(p.stem, len(rank)), p.name))
+    return sorted(by_name.values(), key=lambda p: (rank.get(p.stem, len(rank)), p.name))
 
 
 def fit_square(rgba: np.ndarray, side: int) -> np.ndarray:

@@ -97,9 +97,7 @@ def _photo(session: EmotionSession, source: Path, out: Path | None, as_json: boo
     results = session.classify(image)
     if not results:
         raise NoFaceError(f"no face found in {source}")
-    if out is None and not as_json:
-        out = Path(f"{source.stem}_emotions.png")
-    if out is not None:
+    if out is not None:  # a reading command: it writes only when asked, so it can run again
         write_image(out, session.annotate(image, results), force=force)
     if as_json:
         print(json.dumps({"image": str(source), "faces": [r.to_json() for r in results]}))
@@ -112,7 +110,7 @@ def _photo(session: EmotionSession, source: Path, out: Path | None, as_json: boo
         ranked = sorted(zip(r.classes, r.probabilities), key=lambda cp: -cp[1])
         table.add_row(str(i), box, f"[bold]{r.label}[/bold]", "  ".join(f"{c} {p:.2f}" for c, p in ranked[:4]))
     console.print(table)
-    console.print(f"annotated image: {out}")
+    console.print(f"annotated image: {out}" if out else "annotated image: add --out FILE.png to write it")
 
 
 def _video(session: EmotionSession, source: Path | None, camera: int | None, out: Path | None, as_json: bool,
@@ -120,16 +118,13 @@ def _video(session: EmotionSession, source: Path | None, camera: int | None, out
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from toonmoji.emotion.live import gui_available, run_video
-    from toonmoji.imageio import VideoSink, VideoSource, check_writable
+    from toonmoji.imageio import VideoSink, VideoSource
 
     src = VideoSource(camera if camera is not None else source)
     show = gui_available() if window is None else window
     if show and not gui_available():
         src.close()
         raise InputError("no window can be opened here (no display, or OpenCV without GUI); use --out")
-    if out is None and not show and not as_json:
-        out = Path(f"camera{camera}_emotions.mp4" if camera is not None else f"{source.stem}_emotions.mp4")
-        check_writable(out, force)
     sink = VideoSink(out, src.fps, session.output_size(src.width, src.height), force) if out is not None else None
     report = err_console if as_json else console
     total = min(src.frame_count or 0, max_frames or 10**9) or None
@@ -142,6 +137,8 @@ def _video(session: EmotionSession, source: Path | None, camera: int | None, out
     report.print(f"{summary.frames} frame(s), {summary.fps:.1f} fps, {summary.faces} face(s) seen; labels: {labels}")
     if summary.output:
         report.print(f"annotated video: {summary.output}")
+    elif not show and not as_json:
+        report.print("annotated video: add --out FILE.mp4 to write it")
     if summary.interrupted:
         report.print("interrupted; the output so far is kept")
     if summary.broken:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import cv2
 import numpy as np
 
 from toonmoji.emotion.labels import EMOTIONS
+from toonmoji.emotion.layout import Card, place_cards
 from toonmoji.emotion.recognize import FaceEmotion
 from toonmoji.errors import InputError
 from toonmoji.imageio import read_image
@@ -26,43 +28,90 @@ def _colour(name: str) -> tuple[int, int, int]:
 
 
 def draw_emotions(image: np.ndarray, results: list[FaceEmotion], bars: bool = True) -> np.ndarray:
-    """An annotated copy of an `(H, W, 3) uint8` RGB image: per face a box, the label with its
-    probability, and one bar per class beside the box."""
+    """An annotated copy of an `(H, W, 3) uint8` RGB image: per face a box and a card with the
+    label, its probability and (with `bars`) one bar per class, placed by `emotion_cards` so no
+    card covers a face or another card or leaves the picture."""
     out = np.ascontiguousarray(image).copy()
-    h = out.shape[0]
-    scale = max(0.35, min(1.0, h / 900))
-    thick = max(1, round(2 * scale))
-    for r in results:
+    cards = emotion_cards(out.shape[:2], results, bars)
+    for r, card in zip(results, cards):
         x0, y0, x1, y1 = (round(v) for v in r.face.box)
         colour = _colour(r.label)
-        cv2.rectangle(out, (x0, y0), (x1, y1), colour, thick)
-        text = f"{r.label} {r.score:.0%}"
-        (tw, th), base = cv2.getTextSize(text, FONT, scale, thick)
-        ty = y0 - 4 if y0 - th - base - 4 >= 0 else y1 + th + 4
-        cv2.rectangle(out, (x0, ty - th - base), (x0 + tw + 4, ty + base), colour, -1)
-        cv2.putText(out, text, (x0 + 2, ty), FONT, scale, (0, 0, 0), thick, cv2.LINE_AA)
-        if bars:
-            _draw_bars(out, r, (x0, y0, x1, y1), scale)
+        cv2.rectangle(out, (x0, y0), (x1, y1), colour, _thickness(card.scale))
+        if not card.beside:
+            _leader(out, card.rect, (x0, y0, x1, y1), colour)
+        _draw_card(out, r, card)
     return out
 
 
-def _draw_bars(out: np.ndarray, r: FaceEmotion, box: tuple[int, int, int, int], scale: float) -> None:
-    """Horizontal probability bars, right of the box (left if there is no room)."""
-    h, w = out.shape[:2]
+def picture_scale(size: tuple[int, int]) -> float:
+    """Text scale for a picture of `size` (height, width): readable, and small enough that cards
+    fit beside faces."""
+    return max(0.35, min(1.0, size[0] / 900))
+
+
+def _thickness(scale: float) -> int:
+    return max(1, round(2 * scale))
+
+
+def _bar_metrics(scale: float) -> tuple[int, float, int, int]:
+    """Row height, class-name font scale, name column width and bar length for one card."""
     row = max(9, round(16 * scale))
-    bar_len = max(30, round(70 * scale))
-    label_w = round(62 * scale)
-    width = label_w + bar_len + 4
-    x0, y0, x1, _ = box
-    left = x1 + 6 if x1 + 6 + width <= w else max(0, x0 - 6 - width)
-    top = min(max(0, y0), max(0, h - row * len(r.classes)))
-    small = scale * 0.5
+    small = max(0.28, scale * 0.5)
+    (name_w, _), _ = cv2.getTextSize("surprise", FONT, small, 1)
+    return row, small, name_w + 4, max(24, round(70 * scale))
+
+
+def _card_size(text: str, classes: int) -> Callable[[float, bool], tuple[int, int]]:
+    def size(scale: float, bars: bool) -> tuple[int, int]:
+        (tw, th), base = cv2.getTextSize(text, FONT, scale, _thickness(scale))
+        w, h = tw + 6, th + base + 6
+        if bars:
+            row, _, name_w, bar_len = _bar_metrics(scale)
+            w, h = max(w, name_w + bar_len + 6), h + row * classes + 2
+        return w, h
+
+    return size
+
+
+def emotion_cards(size: tuple[int, int], results: list[FaceEmotion], bars: bool = True) -> list[Card]:
+    """Where each face's card goes on a picture of `size` (height, width): see layout.py."""
+    scale = picture_scale(size)
+    boxes = np.array([r.face.box for r in results], float).reshape(-1, 4)
+    sizes = [_card_size(f"{r.label} {r.score:.0%}", len(r.classes)) for r in results]
+    if not results:
+        return []
+    # cards differ only by their label's width: lay out with the widest, draw each at its own
+    widest = max(sizes, key=lambda f: f(scale, bars)[0])
+    return place_cards(size, boxes, widest, scale, bars)
+
+
+def _draw_card(out: np.ndarray, r: FaceEmotion, card: Card) -> None:
+    x0, y0, x1, y1 = card.rect
+    scale, thick = card.scale, _thickness(card.scale)
+    text = f"{r.label} {r.score:.0%}"
+    (_, th), base = cv2.getTextSize(text, FONT, scale, thick)
+    header = th + base + 6
+    cv2.rectangle(out, (x0, y0), (x1 - 1, y0 + header - 1), _colour(r.label), -1)
+    cv2.putText(out, text, (x0 + 3, y0 + 3 + th), FONT, scale, (0, 0, 0), thick, cv2.LINE_AA)
+    if not card.bars:
+        return
+    row, small, name_w, bar_len = _bar_metrics(scale)
+    cv2.rectangle(out, (x0, y0 + header), (x1 - 1, y1 - 1), (30, 30, 30), -1)
     for i, (name, p) in enumerate(zip(r.classes, r.probabilities)):
-        y = top + i * row
-        cv2.rectangle(out, (left, y + 1), (left + width, y + row - 1), (30, 30, 30), -1)
-        cv2.putText(out, name[:8], (left + 2, y + row - 3), FONT, small, (255, 255, 255), 1, cv2.LINE_AA)
-        bx = left + label_w
-        cv2.rectangle(out, (bx, y + 2), (bx + round(bar_len * float(p)), y + row - 2), _colour(name), -1)
+        y = y0 + header + 1 + i * row
+        cv2.putText(out, name[:8], (x0 + 3, y + row - 3), FONT, small, (255, 255, 255), 1, cv2.LINE_AA)
+        bx = x0 + 3 + name_w
+        if p > 0.005:
+            cv2.rectangle(out, (bx, y + 2), (bx + round(bar_len * float(p)), y + row - 2), _colour(name), -1)
+
+
+def _leader(out: np.ndarray, rect: tuple[int, int, int, int], box: tuple[int, int, int, int],
+            colour: tuple[int, int, int]) -> None:
+    """A thin line from a card placed away from its face to the face's box."""
+    cx, cy = (rect[0] + rect[2]) / 2, (rect[1] + rect[3]) / 2
+    bx, by = min(max(cx, box[0]), box[2]), min(max(cy, box[1]), box[3])
+    px, py = min(max(bx, rect[0]), rect[2] - 1), min(max(by, rect[1]), rect[3] - 1)
+    cv2.line(out, (round(px), round(py)), (round(bx), round(by)), colour, 1, cv2.LINE_AA)
 
 
 class EmojiSet:
