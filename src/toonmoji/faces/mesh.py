@@ -95,9 +95,14 @@ def face_mesh(image: np.ndarray, centre: np.ndarray, size: float, angle: float) 
     score; the region is refined once from the first pass's points."""
     mesh, _ = mesh_468(image, centre, size, angle)
     mesh, score = mesh_468(image, *region_from_mesh(mesh))
+    return with_irises(image, mesh), score
+
+
+def with_irises(image: np.ndarray, mesh: np.ndarray) -> np.ndarray:
+    """`(478, 2)`: the 468 mesh points followed by each eye's 5 iris points (right eye first)."""
     right = iris_points(image, (mesh[RIGHT_EYE_CORNERS[0]], mesh[RIGHT_EYE_CORNERS[1]]), mirror=False)
     left = iris_points(image, (mesh[LEFT_EYE_CORNERS[0]], mesh[LEFT_EYE_CORNERS[1]]), mirror=True)
-    return np.vstack([mesh, right, left]), score
+    return np.vstack([mesh[:468], right, left])
 
 
 def landmarks_68_from_mesh(mesh: np.ndarray) -> np.ndarray:

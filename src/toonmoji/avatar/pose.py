@@ -1,0 +1,122 @@
+"""The avatar's head turned in 3D, as a warp of the finished drawing (2.5D).
+
+The drawing is flat, so turning it is done on its shapes after `build_scene`: every control point
+is placed on a head-shaped ellipsoid (the head's half-width and half-height at its height and
+across), turned by the yaw about the vertical axis and by the pitch about the horizontal one, and
+projected back. A point's angle `phi` on the ellipsoid becomes `phi + yaw * cos(phi)`: the face's
+middle moves the most, the outline stays where it is (a turning head keeps its silhouette), the far
+side is compressed and the near side stretched, as a real face foreshortens. Shapes that stand out
+of the face (nose, glasses) move further, by their depth; what lies outside the head's outline
+(the hair's back, the ears' outer rims) shifts a little the other way, so the far ear and the back
+of the hair show more and the near ones hide behind the head. The irises are moved inside their
+(clipping) eye whites for the gaze. Roll is applied last, as `face.roll` does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from toonmoji.avatar.expression import Expression
+from toonmoji.avatar.geometry import Path, Shape, rotation
+from toonmoji.avatar.model import Attributes
+from toonmoji.avatar.scene import CX, CY, HEAD_RX, HEAD_RY, build_scene
+
+MAX_TURN = np.radians(40.0)  # beyond this the warp folds (phi + yaw cos phi stops increasing at 57)
+ROLL_CENTRE = (CX, 60.0)  # as build_scene turns `face.roll`
+# how far a shape stands out of the face's surface, avatar units (the head is 27 wide)
+DEPTH = {"nose": 5.0, "nose_light": 5.0, "wrinkle": 2.5, "sneer_line": 2.5, "lens": 4.0, "frame": 4.0,
+         "bridge": 5.0, "moustache": 2.0, "lips": 1.5, "mouth_line": 1.5, "mouth": 1.5, "mouth_edge": 1.5,
+         "teeth": 1.5, "teeth_lower": 1.5, "tongue": 1.5}
+GAZE_SHAPES = ("iris", "pupil", "glint")
+GAZE_REACH = (2.2, 1.3)  # how far the iris moves at full gaze (x, y), avatar units
+MOUTH_SHAPES = ("lips", "mouth_line", "mouth", "mouth_edge", "teeth", "teeth_lower", "tongue", "moustache", "beard")
+JAW_REACH = 3.0  # the mouth's sideways shift at full jaw, avatar units
+BACK_SHIFT = 0.12  # outside the head, the opposite shift at full turn, in head radii
+
+
+@dataclass(frozen=True)
+class HeadPose:
+    """Degrees: `yaw` + turns the nose to the image right, `pitch` + up, `roll` + clockwise on
+    screen. `gaze_x`, `gaze_y` in [-1, 1]: the irises towards the image right / up. `jaw` in
+    [-1, 1]: the mouth (and beard) moved sideways, to the image right when +."""
+
+    yaw: float = 0.0
+    pitch: float = 0.0
+    roll: float = 0.0
+    gaze_x: float = 0.0
+    gaze_y: float = 0.0
+    jaw: float = 0.0
+
+    @property
+    def is_rest(self) -> bool:
+        still = max(abs(self.yaw), abs(self.pitch), abs(self.roll)) < 0.05
+        return still and abs(self.gaze_x) + abs(self.gaze_y) + abs(self.jaw) < 1e-3
+
+
+def posed_scene(attrs: Attributes, expr: Expression | None, pose: HeadPose) -> list[Shape]:
+    """The avatar's shapes (as `build_scene`) with the head turned, tilted and looking as `pose`
+    says; the avatar file's own `face.roll` is replaced by the pose's roll."""
+    upright = replace(attrs, face=replace(attrs.face, roll=0.0))
+    return pose_shapes(build_scene(upright, expr), pose, attrs.face.width)
+
+
+def pose_shapes(shapes: list[Shape], pose: HeadPose, face_width: float = 1.0) -> list[Shape]:
+    """`shapes` (an upright avatar on the 100 x 100 canvas) turned by `pose`. Paths shared by
+    several shapes (an eye outline that clips its iris) stay shared."""
+    if pose.is_rest:
+        return shapes
+    paths: dict[int, Path] = {}
+    depth: dict[int, float] = {}
+    shift: dict[int, tuple[float, float]] = {}
+    moves = {n: (pose.gaze_x * GAZE_REACH[0], -pose.gaze_y * GAZE_REACH[1]) for n in GAZE_SHAPES}
+    moves.update({n: (pose.jaw * JAW_REACH, 0.0) for n in MOUTH_SHAPES})
+    for s in shapes:
+        for p, own in ((s.path, True), (s.clip, False)):
+            if p is None:
+                continue
+            paths[id(p)] = p
+            depth[id(p)] = max(depth.get(id(p), 0.0), DEPTH.get(s.name, 0.0) if own else 0.0)
+            if own and s.name in moves:
+                shift[id(p)] = moves[s.name]
+    keys = list(paths)
+    counts = [1 + 3 * len(paths[k].segments) for k in keys]
+    pts = np.concatenate([np.vstack([paths[k].start[None], paths[k].segments.reshape(-1, 2)]) for k in keys])
+    d = np.repeat([depth[k] for k in keys], counts)
+    pts = pts + np.repeat([shift.get(k, (0.0, 0.0)) for k in keys], counts, axis=0)
+    out = turn_points(pts, pose.yaw, pose.pitch, HEAD_RX * face_width, HEAD_RY, d)
+    if abs(pose.roll) > 0.01:
+        m = rotation(pose.roll, *ROLL_CENTRE)
+        out = out @ m[:, :2].T + m[:, 2]
+    new: dict[int, Path] = {}
+    for k, chunk in zip(keys, np.split(out, np.cumsum(counts)[:-1])):
+        p = paths[k]
+        new[k] = Path(chunk[0], chunk[1:].reshape(-1, 3, 2), p.closed)
+    return [replace(s, path=new[id(s.path)], clip=None if s.clip is None else new[id(s.clip)]) for s in shapes]
+
+
+def turn_points(pts: np.ndarray, yaw: float, pitch: float, rx: float, ry: float,
+                depth: np.ndarray | float = 0.0) -> np.ndarray:
+    """`(N, 2)` canvas points turned by `yaw` and `pitch` (degrees) on a head of half-width `rx`
+    and half-height `ry` centred at (CX, CY); `depth`: how far each point stands out of it."""
+    a = float(np.clip(np.radians(yaw), -MAX_TURN, MAX_TURN))
+    b = float(np.clip(np.radians(pitch), -MAX_TURN, MAX_TURN))
+    dx, dy = pts[:, 0] - CX, pts[:, 1] - CY
+    wy = rx * np.sqrt(np.clip(1.0 - (dy / ry) ** 2, 0.04, 1.0))  # the head's half-width at this height
+    hx = ry * np.sqrt(np.clip(1.0 - (dx / rx) ** 2, 0.04, 1.0))  # and half-height at this x
+    nx = _turn(dx, wy, a, rx)
+    ny = _turn(dy, hx, -b, ry)
+    depth = np.asarray(depth, np.float64)
+    return np.stack([CX + nx + depth * np.sin(a), CY + ny - depth * np.sin(b)], axis=1)
+
+
+def _turn(d: np.ndarray, half: np.ndarray, angle: float, radius: float) -> np.ndarray:
+    """One axis of the turn: inside the outline `phi -> phi + angle cos(phi)` on the circle of
+    radius `half`; outside it, a shift the other way growing over a tenth of the head."""
+    u = d / half
+    phi = np.arcsin(np.clip(u, -1.0, 1.0))
+    inside = half * np.sin(phi + angle * np.cos(phi))
+    ramp = np.clip((np.abs(u) - 1.0) * half / (0.15 * radius), 0.0, 1.0)
+    outside = d - BACK_SHIFT * radius * np.sin(angle) * ramp
+    return np.where(np.abs(u) <= 1.0, inside, outside)
