@@ -26,14 +26,15 @@ from toonmoji.faces.follow import MeshFollower
 from toonmoji.faces.mesh import landmarks_68_from_mesh
 from toonmoji.faces.signals import FaceSignals, SignalReader
 
-STYLE_SHARE = 0.35  # how much of the emotion's own brows, smile, eyes and mouth opening is kept
+STYLE_SHARE = 0.35  # how much of the emotion's own brows, smile, eyes and mouth shape is kept
 STYLE_ONLY = ("teeth", "nose_wrinkle", "upper_lip", "tears", "cry")  # the emotion alone sets these
 EMOTION_EASE = 0.35  # weight of a new emotion reading
 
 
 def _lid(openness: float) -> float:
-    """Extra closing of one eye from its measured openness (1 at rest): shut from 0.3 down."""
-    return float(np.clip((0.75 - openness) / 0.45, 0.0, 1.0))
+    """Extra closing of one eye from its measured openness (1 at rest, 0.35 painted shut, real
+    faces at rest 0.56 .. 1.43): closing from 0.6, shut at 0.3."""
+    return float(np.clip((0.6 - openness) / 0.3, 0.0, 1.0))
 
 
 def puppet_expression(s: FaceSignals, probabilities: dict[str, float] | None = None) -> Expression:
@@ -53,7 +54,9 @@ def puppet_expression(s: FaceSignals, probabilities: dict[str, float] | None = N
     values = {}
     for f in fields(Expression):
         base = getattr(style, f.name)
-        if f.name in measured:
+        if f.name == "mouth_open":  # the mouth opens as wide as the face's, no wider
+            values[f.name] = measured[f.name]
+        elif f.name in measured:
             values[f.name] = measured[f.name] + STYLE_SHARE * base
         else:
             values[f.name] = base if f.name in STYLE_ONLY else 0.0

@@ -2,7 +2,8 @@
 
 A face moves little between frames, so the region to look in comes from the last frame's mesh
 (`mesh.region_from_mesh`) and the detector runs only when there is none: one mesh pass and the
-two iris passes a frame (about 10 ms here) instead of a full search. The mesh net's own
+two iris passes a frame (about 10 ms here; the iris model's lids replace the mesh's, as in
+MediaPipe's iris pipeline) instead of a full search. The mesh net's own
 face-presence score says when the face is lost; the next frame then searches the whole picture.
 While no face is known, the (costlier) full search runs only every `search_every` frames.
 """
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from toonmoji.faces.detect import AutoDetector, as_rgb
-from toonmoji.faces.mesh import mesh_468, region_from_mesh, with_irises
+from toonmoji.faces.mesh import mesh_468, refined_mesh, region_from_mesh
 
 
 @dataclass
@@ -34,7 +35,7 @@ class MeshFollower:
         if self._mesh is not None:
             mesh, score = mesh_468(image, *region_from_mesh(self._mesh[:468]))
             if score >= self.min_score:
-                self._mesh = with_irises(image, mesh)
+                self._mesh = refined_mesh(image, mesh)
                 return self._mesh
             self._mesh = None
         elif self._missed % self.search_every:
@@ -43,7 +44,7 @@ class MeshFollower:
         if self._detector is None:
             self._detector = AutoDetector(max_side=self.detect_side, min_mesh_score=self.min_score)
         faces = self._detector.detect(image)
-        self._mesh = faces[0].mesh if faces and faces[0].mesh is not None else None
+        self._mesh = refined_mesh(image, faces[0].mesh) if faces and faces[0].mesh is not None else None
         self._missed = 0 if self._mesh is not None else self._missed + 1
         return self._mesh
 

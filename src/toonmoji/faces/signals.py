@@ -198,6 +198,7 @@ def measures(p: np.ndarray) -> dict[str, float]:
 # where real faces at rest sit against the canonical face (cm; the median of 48 faces in 11
 # photos, ../shared/data/faces): brows and inner brow ends a little lower, the cheeks wider
 REST = {"brow_right": -0.15, "brow_left": -0.15, "inner_height": -0.25, "cheeks": 0.02}
+LIPS_APART = 0.3  # cm between the inner lips before the mouth counts as open (closed lips read 0-0.2)
 
 
 @functools.cache
@@ -223,7 +224,7 @@ def raw_signals(mesh: np.ndarray, width: int, height: int, guess: Pose | None = 
         gaze /= 2 * np.array([0.35, 0.25])  # the iris reaches about this far off centre
     brow = (m["brow_right"] + m["brow_left"] - ref["brow_right"] - ref["brow_left"]) / 2
     width_change = m["mouth_width"] / ref["mouth_width"] - 1.0
-    mouth_open = max(0.0, (m["mouth_gap"] - ref["mouth_gap"] * 0.25) / (0.5 * ref["mouth_width"]))
+    mouth_open = max(0.0, (m["mouth_gap"] - LIPS_APART) / (0.5 * ref["mouth_width"]))
     centre = mesh[:468].mean(axis=0)
     eye_centres = [mesh[list(EYE_CORNERS[e])].mean(axis=0) for e in ("right", "left")]
     frown = (ref["inner_gap"] - m["inner_gap"]) / 0.5 + (ref["inner_height"] - m["inner_height"]) / 0.6
