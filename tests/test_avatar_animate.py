@@ -10,7 +10,13 @@ import pytest
 from PIL import Image
 
 from toonmoji.avatar import animate
-from toonmoji.avatar.animate import ANIMATIONS, MAX_SECONDS, MAX_WEBP_BYTES, animated_sticker, animation_frames
+from toonmoji.avatar.animate import (
+    ANIMATIONS,
+    MAX_SECONDS,
+    MAX_WEBP_BYTES,
+    animated_sticker,
+    animation_frames,
+)
 from toonmoji.avatar.avatar import Avatar
 from toonmoji.avatar.model import Attributes
 
@@ -83,7 +89,7 @@ def test_cli_set_animated_writes_the_pack_and_tray_icon(cli, tmp_path, avatar, m
     path = tmp_path / "me.json"
     path.write_text(avatar.to_json())
     out = tmp_path / "pack"
-    code, stdout, err = cli("avatar", "set", path, "--out", out, "--size", "64", "--animated")
+    code, _, err = cli("avatar", "set", path, "--out", out, "--size", "64", "--animated")
     assert code == 0, err
     assert (out / "happy.webp").is_file() and (out / "animated" / "wink.webp").is_file()
     with Image.open(out / "tray.png") as im:

@@ -4,8 +4,11 @@ mouth opened frame by frame; jitter on a still face; a face that goes missing.""
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
+
 from puppet_frames import (
     REAL_FACES,
     eye_shut,
@@ -16,7 +19,6 @@ from puppet_frames import (
     rotated,
     turned,
 )
-
 from toonmoji.faces.detect import AutoDetector
 from toonmoji.faces.follow import MeshFollower
 from toonmoji.faces.signals import NEUTRAL, OneEuro, SignalReader, raw_signals
@@ -66,7 +68,7 @@ def test_a_turning_head_gives_monotonic_yaw(head):
     crop, mesh = head
     cx, radius = float(mesh[1, 0]), 0.6 * float(np.ptp(mesh[:468, 0]))
     yaws = [s.yaw for s in _signals([turned(crop, a, cx, radius) for a in (-30, -15, 0, 15, 30)])]
-    assert all(b > a + 1.0 for a, b in zip(yaws, yaws[1:])), yaws
+    assert all(b > a + 1.0 for a, b in itertools.pairwise(yaws)), yaws
     assert yaws[0] < -5 and yaws[-1] > 5
 
 
