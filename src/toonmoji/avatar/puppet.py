@@ -18,6 +18,7 @@ import numpy as np
 
 from toonmoji.avatar.avatar import Avatar
 from toonmoji.avatar.expression import PRESETS, Expression, blend
+from toonmoji.avatar.geometry import Shape
 from toonmoji.avatar.pose import HeadPose, posed_scene
 from toonmoji.avatar.raster import render_shapes
 from toonmoji.emotion.labels import EMOTIONS
@@ -117,13 +118,20 @@ class Puppet:
         """Draw the avatar for the `(H, W, 3) uint8` RGB frame taken at `t` seconds.
         `probabilities`: the emotion already read elsewhere (the web page's session), else the
         puppet's own classifier reads it."""
+        shapes, frame = self.pose(image, t, probabilities)
+        frame.rgba = render_shapes(shapes, self.size)
+        return frame
+
+    def pose(self, image: np.ndarray, t: float, probabilities: dict[str, float] | None = None
+             ) -> tuple[list[Shape], PuppetFrame]:
+        """`step` up to the drawing: the posed shapes (for SVG), and the frame without pixels."""
         mesh = self.follower.find(image)
         signals = self._reader.read(mesh, image.shape[1], image.shape[0], t)
         self._update_emotion(image, mesh, probabilities)
         emotion = None if self._probs is None else dict(zip(EMOTIONS, (float(p) for p in self._probs)))
         shapes = posed_scene(self.avatar.attributes, puppet_expression(signals, emotion), head_pose(signals))
         self.frames += 1
-        return PuppetFrame(render_shapes(shapes, self.size), signals, mesh is not None, emotion)
+        return shapes, PuppetFrame(np.zeros((0, 0, 4), np.uint8), signals, mesh is not None, emotion)
 
     def _update_emotion(self, image: np.ndarray, mesh: np.ndarray | None, given: dict[str, float] | None) -> None:
         if given is not None:
