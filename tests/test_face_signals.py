@@ -139,3 +139,16 @@ def test_real_photos_roll_follows(tmp_path):
         assert abs(rolls[0] - rolls[1] + 20) < 4 and abs(rolls[2] - rolls[1] - 20) < 4, (p.name, rolls)
         checked += 1
     assert checked
+
+
+def test_looking_at_one_eye_a_frame_still_sees_a_wink_within_two_frames(head):
+    crop, mesh = head
+    shut = eye_shut(crop, mesh)
+    centre = tuple(mesh[:468].mean(axis=0))
+    fast, full = MeshFollower(alternate_eyes=True), MeshFollower()
+    frames = [crop, rotated(crop, 0.0, centre, (6.0, 3.0)), shut, shut, crop]
+    got = [raw_signals(fast.find(f), 256, 256)[0] for f in frames]
+    want = [raw_signals(full.find(f), 256, 256)[0] for f in frames]
+    assert abs(got[1].eye_left - want[1].eye_left) < 0.1  # a carried eye moves with the face
+    assert min(got[2].eye_right, got[3].eye_right) < 0.5 * got[0].eye_right
+    assert got[3].eye_left > 0.8 * got[0].eye_left

@@ -109,10 +109,13 @@ class Puppet:
         self._reader = SignalReader(self.fade)
 
     @classmethod
-    def create(cls, avatar: Avatar, size: int = 256, emotion: bool = True) -> Puppet:
+    def create(cls, avatar: Avatar, size: int = 256, emotion: bool = True, fast: bool = False) -> Puppet:
+        """With the emotion classifier unless `emotion` is False; `fast`: the iris model on one eye
+        a frame (see `MeshFollower.alternate_eyes`)."""
         from toonmoji.emotion.classifier import EmotionClassifier
 
-        return cls(avatar, size, EmotionClassifier.default(flip=False) if emotion else None)
+        return cls(avatar, size, EmotionClassifier.default(flip=False) if emotion else None,
+                   follower=MeshFollower(alternate_eyes=fast))
 
     def step(self, image: np.ndarray, t: float, probabilities: dict[str, float] | None = None) -> PuppetFrame:
         """Draw the avatar for the `(H, W, 3) uint8` RGB frame taken at `t` seconds.

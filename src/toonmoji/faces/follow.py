@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from toonmoji.faces.detect import AutoDetector, as_rgb
-from toonmoji.faces.mesh import mesh_468, refined_mesh, region_from_mesh
+from toonmoji.faces.mesh import EYES, eye_points, mesh_468, refined_mesh, region_from_mesh
 
 
 @dataclass
@@ -25,7 +25,10 @@ class MeshFollower:
     detect_side: int = 640  # the full search runs on a copy at most this many pixels on its long side
     min_score: float = 0.5
     search_every: int = 3
+    alternate_eyes: bool = False  # the iris model on one eye a frame, the other carried by its corners
     _mesh: np.ndarray | None = field(default=None, repr=False)
+    _eyes: list = field(default_factory=lambda: [None, None], repr=False)
+    _turn: int = field(default=0, repr=False)
     _missed: int = field(default=0, repr=False)
     _detector: AutoDetector | None = field(default=None, repr=False)
 
@@ -35,7 +38,7 @@ class MeshFollower:
         if self._mesh is not None:
             mesh, score = mesh_468(image, *region_from_mesh(self._mesh[:468]))
             if score >= self.min_score:
-                self._mesh = refined_mesh(image, mesh)
+                self._mesh = self._refine(image, mesh)
                 return self._mesh
             self._mesh = None
         elif self._missed % self.search_every:
@@ -44,9 +47,38 @@ class MeshFollower:
         if self._detector is None:
             self._detector = AutoDetector(max_side=self.detect_side, min_mesh_score=self.min_score)
         faces = self._detector.detect(image)
-        self._mesh = refined_mesh(image, faces[0].mesh) if faces and faces[0].mesh is not None else None
+        self._eyes = [None, None]
+        self._mesh = self._refine(image, faces[0].mesh) if faces and faces[0].mesh is not None else None
         self._missed = 0 if self._mesh is not None else self._missed + 1
         return self._mesh
 
     def reset(self) -> None:
-        self._mesh, self._missed = None, 0
+        self._mesh, self._missed, self._eyes = None, 0, [None, None]
+
+    def _refine(self, image: np.ndarray, mesh: np.ndarray) -> np.ndarray:
+        """The mesh with the iris model's lids and irises (`mesh.refined_mesh`); with
+        `alternate_eyes`, one eye is looked at a frame and the other's last answer is moved with
+        its corners (a third less work; each eye is then sampled at half the frame rate)."""
+        if not self.alternate_eyes:
+            return refined_mesh(image, mesh)
+        out = np.array(mesh[:468], np.float64)
+        irises = []
+        for e, ((a, b), idx, mirror) in enumerate(EYES):
+            corners = mesh[[a, b]]
+            if self._eyes[e] is None or e == self._turn:
+                contour, iris = eye_points(image, (corners[0], corners[1]), mirror)
+                self._eyes[e] = (corners, contour[:16], iris)
+            then, lids, iris = self._eyes[e]
+            out[idx] = _carried(lids, then, corners)
+            irises.append(_carried(iris, then, corners))
+        self._turn = 1 - self._turn
+        return np.vstack([out, *irises])
+
+
+def _carried(points: np.ndarray, before: np.ndarray, after: np.ndarray) -> np.ndarray:
+    """`points` moved by the similarity (turn, scale, shift) that takes the two points `before`
+    onto `after`."""
+    zb, za = complex(*(before[1] - before[0])), complex(*(after[1] - after[0]))
+    k = za / zb if abs(zb) > 1e-9 else 1.0
+    z = (points[:, 0] - before[0, 0] + 1j * (points[:, 1] - before[0, 1])) * k
+    return np.stack([z.real + after[0, 0], z.imag + after[0, 1]], axis=1)

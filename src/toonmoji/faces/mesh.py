@@ -40,6 +40,7 @@ EYE_CONTOURS = (
     np.array([33, 7, 163, 144, 145, 153, 154, 155, 133, 246, 161, 160, 159, 158, 157, 173]),
     np.array([263, 249, 390, 373, 374, 380, 381, 382, 362, 466, 388, 387, 386, 385, 384, 398]),
 )
+EYES = ((RIGHT_EYE_CORNERS, EYE_CONTOURS[0], False), (LEFT_EYE_CORNERS, EYE_CONTOURS[1], True))  # (corners, lids, mirror)
 
 
 def roi_matrix(centre: np.ndarray, size: float, angle: float, out: int) -> np.ndarray:
@@ -125,7 +126,7 @@ def refined_mesh(image: np.ndarray, mesh: np.ndarray) -> np.ndarray:
     video (the puppet); `face_mesh` keeps the mesh net's own lids."""
     out = np.array(mesh[:468], np.float64)
     irises = []
-    for (a, b), idx, mirror in ((RIGHT_EYE_CORNERS, EYE_CONTOURS[0], False), (LEFT_EYE_CORNERS, EYE_CONTOURS[1], True)):
+    for (a, b), idx, mirror in EYES:
         contour, iris = eye_points(image, (mesh[a], mesh[b]), mirror)
         out[idx] = contour[:16]
         irises.append(iris)

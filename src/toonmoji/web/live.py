@@ -42,6 +42,7 @@ class LiveSession:
         carries the avatar moved by the face (`"puppet"`); `{"avatar": null}` stops it."""
         from toonmoji.avatar.avatar import Avatar
         from toonmoji.avatar.puppet import Puppet
+        from toonmoji.faces.follow import MeshFollower
 
         try:
             message = json.loads(text)
@@ -50,7 +51,7 @@ class LiveSession:
             return {"configured": False, "error": 'send {"avatar": ...} as text, or frames as binary messages'}
         try:
             self.puppet = None if avatar is None else Puppet(Avatar.from_json(json.dumps(avatar), "the avatar sent"),
-                                                             size=PUPPET_SIZE)
+                                                             size=PUPPET_SIZE, follower=MeshFollower(alternate_eyes=True))
         except ToonmojiError as exc:
             return {"configured": False, "error": str(exc)}
         return {"configured": True}
