@@ -26,8 +26,8 @@ from toonmoji.avatar.scene import CX, CY, HEAD_RX, HEAD_RY, build_scene
 MAX_TURN = np.radians(40.0)  # beyond this the warp folds (phi + yaw cos phi stops increasing at 57)
 ROLL_CENTRE = (CX, 60.0)  # as build_scene turns `face.roll`
 # how far a shape stands out of the face's surface, avatar units (the head is 27 wide)
-DEPTH = {"nose": 5.0, "nose_light": 5.0, "wrinkle": 2.5, "sneer_line": 2.5, "lens": 4.0, "frame": 4.0,
-         "bridge": 5.0, "moustache": 2.0, "lips": 1.5, "mouth_line": 1.5, "mouth": 1.5, "mouth_edge": 1.5,
+DEPTH = {"nose": 5.0, "nose_light": 5.0, "wrinkle": 2.5, "sneer_line": 2.5, "lens": 2.5, "frame": 2.5,
+         "bridge": 3.5, "moustache": 2.0, "lips": 1.5, "mouth_line": 1.5, "mouth": 1.5, "mouth_edge": 1.5,
          "teeth": 1.5, "teeth_lower": 1.5, "tongue": 1.5}
 GAZE_SHAPES = ("iris", "pupil", "glint")
 GAZE_REACH = (2.2, 1.3)  # how far the iris moves at full gaze (x, y), avatar units
