@@ -147,3 +147,13 @@ def test_cli_puppet_bad_input_is_one_line(cli, face_video, tmp_path, args, messa
     args = [str(video) if a == "VIDEO" else str(tmp_path / a) if a.endswith((".mp4", ".mov")) else a for a in args]
     code, _, err = cli("avatar", "puppet", *args, "--avatar", avatar)
     assert code != 0 and message in err and len(err.strip().splitlines()) == 1
+
+
+def test_the_recognised_emotion_styles_the_puppet(portrait):
+    with_emotion, without = Puppet.create(Avatar(Attributes()), 128), Puppet.create(Avatar(Attributes()), 128, emotion=False)
+    for i in range(4):
+        a, b = with_emotion.step(portrait, i / 30), without.step(portrait, i / 30)
+    assert b.emotion is None and max(a.emotion, key=a.emotion.get) == "happy"
+    styled = puppet_expression(a.signals, a.emotion)
+    assert styled.teeth > 0.5 and puppet_expression(b.signals).teeth == 0.0  # her open smile shows teeth
+    assert np.abs(a.rgba.astype(int) - b.rgba.astype(int)).mean() > 1.0
