@@ -230,6 +230,8 @@ def puppet(
         console.print(f"puppet: {run.output}")
     if run.interrupted:
         console.print("interrupted; the output so far is kept")
+    if run.capped:
+        console.print(f"an animated file holds at most {run.frames} frames; use --out NAME.mp4 for longer videos")
     if run.broken:
         raise VideoReadError(f"{src.name} broke off after frame {run.frames} (truncated or corrupt); the frames before it are kept")
 

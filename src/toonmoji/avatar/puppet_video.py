@@ -26,7 +26,7 @@ from toonmoji.imageio import VideoSink, VideoSource, write_bytes
 WINDOW = "toonmoji puppet (q to quit)"
 ANIMATED = (".webp", ".gif")
 VIDEO = (".mp4", ".m4v", ".mov", ".avi")
-MAX_ANIMATED_FRAMES = 600  # an animated file is held in memory until the end: 20 s at 30 fps
+MAX_ANIMATED_FRAMES = 300  # an animated file is held in memory until the end: 10 s at 30 fps
 NAMED = {"white": "#ffffff", "black": "#000000", "green": "#00b140", "grey": "#808080"}
 
 
@@ -73,6 +73,7 @@ class PuppetRun:
     seconds: float = 0.0
     interrupted: bool = False
     broken: bool = False
+    capped: bool = False  # an animated output stopped at MAX_ANIMATED_FRAMES
     output: str | None = None
 
 
@@ -105,7 +106,10 @@ def run_puppet(puppet: Puppet, source: VideoSource, out: Path | None, background
                     break
             if on_frame is not None:
                 on_frame(run.frames)
-            if (max_frames is not None and run.frames >= max_frames) or (animated and len(kept) >= MAX_ANIMATED_FRAMES):
+            if max_frames is not None and run.frames >= max_frames:
+                break
+            if animated and len(kept) >= MAX_ANIMATED_FRAMES:
+                run.capped = True
                 break
     except KeyboardInterrupt:
         run.interrupted = True
