@@ -1,5 +1,6 @@
 """The pictures on docs/guides/puppet.md: the puppet following generated frames of the sample
-portrait (turned in depth, tilted, an eye shut, the mouth opened, the face gone), and the six
+portrait (turned in depth, tilted, an eye shut, the mouth opened, the face gone for 3 s), each
+after half a second of the face as taken, and the six
 animated stickers at their liveliest frame.
 
     PYTHONPATH=src python3 bench/puppet_pictures.py   # writes docs/puppet_follow.png, docs/puppet_stickers.png
@@ -37,8 +38,10 @@ def main() -> None:
     cells = []
     for name, frame in frames:
         puppet = Puppet.create(avatar, 160)
-        for i in range(4):  # a few frames, as a camera gives them: the filters settle
-            drawn = puppet.step(frame, i / 30)
+        for i in range(15):  # half a second of the face as taken: the eyes' rest is learnt
+            puppet.step(crop, i / 30)
+        for i in range(4):  # then a few frames of this one, as a camera gives them: the filters settle
+            drawn = puppet.step(frame, 0.5 + (i if name != "no face" else 30 * i) / 30)
         cells += [(name, np.dstack([frame[::2, ::2][:160, :160], np.full((128, 128), 255, np.uint8)])), ("", drawn.rgba)]
     photos = [(n, np.pad(c, ((16, 16), (16, 16), (0, 0)), constant_values=255)) for n, c in cells[0::2]]
     write_image(DOCS / "puppet_follow.png", make_sheet(photos + cells[1::2], cell=160, columns=len(frames), background="white"),

@@ -152,3 +152,27 @@ def test_looking_at_one_eye_a_frame_still_sees_a_wink_within_two_frames(head):
     assert abs(got[1].eye_left - want[1].eye_left) < 0.1  # a carried eye moves with the face
     assert min(got[2].eye_right, got[3].eye_right) < 0.5 * got[0].eye_right
     assert got[3].eye_left > 0.8 * got[0].eye_left
+
+
+def _lids_closed_by(mesh: np.ndarray, share: float) -> np.ndarray:
+    """The mesh with both eyes' upper lids moved `share` of the way down to the lower ones."""
+    from toonmoji.faces.signals import EYE_LIDS
+
+    out = mesh.copy()
+    for pairs in EYE_LIDS.values():
+        for up, down in pairs:
+            out[up] += share * (mesh[down] - mesh[up])
+    return out
+
+
+def test_eyes_are_read_against_the_persons_own_rest():
+    narrow = _lids_closed_by(projected_mesh(0.0, 0.0, 0.0), 0.3)  # eyes narrower than the average face
+    assert raw_signals(narrow, 640, 480)[0].eye_right == pytest.approx(0.7, abs=0.05)
+    reader = SignalReader(calibrate=10)
+    for i in range(10):
+        s = reader.read(narrow, 640, 480, i / 30)
+    assert s.eye_right == pytest.approx(1.0, abs=0.05) and s.eye_left == pytest.approx(1.0, abs=0.05)
+    shut = _lids_closed_by(projected_mesh(0.0, 0.0, 0.0), 0.9)
+    for i in range(10, 16):
+        s = reader.read(shut, 640, 480, i / 30)
+    assert s.eye_right < 0.2  # shut for this person too

@@ -33,8 +33,8 @@ EMOTION_EASE = 0.35  # weight of a new emotion reading
 
 
 def _lid(openness: float) -> float:
-    """Extra closing of one eye from its measured openness (1 at rest, 0.35 painted shut, real
-    faces at rest 0.56 .. 1.43): closing from 0.6, shut at 0.3."""
+    """Extra closing of one eye from its openness (1 at the person's rest, a painted-shut eye
+    reads about 0.15-0.35 of its open value): closing from 0.6, shut at 0.3."""
     return float(np.clip((0.6 - openness) / 0.3, 0.0, 1.0))
 
 
@@ -46,7 +46,7 @@ def puppet_expression(s: FaceSignals, probabilities: dict[str, float] | None = N
     measured = {
         "brow_raise": 1.6 * s.brow_raise,
         "brow_inner": -1.6 * s.frown,
-        "eye_open": float(np.clip(1.5 * (wide - 0.2), 0.0, 1.5)),  # at rest eyes read 0.8 .. 1.2
+        "eye_open": float(np.clip(1.5 * (wide - 0.15), 0.0, 1.5)),  # read against the person's own rest
         "smile": 1.4 * s.smile,
         "mouth_open": float(np.clip(1.3 * s.mouth_open, 0.0, 1.0)),
         "mouth_round": s.pucker,
