@@ -51,6 +51,12 @@ def test_pose_of_a_projected_canonical_face_is_recovered(axis):
             assert abs(getattr(s, other)) < 0.3
 
 
+def test_a_turned_and_tilted_head_splits_into_yaw_pitch_then_roll():
+    for yaw, pitch, roll in ((20.0, 10.0, -15.0), (-25.0, -10.0, 30.0), (30.0, 0.0, 60.0)):
+        s, _ = raw_signals(projected_mesh(yaw, pitch, roll), 640, 480)
+        assert (s.yaw, s.pitch, s.roll) == pytest.approx((yaw, pitch, roll), abs=0.3)
+
+
 def test_roll_and_shift_follow_the_frame(head):
     crop, mesh = head
     centre = tuple(mesh[:468].mean(axis=0))

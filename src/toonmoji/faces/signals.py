@@ -133,27 +133,33 @@ def solve_pose(mesh: np.ndarray, width: int, height: int, guess: Pose | None = N
     idx = rigid_points()
     obj = canonical_face()[idx] * (1.0, -1.0, -1.0)
     img = np.ascontiguousarray(mesh[idx], np.float64)
-    k = camera_matrix(width, height) if guess is None else guess.k
-    if guess is None:
-        ok, rvec, tvec = cv2.solvePnP(obj, img, k, None, flags=cv2.SOLVEPNP_SQPNP)
-    else:
+    k = camera_matrix(width, height)
+    ok = False
+    if guess is not None:
         ok, rvec, tvec = cv2.solvePnP(obj, img, k, None, guess.rvec.copy(), guess.tvec.copy(), True,
                                       cv2.SOLVEPNP_ITERATIVE)
+        ok = ok and float(np.ravel(tvec)[2]) > 0  # a solution behind the camera: start afresh
+    if not ok:
+        ok, rvec, tvec = cv2.solvePnP(obj, img, k, None, flags=cv2.SOLVEPNP_SQPNP)
     if not ok:  # pragma: no cover - the rigid points are never degenerate
         raise RuntimeError("solvePnP failed")
     return Pose(rvec, tvec, k, *_angles(rvec, tvec))
 
 
 def _angles(rvec: np.ndarray, tvec: np.ndarray) -> tuple[float, float, float]:
-    """(yaw, pitch, roll) in degrees, relative to the line of sight to the head (a face at the
-    picture's edge looking into the lens is frontal)."""
+    """(yaw, pitch, roll) in degrees: the rotation is split as roll (in the picture's plane)
+    after yaw and pitch (in the head's own frame), as the avatar is drawn: turned, then tilted.
+    Yaw and pitch are relative to the line of sight to the head (a face at the picture's edge
+    looking into the lens is frontal)."""
     r, _ = cv2.Rodrigues(rvec)
-    nose = r @ np.array([0.0, 0.0, -1.0])
     across = r @ np.array([1.0, 0.0, 0.0])
-    sight = -np.ravel(tvec) / (np.linalg.norm(tvec) + 1e-9)
+    roll = math.atan2(across[1], across[0])
+    c, s = math.cos(roll), math.sin(roll)
+    upright = np.array([[c, s, 0.0], [-s, c, 0.0], [0.0, 0.0, 1.0]])  # the roll taken back out
+    nose = upright @ r @ np.array([0.0, 0.0, -1.0])
+    sight = upright @ (-np.ravel(tvec) / (np.linalg.norm(tvec) + 1e-9))
     yaw = math.atan2(nose[0], -nose[2]) - math.atan2(sight[0], -sight[2])
     pitch = math.atan2(-nose[1], math.hypot(nose[0], nose[2])) - math.atan2(-sight[1], math.hypot(sight[0], sight[2]))
-    roll = math.atan2(across[1], across[0])
     return math.degrees(yaw), math.degrees(pitch), math.degrees(roll)
 
 
