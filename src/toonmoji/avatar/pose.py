@@ -21,8 +21,10 @@ import numpy as np
 from toonmoji.avatar.expression import Expression
 from toonmoji.avatar.geometry import Path, Shape, rotation
 from toonmoji.avatar.model import Attributes
-from toonmoji.avatar.scene import CX, CY, HEAD_RX, HEAD_RY, build_scene
+from toonmoji.avatar.scene import build_scene
 
+CX, CY = 50.0, 50.0  # the drawing's fixed head frame (see scene.py): its centre,
+HEAD_RX, HEAD_RY = 27.0, 33.0  # and its half-width (at face.width 1) and half-height
 MAX_TURN = np.radians(40.0)  # beyond this the warp folds (phi + yaw cos phi stops increasing at 57)
 ROLL_CENTRE = (CX, 60.0)  # as build_scene turns `face.roll`
 # how far a shape stands out of the face's surface, avatar units (the head is 27 wide)
@@ -85,15 +87,28 @@ def pose_shapes(shapes: list[Shape], pose: HeadPose, face_width: float = 1.0) ->
     pts = np.concatenate([np.vstack([paths[k].start[None], paths[k].segments.reshape(-1, 2)]) for k in keys])
     d = np.repeat([depth[k] for k in keys], counts)
     pts = pts + np.repeat([shift.get(k, (0.0, 0.0)) for k in keys], counts, axis=0)
-    out = turn_points(pts, pose.yaw, pose.pitch, HEAD_RX * face_width, HEAD_RY, d)
-    if abs(pose.roll) > 0.01:
-        m = rotation(pose.roll, *ROLL_CENTRE)
-        out = out @ m[:, :2].T + m[:, 2]
+
+    def move(points: np.ndarray, depth: np.ndarray | float = 0.0) -> np.ndarray:
+        out = turn_points(points, pose.yaw, pose.pitch, HEAD_RX * face_width, HEAD_RY, depth)
+        if abs(pose.roll) > 0.01:
+            m = rotation(pose.roll, *ROLL_CENTRE)
+            out = out @ m[:, :2].T + m[:, 2]
+        return out
+
     new: dict[int, Path] = {}
-    for k, chunk in zip(keys, np.split(out, np.cumsum(counts)[:-1])):
-        p = paths[k]
-        new[k] = Path(chunk[0], chunk[1:].reshape(-1, 3, 2), p.closed)
-    return [replace(s, path=new[id(s.path)], clip=None if s.clip is None else new[id(s.clip)]) for s in shapes]
+    for k, chunk in zip(keys, np.split(move(pts, d), np.cumsum(counts)[:-1])):
+        new[k] = Path(chunk[0], chunk[1:].reshape(-1, 3, 2), paths[k].closed)
+    return [replace(s, path=new[id(s.path)], clip=None if s.clip is None else new[id(s.clip)], **_gradient(s, move))
+            for s in shapes]
+
+
+def _gradient(shape: Shape, move) -> dict[str, object]:
+    """A shaded shape's gradient (where the drawing has them) moved with it: its centre."""
+    g = getattr(shape, "gradient", None)
+    if g is None:
+        return {}
+    c = move(np.array([g.centre], np.float64))[0]
+    return {"gradient": replace(g, centre=(float(c[0]), float(c[1])))}
 
 
 def turn_points(pts: np.ndarray, yaw: float, pitch: float, rx: float, ry: float,
