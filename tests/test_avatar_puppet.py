@@ -157,3 +157,14 @@ def test_the_recognised_emotion_styles_the_puppet(portrait):
     styled = puppet_expression(a.signals, a.emotion)
     assert styled.teeth > 0.5 and puppet_expression(b.signals).teeth == 0.0  # her open smile shows teeth
     assert np.abs(a.rgba.astype(int) - b.rgba.astype(int)).mean() > 1.0
+
+
+def test_the_neck_bends_under_a_tilted_head():
+    rest = posed_scene(Attributes(), None, HeadPose())
+    tilted = posed_scene(Attributes(), None, HeadPose(roll=20, yaw=20))
+    neck0 = next(s for s in rest if s.name == "neck").path.flatten(8)
+    neck1 = next(s for s in tilted if s.name == "neck").path.flatten(8)
+    base = neck0[:, 1] > 95.0
+    assert np.abs(neck1[base] - neck0[base]).max() < 0.5  # the base stays on the shoulders
+    top = neck0[:, 1] < 74.0
+    assert np.abs(neck1[top] - neck0[top]).max() > 2.0  # the top goes with the head

@@ -9,7 +9,9 @@ side is compressed and the near side stretched, as a real face foreshortens. Sha
 of the face (nose, glasses) move further, by their depth; what lies outside the head's outline
 (the hair's back, the ears' outer rims) shifts a little the other way, so the far ear and the back
 of the hair show more and the near ones hide behind the head. The irises are moved inside their
-(clipping) eye whites for the gaze. Roll is applied last, as `face.roll` does.
+(clipping) eye whites for the gaze. Roll is applied last, about the top of the neck. The body
+(shoulders, where the drawing has them) stays still and the neck bends: its top follows the head,
+its base does not.
 """
 
 from __future__ import annotations
@@ -19,14 +21,17 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from toonmoji.avatar.expression import Expression
-from toonmoji.avatar.geometry import Path, Shape, rotation
+from toonmoji.avatar.geometry import Path, Shape
 from toonmoji.avatar.model import Attributes
 from toonmoji.avatar.scene import build_scene
 
 CX, CY = 50.0, 50.0  # the drawing's fixed head frame (see scene.py): its centre,
 HEAD_RX, HEAD_RY = 27.0, 33.0  # and its half-width (at face.width 1) and half-height
 MAX_TURN = np.radians(40.0)  # beyond this the warp folds (phi + yaw cos phi stops increasing at 57)
-ROLL_CENTRE = (CX, 60.0)  # as build_scene turns `face.roll`
+ROLL_CENTRE = (CX, 70.0)  # the head tilts on its neck
+BODY_SHAPES = ("shoulders", "collar", "body", "clothes")  # stay where they are
+NECK_SHAPES = ("neck", "chin_shadow")  # bend: all of the head's move at the top, none at the base
+NECK_SPAN = (72.0, 94.0)  # the neck's top and base (y, avatar units)
 # how far a shape stands out of the face's surface, avatar units (the head is 27 wide)
 DEPTH = {"nose": 5.0, "nose_light": 5.0, "wrinkle": 2.5, "sneer_line": 2.5, "lens": 2.5, "frame": 2.5,
          "bridge": 3.5, "moustache": 2.0, "lips": 1.5, "mouth_line": 1.5, "mouth": 1.5, "mouth_edge": 1.5,
@@ -71,6 +76,7 @@ def pose_shapes(shapes: list[Shape], pose: HeadPose, face_width: float = 1.0) ->
         return shapes
     paths: dict[int, Path] = {}
     depth: dict[int, float] = {}
+    kind: dict[int, int] = {}  # 0 the head, 1 the neck, 2 the body
     shift: dict[int, tuple[float, float]] = {}
     moves = {n: (pose.gaze_x * GAZE_REACH[0], -pose.gaze_y * GAZE_REACH[1]) for n in GAZE_SHAPES}
     moves.update({n: (pose.jaw * JAW_REACH, 0.0) for n in MOUTH_SHAPES})
@@ -80,26 +86,38 @@ def pose_shapes(shapes: list[Shape], pose: HeadPose, face_width: float = 1.0) ->
                 continue
             paths[id(p)] = p
             depth[id(p)] = max(depth.get(id(p), 0.0), DEPTH.get(s.name, 0.0) if own else 0.0)
+            kind[id(p)] = max(kind.get(id(p), 0), _kind(s.name))
             if own and s.name in moves:
                 shift[id(p)] = moves[s.name]
     keys = list(paths)
     counts = [1 + 3 * len(paths[k].segments) for k in keys]
     pts = np.concatenate([np.vstack([paths[k].start[None], paths[k].segments.reshape(-1, 2)]) for k in keys])
     d = np.repeat([depth[k] for k in keys], counts)
+    kinds = np.repeat([kind[k] for k in keys], counts)
     pts = pts + np.repeat([shift.get(k, (0.0, 0.0)) for k in keys], counts, axis=0)
 
-    def move(points: np.ndarray, depth: np.ndarray | float = 0.0) -> np.ndarray:
-        out = turn_points(points, pose.yaw, pose.pitch, HEAD_RX * face_width, HEAD_RY, depth)
+    def move(points: np.ndarray, depth: np.ndarray | float, kinds: np.ndarray) -> np.ndarray:
+        """The points turned and tilted, each by its share of the head's move."""
+        share = np.where(kinds == 0, 1.0, np.where(kinds == 1, np.clip((NECK_SPAN[1] - points[:, 1]) /
+                                                                      (NECK_SPAN[1] - NECK_SPAN[0]), 0.0, 1.0), 0.0))
+        turned = turn_points(points, pose.yaw, pose.pitch, HEAD_RX * face_width, HEAD_RY, depth)
+        out = points + share[:, None] * (turned - points)
         if abs(pose.roll) > 0.01:
-            m = rotation(pose.roll, *ROLL_CENTRE)
-            out = out @ m[:, :2].T + m[:, 2]
+            a = np.radians(pose.roll) * share
+            rel = out - ROLL_CENTRE
+            out = ROLL_CENTRE + np.stack([np.cos(a) * rel[:, 0] - np.sin(a) * rel[:, 1],
+                                          np.sin(a) * rel[:, 0] + np.cos(a) * rel[:, 1]], axis=1)
         return out
 
     new: dict[int, Path] = {}
-    for k, chunk in zip(keys, np.split(move(pts, d), np.cumsum(counts)[:-1])):
+    for k, chunk in zip(keys, np.split(move(pts, d, kinds), np.cumsum(counts)[:-1])):
         new[k] = Path(chunk[0], chunk[1:].reshape(-1, 3, 2), paths[k].closed)
     return [replace(s, path=new[id(s.path)], clip=None if s.clip is None else new[id(s.clip)], **_gradient(s, move))
             for s in shapes]
+
+
+def _kind(name: str) -> int:
+    return 2 if name in BODY_SHAPES else 1 if name in NECK_SHAPES else 0
 
 
 def _gradient(shape: Shape, move) -> dict[str, object]:
@@ -107,7 +125,7 @@ def _gradient(shape: Shape, move) -> dict[str, object]:
     g = getattr(shape, "gradient", None)
     if g is None:
         return {}
-    c = move(np.array([g.centre], np.float64))[0]
+    c = move(np.array([g.centre], np.float64), 0.0, np.array([_kind(shape.name)]))[0]
     return {"gradient": replace(g, centre=(float(c[0]), float(c[1])))}
 
 
