@@ -31,7 +31,7 @@ MAX_TURN = np.radians(40.0)  # beyond this the warp folds (phi + yaw cos phi sto
 ROLL_CENTRE = (CX, 70.0)  # the head tilts on its neck
 BODY_SHAPES = ("shoulders", "collar", "body", "clothes")  # stay where they are
 NECK_SHAPES = ("neck", "chin_shadow")  # bend: all of the head's move at the top, none at the base
-NECK_SPAN = (72.0, 94.0)  # the neck's top and base (y, avatar units)
+NECK_SPAN = (72.0, 92.0)  # the neck's top and where it meets the body (y, avatar units)
 # how far a shape stands out of the face's surface, avatar units (the head is 27 wide)
 DEPTH = {"nose": 5.0, "nose_light": 5.0, "wrinkle": 2.5, "sneer_line": 2.5, "lens": 2.5, "frame": 2.5,
          "bridge": 3.5, "moustache": 2.0, "lips": 1.5, "mouth_line": 1.5, "mouth": 1.5, "mouth_edge": 1.5,
