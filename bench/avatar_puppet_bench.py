@@ -28,7 +28,6 @@ from toonmoji.avatar.pose import posed_scene
 from toonmoji.avatar.puppet import Puppet, head_pose, puppet_expression
 from toonmoji.avatar.raster import render_shapes
 from toonmoji.emotion.classifier import EmotionClassifier
-from toonmoji.emotion.labels import EMOTIONS
 from toonmoji.faces.signals import SignalReader
 from toonmoji.samples import sample_portrait
 
@@ -63,10 +62,8 @@ def measure(frames: list[bytes], avatar, size: int, alternate_eyes: bool) -> dic
         t2 = time.perf_counter()
         signals = reader.read(mesh, 640, 480, i / 30)
         t3 = time.perf_counter()
-        puppet._update_emotion(image, mesh, None)
-        puppet.frames += 1
+        emotion = puppet.read_emotion(image, mesh)
         t4 = time.perf_counter()
-        emotion = None if puppet._probs is None else dict(zip(EMOTIONS, (float(p) for p in puppet._probs)))
         render_shapes(posed_scene(avatar.attributes, puppet_expression(signals, emotion), head_pose(signals)), size)
         t5 = time.perf_counter()
         c5 = time.process_time()

@@ -104,6 +104,7 @@ class Puppet:
     frames: int = 0
     _reader: SignalReader | None = field(default=None, repr=False)
     _probs: np.ndarray | None = field(default=None, repr=False)
+    _seen: int = field(default=0, repr=False)  # frames with a face, for the classifier's cadence
 
     def __post_init__(self) -> None:
         self._reader = SignalReader(self.fade)
@@ -130,23 +131,27 @@ class Puppet:
         """`step` up to the drawing: the posed shapes (for SVG), and the frame without pixels."""
         mesh = self.follower.find(image)
         signals = self._reader.read(mesh, image.shape[1], image.shape[0], t)
-        self._update_emotion(image, mesh, probabilities)
-        emotion = None if self._probs is None else dict(zip(EMOTIONS, (float(p) for p in self._probs)))
+        emotion = self.read_emotion(image, mesh, probabilities)
         shapes = posed_scene(self.avatar.attributes, puppet_expression(signals, emotion), head_pose(signals))
         self.frames += 1
         return shapes, PuppetFrame(np.zeros((0, 0, 4), np.uint8), signals, mesh is not None, emotion)
 
-    def _update_emotion(self, image: np.ndarray, mesh: np.ndarray | None, given: dict[str, float] | None) -> None:
+    def read_emotion(self, image: np.ndarray, mesh: np.ndarray | None, given: dict[str, float] | None = None
+                     ) -> dict[str, float] | None:
+        """The eased emotion probabilities after this frame (None before any reading): `given`
+        ones, else the classifier's on every `emotion_every`-th frame with a face; with no face
+        they ease back to neutral."""
+        new = None
         if given is not None:
             new = np.array([given.get(e, 0.0) for e in EMOTIONS])
-        elif mesh is None:  # no face: ease back to neutral
+        elif mesh is None:
             new = None if self._probs is None else np.eye(len(EMOTIONS))[EMOTIONS.index("neutral")]
-        elif self.classifier is not None and self.frames % self.emotion_every == 0:
+        elif self.classifier is not None and self._seen % self.emotion_every == 0:
             from toonmoji.emotion.crop import framing
             from toonmoji.emotion.recognize import classify_faces
 
             new = classify_faces(image, [face_of_mesh(mesh)], self.classifier, *framing("dlib"))[0].probabilities
-        else:
-            return
+        self._seen += mesh is not None
         if new is not None:
             self._probs = new if self._probs is None else (1 - EMOTION_EASE) * self._probs + EMOTION_EASE * new
+        return None if self._probs is None else dict(zip(EMOTIONS, (float(p) for p in self._probs)))
