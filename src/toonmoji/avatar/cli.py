@@ -189,7 +189,8 @@ def puppet(
     avatar_file: Annotated[Path, typer.Option("--avatar", help="The avatar file (JSON) from `toonmoji avatar PHOTO --json`.")] = Path("avatar.json"),
     camera: Annotated[int | None, typer.Option(help="Read from camera number N instead.", min=0, show_default=False)] = None,
     out: Annotated[Path | None, typer.Option(help="Write .mp4/.avi, or .webp/.gif (animated, may be transparent) "
-                                             "[default: a window; VIDEO_puppet.mp4 when none can open].", show_default=False)] = None,
+                                             "[default: a window; VIDEO_puppet.mp4 or cameraN_puppet.mp4 when none can open].",
+                                             show_default=False)] = None,
     beside: Annotated[bool, typer.Option(help="The camera frame beside the avatar.")] = False,
     background: Annotated[str, typer.Option(help="white, black, green, grey, #rrggbb, or transparent (.webp/.gif).")] = "white",
     size: Annotated[int, typer.Option(help="The avatar's side in pixels.", min=64, max=1024)] = 384,
@@ -216,11 +217,8 @@ def puppet(
     avatar = Avatar.load(avatar_file)
     src = VideoSource(camera if camera is not None else video)
     show = out is None and gui_available()
-    if out is None and not show:
-        if camera is not None:
-            src.close()
-            raise InputError("no window can be opened here (no display, or OpenCV without GUI); use --out FILE")
-        out = Path(f"{video.stem}_puppet.mp4")
+    if out is None and not show:  # headless OpenCV, or no display: a file (Ctrl-C ends a camera)
+        out = Path(f"camera{camera}_puppet.mp4" if camera is not None else f"{video.stem}_puppet.mp4")
     if out is not None:
         check_writable(out, force)
     puppet = Puppet.create(avatar, size, emotion, fast=camera is not None if fast is None else fast)
