@@ -193,6 +193,10 @@ def test_photo_upload_shows_the_avatar_with_downloads_and_live_it_follows_the_em
         page.wait_for_function("() => live.last && live.last.frame >= 5")
         page.wait_for_selector("#live-avatar:not([hidden])")
         assert page.get_attribute("#live-avatar", "data-label") == "happy"
+        # the avatar moves with the face: each answer's puppet, drawn by the browser from SVG
+        assert page.evaluate("() => live.last.puppet.face") is True
+        assert page.get_attribute("#live-avatar", "src").startswith("data:image/svg+xml")
+        page.wait_for_function("() => { const i = document.getElementById('live-avatar'); return i.complete && i.naturalWidth > 0; }")
         screenshot(page, tmp_path, "web_live_avatar.png")
         page.click("#live-stop")
 

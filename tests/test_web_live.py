@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import json
+
+import cv2
 import pytest
 
 pytest.importorskip("fastapi")
 from fastapi.testclient import TestClient
 
+from toonmoji.avatar.avatar import Avatar
+from toonmoji.avatar.model import Attributes
 from toonmoji.emotion import EMOTIONS, EmotionClassifier
 from toonmoji.emotion.live import EmotionSession
 from toonmoji.emotion.smooth import EmotionSmoother
@@ -59,3 +64,30 @@ def test_bad_frames_are_answered_and_the_stream_goes_on(client):
         reply = ws.receive_json()
         assert len(reply["faces"]) == 1 and reply["faces"][0]["label"] == "happy"
     assert client.get("/api/health").status_code == 200
+
+
+def test_the_avatar_sent_follows_the_face_in_each_frame(client):
+    avatar = json.loads(Avatar(Attributes()).to_json())
+    frame = video_frame_640x480()
+    tilted = cv2.warpAffine(frame, cv2.getRotationMatrix2D((320, 200), -20, 1.0), (640, 480))
+    with client.websocket_connect("ws://127.0.0.1/api/live") as ws:
+        ws.send_bytes(encode(frame, "JPEG"))
+        assert "puppet" not in ws.receive_json()  # no avatar yet
+        ws.send_text(json.dumps({"avatar": avatar}))
+        assert ws.receive_json() == {"configured": True}
+        rolls = []
+        for _ in range(3):
+            ws.send_bytes(encode(tilted, "JPEG"))
+            reply = ws.receive_json()
+            assert reply["puppet"]["svg"].startswith("<svg") and reply["puppet"]["face"]
+            rolls.append(reply["puppet"]["signals"]["roll"])
+        assert rolls[-1] > 12  # the picture turned 20 degrees clockwise
+        ws.send_bytes(encode(no_face_image(), "PNG"))
+        assert ws.receive_json()["puppet"]["face"] is False
+        ws.send_text(json.dumps({"avatar": {"version": 99}}))
+        bad = ws.receive_json()
+        assert bad["configured"] is False and bad["error"]
+        ws.send_text(json.dumps({"avatar": None}))
+        assert ws.receive_json() == {"configured": True}
+        ws.send_bytes(encode(frame, "JPEG"))
+        assert "puppet" not in ws.receive_json()

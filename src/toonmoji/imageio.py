@@ -153,6 +153,16 @@ class Frame:
     image: np.ndarray
 
 
+def _quiet_capture(index: int) -> cv2.VideoCapture:
+    """`cv2.VideoCapture(index)` without the warnings OpenCV logs when there is no such camera."""
+    level = cv2.utils.logging.getLogLevel()
+    cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
+    try:
+        return cv2.VideoCapture(index)
+    finally:
+        cv2.utils.logging.setLogLevel(level)
+
+
 class VideoSource:
     """Frames from a video file or a camera index, validated on open.
 
@@ -164,7 +174,7 @@ class VideoSource:
         self.is_camera = isinstance(source, int)
         if self.is_camera:
             self.name = f"camera {source}"
-            self._cap = cv2.VideoCapture(int(source))
+            self._cap = _quiet_capture(int(source))  # a missing camera is one line, not OpenCV's warnings too
             if not self._cap.isOpened():
                 raise VideoReadError(f"cannot open {self.name} (is a camera connected?)")
         else:

@@ -1,7 +1,9 @@
 """`toonmoji avatar ...`: your cartoon self from one photo, with nothing downloaded.
 
-`toonmoji avatar PHOTO` runs `make`; `render` draws a saved avatar file in any expression and
-`set` writes the seven emotion emoji (and stickers) from one photo. Every output is checked before
+`toonmoji avatar PHOTO` runs `make`; `render` draws a saved avatar file in any expression,
+`set` writes the seven emotion emoji (and stickers, animated with `--animated`) from one photo,
+`sticker` one sticker (still or animated) and `puppet` moves the avatar with a face in a camera
+or a video. Every output is checked before
 any work and written atomically; a bad input writes nothing.
 """
 
@@ -146,9 +148,12 @@ def emotion_set(
     intensity: Annotated[float, typer.Option(help="Expression strength, 0 .. 1.")] = 1.0,
     sets: Sets = None,
     detector: Detector = "auto",
+    animated: Annotated[bool, typer.Option(help="Also the animated stickers (DIR/animated/<name>.webp) and the pack's "
+                                           "tray icon (DIR/tray.png, 96 px).")] = False,
     force: Force = False,
 ) -> None:
     """The seven emotions as emoji from ONE photo: DIR/<emotion>.png plus 512 px WebP stickers."""
+    from toonmoji.avatar.animate import ANIMATIONS, animated_sticker, tray_icon
     from toonmoji.avatar.avatar import Avatar
     from toonmoji.emoji.sticker import png_bytes, sticker_bytes
     from toonmoji.emotion.labels import EMOTIONS
@@ -156,9 +161,9 @@ def emotion_set(
 
     check_pose("neutral", intensity, size)
     paths = {e: (out / f"{e}.png", out / f"{e}.webp") for e in EMOTIONS}
-    for pair in paths.values():
-        for p in pair:
-            check_writable(p, force)
+    moving = {name: out / "animated" / f"{name}.webp" for name in ANIMATIONS} if animated else {}
+    for p in [p for pair in paths.values() for p in pair] + list(moving.values()) + ([out / "tray.png"] if animated else []):
+        check_writable(p, force)
     if photo.suffix.lower() == ".json":
         avatar = Avatar.load(photo).with_set(*(sets or []))
     else:
@@ -170,3 +175,96 @@ def emotion_set(
         write_bytes(paths[e][1], webp_data, force=force)
     console.print(f"emoji set: {out}/<emotion>.png ({size}x{size}) and <emotion>.webp stickers (512x512) "
                   f"for {', '.join(EMOTIONS)}")
+    if animated:
+        for name, path in moving.items():
+            write_bytes(path, animated_sticker(avatar, name, intensity=intensity), force=force)
+        write_bytes(out / "tray.png", tray_icon(avatar), force=force)
+        console.print(f"animated stickers: {out}/animated/<name>.webp (512x512) for {', '.join(ANIMATIONS)}; "
+                      f"tray icon {out}/tray.png")
+
+
+@app.command()
+def puppet(
+    video: Annotated[Path | None, typer.Argument(help="A video file with a face; or use --camera.", show_default=False)] = None,
+    avatar_file: Annotated[Path, typer.Option("--avatar", help="The avatar file (JSON) from `toonmoji avatar PHOTO --json`.")] = Path("avatar.json"),
+    camera: Annotated[int | None, typer.Option(help="Read from camera number N instead.", min=0, show_default=False)] = None,
+    out: Annotated[Path | None, typer.Option(help="Write .mp4/.avi, or .webp/.gif (animated, may be transparent) "
+                                             "[default: a window; VIDEO_puppet.mp4 or cameraN_puppet.mp4 when none can open].",
+                                             show_default=False)] = None,
+    beside: Annotated[bool, typer.Option(help="The camera frame beside the avatar.")] = False,
+    background: Annotated[str, typer.Option(help="white, black, green, grey, #rrggbb, or transparent (.webp/.gif).")] = "white",
+    size: Annotated[int, typer.Option(help="The avatar's side in pixels.", min=64, max=1024)] = 384,
+    emotion: Annotated[bool, typer.Option(help="Let the recognised emotion style the face.")] = True,
+    fast: Annotated[bool | None, typer.Option(help="Look at one eye a frame (a third less work, each eye at half "
+                                              "the frame rate) [default: on for a camera, off for a video].",
+                                              show_default=False)] = None,
+    max_frames: Annotated[int | None, typer.Option(help="Stop after N frames.", min=1, show_default=False)] = None,
+    force: Force = False,
+) -> None:
+    """The avatar moves with the face: head turns, blinks and winks, gaze, brows, mouth, emotion."""
+    from toonmoji.avatar.avatar import Avatar
+    from toonmoji.avatar.puppet import Puppet
+    from toonmoji.avatar.puppet_video import background_rgba, check_output, run_puppet
+    from toonmoji.emotion.live import gui_available
+    from toonmoji.errors import VideoReadError
+    from toonmoji.imageio import VideoSource, check_writable
+
+    if (video is None) == (camera is None):
+        raise InputError("give either a VIDEO path or --camera N (one of them)")
+    if out is not None:
+        check_output(out)
+    bg = background_rgba(background, out)
+    avatar = Avatar.load(avatar_file)
+    src = VideoSource(camera if camera is not None else video)
+    show = out is None and gui_available()
+    if out is None and not show:  # headless OpenCV, or no display: a file (Ctrl-C ends a camera)
+        out = Path(f"camera{camera}_puppet.mp4" if camera is not None else f"{video.stem}_puppet.mp4")
+    if out is not None:
+        check_writable(out, force)
+    puppet = Puppet.create(avatar, size, emotion, fast=camera is not None if fast is None else fast)
+    run = run_puppet(puppet, src, out, bg, beside, show, max_frames, force)
+    console.print(f"{run.frames} frame(s), {run.frames / max(run.seconds, 1e-9):.1f} fps, a face in {run.faces}")
+    if run.output:
+        console.print(f"puppet: {run.output}")
+    if run.interrupted:
+        console.print("interrupted; the output so far is kept")
+    if run.capped:
+        console.print(f"an animated file holds at most {run.frames} frames; use --out NAME.mp4 for longer videos")
+    if run.broken:
+        raise VideoReadError(f"{src.name} broke off after frame {run.frames} (truncated or corrupt); the frames before it are kept")
+
+
+@app.command()
+def sticker(
+    avatar_file: Annotated[Path, typer.Argument(help="An avatar file (JSON) from `toonmoji avatar PHOTO --json`.")],
+    out: Annotated[Path, typer.Option(help="The sticker: .webp (512 px) or .gif; .png for a still one.")] = Path("sticker.webp"),
+    emotion: Annotated[str | None, typer.Option(help=f"Expression: {EMOTION_HELP} [default: the animation's own, or neutral].",
+                                                show_default=False)] = None,
+    animate: Annotated[str | None, typer.Option(help="wave, wink, laugh, cry, surprise or shake: an animated sticker.",
+                                                show_default=False)] = None,
+    intensity: Annotated[float, typer.Option(help="Expression strength, 0 .. 1.")] = 1.0,
+    size: Annotated[int, typer.Option(help="Side in pixels (at most 512).", min=8, max=512)] = 512,
+    force: Force = False,
+) -> None:
+    """One sticker of the avatar: still, or animated (a loop of at most 3 s, WebP at most 500 KB)."""
+    from toonmoji.avatar.animate import ANIMATIONS, animated_sticker, check_animation, gif_animation
+    from toonmoji.avatar.avatar import Avatar
+    from toonmoji.emoji.sticker import png_bytes, webp_bytes
+    from toonmoji.imageio import check_writable, write_bytes
+
+    check_pose(emotion or "neutral", intensity)
+    _check_suffix(out, (".webp", ".gif", ".png") if animate is None else (".webp", ".gif"), "--out")
+    if animate is not None:
+        check_animation(animate)
+    check_writable(out, force)
+    avatar = Avatar.load(avatar_file)
+    if animate is None:
+        rgba = avatar.render(emotion or "neutral", intensity, size)
+        suffix = out.suffix.lower()
+        data = webp_bytes(rgba) if suffix == ".webp" else png_bytes(rgba) if suffix == ".png" else gif_animation([rgba], 1.0)
+    else:
+        data = animated_sticker(avatar, animate, emotion, intensity, out.suffix.lower()[1:], size)
+    write_bytes(out, data, force=force)
+    what = f"{animate} ({ANIMATIONS[animate][2]:g} s, {emotion or ANIMATIONS[animate][1]})" if animate else emotion or "neutral"
+    console.print(f"sticker {what}: {out} ({size}x{size}, {len(data) // 1000} KB)")
+

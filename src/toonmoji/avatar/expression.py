@@ -27,7 +27,9 @@ class Expression:
     0 wide .. 1 an O. mouth_width: width scale offset. teeth: 0 .. 1 how much the teeth show
     (clenched for anger and disgust). nose_wrinkle: 0 .. 1. upper_lip: raise of the upper lip
     on one side (disgust's sneer). blink: 0 open .. 1 closed (live only). tears: 0 .. 1 (a tear, the eyes reddened). cry: 0 .. 1
-    how far an open mouth takes crying's shape (arched up, corners pulled down and out)."""
+    how far an open mouth takes crying's shape (arched up, corners pulled down and out).
+    lid_left, lid_right: 0 .. 1 more closing of the eye on the image's left / right only (a
+    wink; the puppet's per-eye openness)."""
 
     brow_raise: float = 0.0
     brow_inner: float = 0.0
@@ -42,6 +44,8 @@ class Expression:
     blink: float = 0.0
     tears: float = 0.0
     cry: float = 0.0
+    lid_left: float = 0.0
+    lid_right: float = 0.0
 
     def with_live(self, mouth_open: float | None = None, blink: float | None = None) -> Expression:
         """This expression with the mouth opening and blink measured on a live face."""

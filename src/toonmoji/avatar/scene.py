@@ -284,7 +284,8 @@ def _mouth(attrs: Attributes, expr: Expression) -> list[Shape]:
 def _eye_outline(cx: float, side: int, attrs: Attributes, expr: Expression) -> tuple[np.ndarray, float, float]:
     """Eye corner-to-corner points (inner, upper x3, outer, lower x3), the upper and lower lid heights."""
     ew = 5.0 * attrs.eyes.size * (1.0 + WIDE_EYE_GROWTH * max(0.0, expr.eye_open))
-    openness = attrs.eyes.openness * max(0.0, 1.0 + expr.eye_open) * (1.0 - min(1.0, expr.blink))
+    shut = expr.blink + (expr.lid_left if side < 0 else expr.lid_right)  # side -1: the image's left eye
+    openness = attrs.eyes.openness * max(0.0, 1.0 + expr.eye_open) * (1.0 - min(1.0, shut))
     brow_low = BROW_Y - 3.6 * expr.brow_raise + 0.6  # where the brows sit: the lid stays under them
     hu = min(4.0 * attrs.eyes.size * openness, EYE_Y - brow_low - 3.0)
     hl = 2.4 * attrs.eyes.size * min(openness, 1.0 + 0.3 * max(0.0, expr.eye_open)) * (1.0 - 0.35 * max(0.0, expr.smile))

@@ -34,6 +34,13 @@ MESH_TO_68 = np.array([
 ])  # fmt: skip
 RIGHT_EYE_CORNERS, LEFT_EYE_CORNERS = (33, 133), (362, 263)  # the subject's right and left eye
 RIGHT_IRIS, LEFT_IRIS = slice(468, 473), slice(473, 478)
+# the mesh points that the iris model's first 16 contour points stand for (lower lid corner to
+# corner, then the upper lid), right eye then left, as MediaPipe's iris pipeline maps them
+EYE_CONTOURS = (
+    np.array([33, 7, 163, 144, 145, 153, 154, 155, 133, 246, 161, 160, 159, 158, 157, 173]),
+    np.array([263, 249, 390, 373, 374, 380, 381, 382, 362, 466, 388, 387, 386, 385, 384, 398]),
+)
+EYES = ((RIGHT_EYE_CORNERS, EYE_CONTOURS[0], False), (LEFT_EYE_CORNERS, EYE_CONTOURS[1], True))  # (corners, lids, mirror)
 
 
 def roi_matrix(centre: np.ndarray, size: float, angle: float, out: int) -> np.ndarray:
@@ -79,6 +86,13 @@ def region_from_mesh(mesh: np.ndarray, scale: float = 1.5) -> tuple[np.ndarray, 
 
 def iris_points(image: np.ndarray, corners: tuple[np.ndarray, np.ndarray], mirror: bool) -> np.ndarray:
     """The 5 iris points `(5, 2)` (centre, then the rim) of the eye between two corner points."""
+    return eye_points(image, corners, mirror)[1]
+
+
+def eye_points(image: np.ndarray, corners: tuple[np.ndarray, np.ndarray], mirror: bool) -> tuple[np.ndarray, np.ndarray]:
+    """The iris model's two answers for the eye between two corner points: `(71, 2)` points of
+    the eye's contour, rings around it and the brow (the first 16 are the lids, see
+    `EYE_CONTOURS`), and the 5 iris points `(5, 2)`."""
     a, b = corners
     d = b - a
     angle = float(np.arctan2(d[1], d[0]))
@@ -86,8 +100,9 @@ def iris_points(image: np.ndarray, corners: tuple[np.ndarray, np.ndarray], mirro
     if mirror:
         m = np.array([[-1.0, 0, IRIS_INPUT], [0, 1.0, 0]]) @ np.vstack([m, [0, 0, 1]])
     x = _crop(image, m, IRIS_INPUT).astype(np.float32)[None] / 255.0
-    _, iris = run(IRIS_MODEL, x)
-    return _back(iris.reshape(5, 3)[:, :2].astype(np.float64), m)
+    contour, iris = run(IRIS_MODEL, x)
+    return (_back(contour.reshape(71, 3)[:, :2].astype(np.float64), m),
+            _back(iris.reshape(5, 3)[:, :2].astype(np.float64), m))
 
 
 def face_mesh(image: np.ndarray, centre: np.ndarray, size: float, angle: float) -> tuple[np.ndarray, float]:
@@ -95,9 +110,27 @@ def face_mesh(image: np.ndarray, centre: np.ndarray, size: float, angle: float) 
     score; the region is refined once from the first pass's points."""
     mesh, _ = mesh_468(image, centre, size, angle)
     mesh, score = mesh_468(image, *region_from_mesh(mesh))
+    return with_irises(image, mesh), score
+
+
+def with_irises(image: np.ndarray, mesh: np.ndarray) -> np.ndarray:
+    """`(478, 2)`: the 468 mesh points followed by each eye's 5 iris points (right eye first)."""
     right = iris_points(image, (mesh[RIGHT_EYE_CORNERS[0]], mesh[RIGHT_EYE_CORNERS[1]]), mirror=False)
     left = iris_points(image, (mesh[LEFT_EYE_CORNERS[0]], mesh[LEFT_EYE_CORNERS[1]]), mirror=True)
-    return np.vstack([mesh, right, left]), score
+    return np.vstack([mesh[:468], right, left])
+
+
+def refined_mesh(image: np.ndarray, mesh: np.ndarray) -> np.ndarray:
+    """`(478, 2)`: the mesh with each eye's lids replaced by the iris model's (it sees the eye at
+    64 px where the mesh net sees it at about 20: blinks and winks show), then the irises. For
+    video (the puppet); `face_mesh` keeps the mesh net's own lids."""
+    out = np.array(mesh[:468], np.float64)
+    irises = []
+    for (a, b), idx, mirror in EYES:
+        contour, iris = eye_points(image, (mesh[a], mesh[b]), mirror)
+        out[idx] = contour[:16]
+        irises.append(iris)
+    return np.vstack([out, *irises])
 
 
 def landmarks_68_from_mesh(mesh: np.ndarray) -> np.ndarray:

@@ -63,7 +63,9 @@ back inside the JSON as data URLs. Errors are `{"detail": "one line"}` with a 4x
     curl -X POST http://127.0.0.1:8000/api/jobs/ID/cancel
 
 Live mode: a WebSocket at `/api/live`; send each camera frame as one binary JPEG message, get
-back `{"frame", "width", "height", "faces": [{"box", "label", "probabilities"}], "ms"}`.
+back `{"frame", "width", "height", "faces": [{"box", "label", "probabilities"}], "ms"}`. Send an
+avatar file's JSON once as a text message `{"avatar": {...}}` and each answer also holds
+`"puppet": {"svg", "face", "signals"}`: the avatar moved by the face in that frame.
 """
 
 
@@ -385,6 +387,9 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
                 if message["type"] == "websocket.disconnect":
                     return
                 if message.get("bytes") is None:
+                    if message.get("text") is not None:  # the avatar for the puppet
+                        await ws.send_json(session.configure(message["text"]))
+                        continue
                     await ws.send_json({"error": "send each camera frame as one binary message (JPEG or PNG)"})
                     continue
                 try:

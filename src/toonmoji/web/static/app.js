@@ -163,8 +163,14 @@ async function showAvatar(file) {
   }
 }
 
-function showLiveAvatar(main) {
+function showLiveAvatar(main, puppet) {
   const img = $("live-avatar");
+  if (puppet) {  // the avatar moved by the face, drawn by the server as SVG
+    img.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(puppet.svg)}`;
+    img.dataset.label = main ? main.label : "";
+    img.hidden = false;
+    return;
+  }
   if (!state.avatar || !main) { img.hidden = true; return; }
   const src = state.avatar.expressions[main.label];
   if (img.getAttribute("src") !== src) img.src = src;
@@ -371,7 +377,11 @@ async function startLive() {
   status.textContent = "connecting…";
   const ws = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/api/live`);
   ws.binaryType = "arraybuffer";
-  ws.onopen = () => { status.textContent = "live"; sendFrame(); };
+  ws.onopen = () => {
+    status.textContent = "live";
+    if (state.avatar) ws.send(JSON.stringify({ avatar: state.avatar.avatar }));  // the puppet follows the face
+    sendFrame();
+  };
   ws.onmessage = (event) => onLiveReply(JSON.parse(event.data));
   ws.onclose = () => { if (live.running) { status.textContent = "the server closed the connection"; stopLive(false); } };
   live.ws = ws;
@@ -385,6 +395,10 @@ function sendFrame() {
 }
 
 function onLiveReply(reply) {
+  if ("configured" in reply) {  // the answer to the avatar sent, not to a frame
+    if (reply.error) $("live-status").textContent = reply.error;
+    return;
+  }
   if (reply.error) {
     $("live-status").textContent = reply.error;
   } else {
@@ -399,7 +413,7 @@ function onLiveReply(reply) {
     const main = reply.faces[0];
     $("live-label").textContent = main ? `${titled(main.label)} ${pct(main.probabilities[main.label])}` : "no face";
     $("live-label").dataset.label = main ? main.label : "";
-    showLiveAvatar(main);
+    showLiveAvatar(main, reply.puppet);
     if (main) fillBars($("live-bars"), main.probabilities);
   }
   sendFrame();
