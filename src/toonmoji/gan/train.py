@@ -147,6 +147,19 @@ def adapt_network(module: torch.nn.Module, **changes) -> torch.nn.Module:
     return fresh.to(next(module.parameters()).device).train(module.training)
 
 
+def prepare_networks(G, D, G_ema, cfg: FinetuneConfig, mixed_precision: bool):
+    """G, D and G_ema as NVIDIA's training builds them for `cfg`: D's minibatch-std group from
+    the configuration; with mixed precision, conv outputs clamped to +-256 in G and D and the
+    top `fp16_res` resolutions marked float16; without, the loaded clamps and float32."""
+    g_clamp = FP16_CONV_CLAMP if mixed_precision else G.config.conv_clamp
+    d_clamp = FP16_CONV_CLAMP if mixed_precision else D.config.conv_clamp
+    G, G_ema = (adapt_network(g, conv_clamp=g_clamp) for g in (G, G_ema))
+    D = adapt_network(D, conv_clamp=d_clamp, mbstd_group_size=cfg.mbstd_group)
+    for net in (G, D, G_ema):
+        set_fp16(net, cfg.fp16_res if mixed_precision else 0)
+    return G, D, G_ema
+
+
 class Finetuner:
     """State of one fine-tuning run: networks, optimisers, EMA, ADA and counters.
 
@@ -168,16 +181,11 @@ class Finetuner:
         self.cfg = cfg = resolve(cfg, G.img_resolution, world_size())
         self.mixed_precision = uses_fp16(cfg, self.device.type)
         ema = G_ema if G_ema is not None and G_ema is not G else G
-        g_clamp = FP16_CONV_CLAMP if self.mixed_precision else G.config.conv_clamp
-        d_clamp = FP16_CONV_CLAMP if self.mixed_precision else D.config.conv_clamp
-        self.G = adapt_network(G.to(self.device), conv_clamp=g_clamp).train().requires_grad_(False)
-        self.D = adapt_network(D.to(self.device), conv_clamp=d_clamp, mbstd_group_size=cfg.mbstd_group)
-        self.D = self.D.train().requires_grad_(False)
-        self.G_ema = adapt_network(copy.deepcopy(ema).to(self.device), conv_clamp=g_clamp)
-        self.G_ema = self.G_ema.eval().requires_grad_(False)
-        fp16_res = cfg.fp16_res if self.mixed_precision else 0
-        for net in (self.G, self.D, self.G_ema):
-            set_fp16(net, fp16_res)
+        nets = (G.to(self.device), D.to(self.device), copy.deepcopy(ema).to(self.device))
+        self.G, self.D, self.G_ema = prepare_networks(*nets, cfg, self.mixed_precision)
+        self.G.train().requires_grad_(False)
+        self.D.train().requires_grad_(False)
+        self.G_ema.eval().requires_grad_(False)
         self.opt_g = lazy_adam(self.G.parameters(), cfg.lr, cfg.pl_interval)
         self.opt_d = lazy_adam(self.D.parameters(), cfg.lr, cfg.r1_interval)
         self.ada = AdaptiveP(p=cfg.augment_p, target=cfg.ada_target, speed_images=cfg.ada_kimg * 1000)
