@@ -100,7 +100,7 @@ def test_fp16_res_0_is_nvidias_fp32(fp32):
     assert shown["precision"]["fp16_resolutions"] == [] and shown["precision"]["conv_clamp"] == fp32["conv_clamp"]
 
 
-@pytest.mark.parametrize("bad", [dict(batch=6, batch_gpu=4), dict(batch=8, batch_gpu=3), dict(cfg="huge")])
+@pytest.mark.parametrize("bad", [{"batch": 6, "batch_gpu": 4}, {"batch": 8, "batch_gpu": 3}, {"cfg": "huge"}])
 def test_settings_that_cannot_work_are_refused(bad):
     from toonmoji.errors import InputError
 
