@@ -7,9 +7,13 @@ their own optimiser steps (G main, G path-length every `pl_interval` steps, D ma
 mixing with probability 0.9, R1 on the augmented reals (the gradient goes back through the
 augmentation to the clean images), NaN/inf gradients cleaned before every step, an EMA copy of
 the generator that starts from the base checkpoint's EMA and has no ramp-up, and adaptive
-discriminator augmentation ('bgc') for data sets of a few hundred images.
-tests/test_gan_nvidia_equivalence.py checks losses, gradients, augmentations and EMA against
-numbers from NVIDIA's code; the README lists what differs by design.
+discriminator augmentation ('bgc') for data sets of a few hundred images. Batch, gamma, EMA and
+lr come from NVIDIA's `--cfg` rules (configs.py); a phase accumulates gradients over rounds of
+`batch_gpu` images; on CUDA the top resolutions run in float16 with TF32 off; reals come from a
+shuffled infinite sampler (sampler.py).
+tests/test_gan_nvidia_equivalence.py and tests/test_gan_configs.py check losses, gradients,
+augmentations, EMA, settings and sampling against numbers from NVIDIA's code;
+docs/guides/finetune-config.md lists what differs by design.
 
 Snapshots come every `snap_kimg` thousand real images (the seed needed frequent ones to catch the
 moment a generator is cartoonish but still face-like), each with a grid from fixed seeds and a
