@@ -39,7 +39,7 @@ def _worker(rank: int, world: int, port: int, out: str) -> None:
         # two fine-tuning steps on different real batches per rank
         G, D = tiny_networks(resolution=16)  # the same weights on every rank, as from a base file
         torch.manual_seed(rank_seed(0, rank))  # as `gan finetune` seeds each process
-        tuner = Finetuner(G, D, FinetuneConfig(batch=2, ada=False))
+        tuner = Finetuner(G, D, FinetuneConfig(batch=4, ada=False))  # 2 per process
         reals = torch.rand(2, 3, 16, 16, generator=torch.Generator().manual_seed(rank)) * 2 - 1
         for _ in range(2):
             tuner.train_step(reals)
@@ -72,11 +72,11 @@ def test_torchrun_fine_tunes_with_two_processes(tmp_path):
     run = tmp_path / "run"
     cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_port", str(free_port()),
            "-m", "toonmoji", "gan", "finetune", str(tmp_path / "data"), "--base", str(base), "--out", str(run),
-           "--kimg", "0.016", "--snap", "0.008", "--batch", "2"]
+           "--kimg", "0.016", "--snap", "0.008", "--batch", "4"]
     env = dict(os.environ, OMP_NUM_THREADS="1")
     done = subprocess.run(cmd, check=False, capture_output=True, text=True, timeout=300, env=env)
     assert done.returncode == 0, done.stderr[-2000:]
-    # 2 processes x batch 2 = 4 images a step: 0.008 kimg is 2 steps, so two snapshots
+    # --batch is the total (NVIDIA's): 4 images a step, 2 per process: 0.008 kimg is 2 steps
     assert sorted(p.name for p in run.glob("snapshot-*.pt")) == ["snapshot-0000.008.pt", "snapshot-0000.016.pt"]
     assert read_image(run / "fakes-0000.016.png").shape[2] == 3
     assert len((run / "log.jsonl").read_text().splitlines()) == 2  # one writer: rank 0

@@ -28,7 +28,7 @@ import pytest
 import torch
 
 from toonmoji.gan.augment import COLOUR, GEOMETRIC, AugmentSpec, augment
-from toonmoji.gan.networks import Discriminator, Generator, GeneratorConfig
+from toonmoji.gan.networks import Discriminator, Generator, GeneratorConfig, tiny_networks
 from toonmoji.gan.train import FinetuneConfig, Finetuner, auto_gamma, ema_beta
 
 DATA = Path(__file__).parent / "data"
@@ -138,3 +138,41 @@ def test_whole_bgc_pipeline_matches_nvidia(nvidia_augment, p):
     torch.manual_seed(int(nvidia_augment[f"bgc_p{p}_seed"]))
     ours = augment(x, p)
     assert torch.allclose(ours, nvidia_augment[f"bgc_p{p}"], atol=2e-5)
+
+
+def test_non_finite_gradients_are_cleaned_before_every_optimiser_step():
+    """NVIDIA's loop runs nan_to_num(nan=0, posinf=1e5, neginf=-1e5) on every gradient before each
+    phase's step. Gradients turned NaN / +inf / -inf during the real backward passes of G and D
+    must reach Adam as 0 / 1e5 / -1e5, and leave the weights and Adam's moments finite."""
+    G, D = tiny_networks(resolution=16)
+    tuner = Finetuner(G, D, FinetuneConfig(batch=4, ada=False))
+    poisoned = {"G": tuner.G.synthesis.b8.conv1.weight, "D": tuner.D.b8.conv0.weight}
+    bad = torch.tensor([float("nan"), float("inf"), -float("inf")])
+
+    def poison(grad: torch.Tensor) -> torch.Tensor:
+        grad = grad.clone(memory_format=torch.contiguous_format)
+        grad.view(-1)[:3] = bad
+        return grad
+
+    for p in poisoned.values():
+        p.requires_grad_(True).register_hook(poison)  # the hook stays; each phase switches grads
+        p.requires_grad_(False)
+    seen: dict[str, list[list[float]]] = {"G": [], "D": []}
+    for opt, key in ((tuner.opt_g, "G"), (tuner.opt_d, "D")):
+        step = opt.step
+
+        def recording_step(*args, _step=step, _key=key, **kwargs):
+            seen[_key].append(poisoned[_key].grad.reshape(-1)[:4].tolist())
+            return _step(*args, **kwargs)
+
+        opt.step = recording_step
+    torch.manual_seed(0)
+    tuner.train_step(torch.rand(4, 3, 16, 16) * 2 - 1)  # step 0: all four phases
+    assert len(seen["G"]) == 2 and len(seen["D"]) == 2
+    for key, rows in seen.items():
+        for row in rows:
+            assert row[:3] == [0.0, 1e5, -1e5], key
+            assert np.isfinite(row[3]), key
+        p = poisoned[key]
+        opt = tuner.opt_g if key == "G" else tuner.opt_d
+        assert torch.isfinite(p).all() and torch.isfinite(opt.state[p]["exp_avg_sq"]).all(), key

@@ -57,9 +57,11 @@ def test_style_mixing_gives_later_layers_another_latent():
         assert 1 <= cutoff < G.num_ws and same[:cutoff].all() and not same[cutoff:].any()
 
 
-def test_auto_gamma_follows_resolution_and_batch():
+def test_auto_gamma_follows_resolution_and_the_configs_batch():
+    """NVIDIA's auto gamma uses the configuration's batch (32 at 16 px), also under --batch."""
     G, D = tiny_networks(resolution=16)
-    assert Finetuner(G, D, FinetuneConfig(batch=4)).r1_gamma == pytest.approx(0.0002 * 16**2 / 4)
+    assert Finetuner(G, D, FinetuneConfig()).r1_gamma == pytest.approx(0.0002 * 16**2 / 32)
+    assert Finetuner(G, D, FinetuneConfig(batch=4)).r1_gamma == pytest.approx(0.0002 * 16**2 / 32)
     assert Finetuner(G, D, FinetuneConfig(batch=4, r1_gamma=3.0)).r1_gamma == 3.0
 
 
@@ -112,7 +114,10 @@ def test_finetune_options_reach_the_run(tmp_path, cli):
     assert (cfg["r1_gamma"], cfg["mixing"], cfg["ema_rampup"]) == (3.5, 0.0, 0.05)
     code, _, err = cli("gan", "finetune", data, "--base", base, "--out", tmp_path / "r2", "--kimg", "0.004")
     cfg = json.loads((tmp_path / "r2" / "run.json").read_text())["config"]
-    assert code == 0 and cfg["r1_gamma"] is None and cfg["ema_rampup"] is None and cfg["mixing"] == 0.9
+    assert code == 0, err
+    # run.json records the resolved settings: NVIDIA's auto at 16 px (batch 32) on one process
+    assert (cfg["cfg"], cfg["batch"], cfg["r1_gamma"]) == ("auto", 32, pytest.approx(0.0002 * 16**2 / 32))
+    assert cfg["ema_rampup"] is None and cfg["mixing"] == 0.9
 
 
 @pytest.mark.parametrize(("option", "value"), [("--gamma", "big"), ("--gamma", "-1"), ("--ema-rampup", "auto")])

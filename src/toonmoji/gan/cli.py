@@ -167,21 +167,36 @@ def finetune(
     base: Annotated[Path | None, typer.Option(help="Base (FFHQ) checkpoint with a discriminator.")] = None,
     out: Annotated[Path, typer.Option(help="Run folder: snapshots, sample grids, logs.")] = Path("finetune-run"),
     resume: Annotated[Path | None, typer.Option(help="Continue the run in this folder where it stopped.")] = None,
+    cfg: Annotated[str, typer.Option(
+        help="NVIDIA's base configuration: auto (from resolution and processes), stylegan2, paper256, "
+             "paper512, paper1024 or cifar; the options below override it.")] = "auto",
     kimg: Annotated[float, typer.Option(help="Train until this many thousand real images were shown.")] = 10.0,
     snap: Annotated[float, typer.Option(help="Snapshot (grid + checkpoint) every this many kimg.")] = 1.0,
-    batch: Annotated[int, typer.Option(min=1, help="Images per step (per GPU).")] = 4,
-    lr: Annotated[float, typer.Option(help="Adam learning rate.")] = 0.002,
+    batch: Annotated[int | None, typer.Option(
+        min=1, help="Total batch over all processes (NVIDIA's --batch); default from --cfg.")] = None,
+    batch_gpu: Annotated[int | None, typer.Option(
+        min=1, help="Images per forward pass on one process (gradients accumulate up to the batch).")] = None,
+    lr: Annotated[float | None, typer.Option(min=0.0, help="Adam learning rate; default from --cfg.")] = None,
     gamma: Annotated[str, typer.Option(
-        help="R1 weight: 'auto' is NVIDIA's 0.0002 * resolution^2 / total batch (52 at 1024 px, batch 4).")] = "auto",
-    mixing: Annotated[float, typer.Option(min=0.0, max=1.0, help="Style-mixing probability.")] = 0.9,
+        help="R1 weight, or 'auto' for --cfg's (0.0002 * resolution^2 / batch with auto).")] = "auto",
+    ema_kimg: Annotated[float | None, typer.Option(min=0.0, help="EMA half-life in kimg; default from --cfg.")] = None,
+    mixing: Annotated[float | None, typer.Option(
+        min=0.0, max=1.0, help="Style-mixing probability; default 0.9 (0 with cifar).")] = None,
+    mbstd_group: Annotated[int | None, typer.Option(
+        min=1, help="Minibatch-stddev group size; default from --cfg.")] = None,
     ema_rampup: Annotated[str, typer.Option(
         help="EMA ramp-up: 'none' for transfer learning (NVIDIA's choice), or e.g. 0.05 from scratch.")] = "none",
     ada: Annotated[bool, typer.Option(help="Adaptive discriminator augmentation (for small data).")] = True,
+    mirror: Annotated[bool, typer.Option(help="Double the data set with left-right flipped copies.")] = False,
+    fp16_res: Annotated[int, typer.Option(
+        min=0, help="On CUDA, train the top N resolutions in float16 (conv clamp 256); 0: float32.")] = 4,
     align: Annotated[bool, typer.Option(help="FFHQ-align images that hold a detectable face.")] = False,
     metrics: Annotated[str, typer.Option(help="'fid' to ask for FID at snapshots, or 'none'.")] = "none",
     device: Annotated[str, typer.Option(help="cpu, cuda, cuda:1 ...")] = "cpu",
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
     force: Annotated[bool, typer.Option(help="Start a new run in a folder that already has files.")] = False,
+    print_config: Annotated[bool, typer.Option(
+        "--print-config", help="Print the resolved settings as JSON and exit (nothing is trained).")] = False,
 ) -> None:
     """Fine-tune a base StyleGAN2 on a small folder of character faces (cartoon, baby, emoji),
     the way StyleGAN2-ADA does transfer learning."""
@@ -190,13 +205,23 @@ def finetune(
     from rich.progress import TimeElapsedColumn
 
     from toonmoji.gan.finetune import finetune as run
-    from toonmoji.gan.finetune import init_distributed, is_main_process
+    from toonmoji.gan.finetune import init_distributed, is_main_process, preview_config
     from toonmoji.gan.train import FinetuneConfig
 
     if metrics not in ("none", "fid"):
         raise InputError("--metrics takes 'fid' or 'none'")
     r1_gamma = parse_auto_float(gamma, "--gamma")
     rampup = parse_auto_float(ema_rampup, "--ema-rampup", word="none")
+    settings = FinetuneConfig(
+        cfg=cfg, batch=batch, batch_gpu=batch_gpu, total_kimg=kimg, snap_kimg=snap, lr=lr, r1_gamma=r1_gamma,
+        ema_kimg=ema_kimg, mixing=mixing, mbstd_group=mbstd_group, ema_rampup=rampup, ada=ada, mirror=mirror,
+        fp16_res=fp16_res, seed=seed,
+    )
+    if print_config:
+        if resume is None and base is None:
+            raise InputError("--print-config needs --base (or --resume RUN_DIR)")
+        typer.echo(json.dumps(preview_config(settings, base, resume, device), indent=2))
+        return
     if metrics == "fid":
         console.print(
             "[yellow]FID unavailable:[/yellow] it needs Inception-v3 weights, which cannot be "
@@ -205,8 +230,6 @@ def finetune(
     if resume is None and (images_dir is None or base is None):
         raise InputError("give IMAGES_DIR and --base for a new run, or --resume RUN_DIR")
     device = init_distributed(device)
-    cfg = FinetuneConfig(batch=batch, total_kimg=kimg, snap_kimg=snap, lr=lr, r1_gamma=r1_gamma, mixing=mixing,
-                         ema_rampup=rampup, ada=ada, seed=seed)
     progress = Progress(
         TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.fields[info]}"),
         TimeElapsedColumn(), TimeRemainingColumn(), console=console,
@@ -226,7 +249,7 @@ def finetune(
         progress.update(task, info=f"kimg {s.kimg:.2f}  G {s.loss_g:.3f}  D {s.loss_d:.3f}  p {s.augment_p:.2f}  {s.sec_per_tick:.1f}s/tick")
 
     with progress if is_main_process() else nullcontext():
-        tuner = run(images_dir, resume or out, base, resume is not None, cfg, align, device, force,
+        tuner = run(images_dir, resume or out, base, resume is not None, settings, align, device, force,
                     on_prepared=prepared, on_tick=tick, on_step=step)
     if is_main_process():
         console.print(f"[green]done:[/green] {tuner.nimg / 1000:.2f} kimg; snapshots in {resume or out}")

@@ -14,7 +14,7 @@ import copy
 import json
 import os
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import torch
@@ -22,6 +22,7 @@ import torch.distributed as dist
 
 from toonmoji.errors import CheckpointError, DataError, OutputExistsError
 from toonmoji.gan.checkpoints import load_checkpoint, save_checkpoint
+from toonmoji.gan.configs import describe, resolve
 from toonmoji.gan.dataset import PreparedImages, prepare_folder
 from toonmoji.gan.networks import Discriminator, DiscriminatorConfig, Generator, GeneratorConfig
 from toonmoji.gan.sampling import generate, make_grid, to_uint8
@@ -83,7 +84,7 @@ def load_resume_state(run_dir: Path, device: str) -> tuple[Finetuner, dict[str, 
         raise CheckpointError(f"cannot read {path}: {exc}") from None
     G = Generator(GeneratorConfig.from_dict(state["g_config"]))
     D = Discriminator(DiscriminatorConfig.from_dict(state["d_config"]))
-    tuner = Finetuner(G, D, FinetuneConfig(**state["config"]), device)
+    tuner = Finetuner(G, D, FinetuneConfig.from_dict(state["config"]), device)
     tuner.load_state_dict(state)
     return tuner, dict(state["settings"])
 
@@ -147,6 +148,29 @@ def finetune(
 
     run_finetune(tuner, data.images, run_dir, snapshot, on_tick=on_tick, on_step=on_step)
     return tuner
+
+
+def processes() -> int:
+    """How many processes this run will have: torchrun's WORLD_SIZE, read before joining."""
+    return dist.get_world_size() if dist.is_initialized() else int(os.environ.get("WORLD_SIZE", "1"))
+
+
+def preview_config(cfg: FinetuneConfig, base: Path | None, run_dir: Path | None, device: str) -> dict[str, object]:
+    """The settings a run would use (`--print-config`): `cfg` resolved for the base network's
+    resolution (or a resumed run's saved settings) on this many processes and this device."""
+    if run_dir is not None:
+        path = run_dir / RESUME_FILE
+        if not path.is_file():
+            raise CheckpointError(f"{run_dir} has no {RESUME_FILE}: not a toonmoji fine-tuning run")
+        state = torch.load(path, map_location="cpu", weights_only=True)
+        g_config = GeneratorConfig.from_dict(state["g_config"])
+        cfg = replace(FinetuneConfig.from_dict(state["config"]), total_kimg=cfg.total_kimg)
+    else:
+        g_config = load_checkpoint(base, "cpu", roles=("G_ema",)).G_ema.config
+    gpus = processes()
+    resolved = resolve(cfg, g_config.resolution, gpus)
+    return describe(resolved, g_config.resolution, gpus, torch.device(device).type,
+                    g_config.mapping_layers, g_config.conv_clamp)
 
 
 def init_distributed(device: str) -> str:

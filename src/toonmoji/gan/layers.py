@@ -145,6 +145,12 @@ def modulated_conv2d(
     """
     batch = x.shape[0]
     out_ch, in_ch, kh, kw = weight.shape
+    if x.dtype == torch.float16 and demodulate:
+        # float16 overflows on config-F's style and weight ranges; demodulation cancels any
+        # per-output-channel scale of the weights and per-sample scale of the styles, so both are
+        # brought to at most 1 first (as NVIDIA's mixed-precision training does)
+        weight = weight * (1 / math.sqrt(in_ch * kh * kw) / weight.abs().amax(dim=[1, 2, 3], keepdim=True))
+        styles = styles / styles.abs().amax(dim=1, keepdim=True)
     if fused:
         w = weight.unsqueeze(0) * styles.reshape(batch, 1, in_ch, 1, 1)  # (N, O, I, k, k)
         if demodulate:

@@ -286,6 +286,7 @@ class SynthesisBlock(nn.Module):
         self.conv1 = SynthesisLayer(out_channels, out_channels, w_dim, resolution, conv_clamp=conv_clamp)
         self.torgb = ToRGBLayer(out_channels, img_channels, w_dim, conv_clamp=conv_clamp)
         self.num_conv = 1 if in_channels == 0 else 2
+        self.use_fp16 = False  # float16 features on CUDA (see set_fp16); the image stays float32
 
     def forward(
         self,
@@ -295,14 +296,16 @@ class SynthesisBlock(nn.Module):
         noise_mode: str = "const",
         fused: bool = False,
     ) -> tuple[torch.Tensor, torch.Tensor]:
-        """ws: `(N, num_conv + 1, w_dim)`; returns features and the running RGB image."""
+        """ws: `(N, num_conv + 1, w_dim)`; returns features (float16 in a mixed-precision block
+        on CUDA) and the running RGB image (float32)."""
+        dtype = block_dtype(self.use_fp16, ws.device)
         if self.in_channels == 0:
-            x = self.const.unsqueeze(0).repeat([ws.shape[0], 1, 1, 1])
+            x = self.const.to(dtype).unsqueeze(0).repeat([ws.shape[0], 1, 1, 1])
             x = self.conv1(x, ws[:, 0], noise_mode, fused)
         else:
-            x = self.conv0(x, ws[:, 0], noise_mode, fused)
+            x = self.conv0(x.to(dtype), ws[:, 0], noise_mode, fused)
             x = self.conv1(x, ws[:, 1], noise_mode, fused)
-        y = self.torgb(x, ws[:, self.num_conv], fused)
+        y = self.torgb(x, ws[:, self.num_conv], fused).to(torch.float32)
         img = y if img is None else upsample2d(img, self.resample_filter) + y
         return x, img
 
@@ -448,10 +451,14 @@ class DiscriminatorBlock(nn.Module):
         self.skip = Conv2dLayer(
             tmp_channels, out_channels, 1, bias=False, down=True, resample_filter=resample_filter
         )
+        self.use_fp16 = False  # float16 on CUDA (see set_fp16)
 
     def forward(self, x: torch.Tensor | None, img: torch.Tensor) -> torch.Tensor:
+        dtype = block_dtype(self.use_fp16, img.device)
         if self.in_channels == 0:
-            x = self.fromrgb(img)
+            x = self.fromrgb(img.to(dtype))
+        else:
+            x = x.to(dtype)
         gain = math.sqrt(0.5)  # keeps the variance of the residual sum
         return self.skip(x, gain=gain) + self.conv1(self.conv0(x), gain=gain)
 
@@ -494,6 +501,7 @@ class DiscriminatorEpilogue(nn.Module):
         self.out = FullyConnectedLayer(in_channels, 1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = x.to(torch.float32)  # the head always runs in float32, as NVIDIA's
         if self.mbstd is not None:
             x = self.mbstd(x)
         x = self.conv(x)
@@ -527,6 +535,33 @@ class Discriminator(nn.Module):
         for res in self.block_resolutions:
             x = getattr(self, f"b{res}")(x, img)
         return self.b4(x)
+
+
+def block_dtype(use_fp16: bool, device: torch.device) -> torch.dtype:
+    """float16 for a mixed-precision block on CUDA; float32 everywhere else (the CPU path is
+    exactly the float32 network whatever `use_fp16` says)."""
+    return torch.float16 if use_fp16 and device.type == "cuda" else torch.float32
+
+
+def fp16_resolutions(resolution: int, num_fp16_res: int) -> list[int]:
+    """Block resolutions that NVIDIA runs in float16 for `num_fp16_res`: those at or above
+    `max(2 ** (log2(resolution) + 1 - num_fp16_res), 8)`: the top N, never the 4x4 block."""
+    if num_fp16_res <= 0:
+        return []
+    top = int(math.log2(resolution))
+    lowest = max(2 ** (top + 1 - num_fp16_res), 8)
+    return [2**i for i in range(3, top + 1) if 2**i >= lowest]
+
+
+def set_fp16(module: Generator | Discriminator, num_fp16_res: int) -> list[int]:
+    """Mark the top `num_fp16_res` resolutions of a generator's synthesis or a discriminator
+    for float16 (on CUDA only; 0 turns it off); returns the block resolutions marked."""
+    net = module.synthesis if isinstance(module, Generator) else module
+    chosen = fp16_resolutions(module.img_resolution, num_fp16_res)
+    for res in net.block_resolutions:
+        block = getattr(net, f"b{res}")
+        block.use_fp16 = res in chosen
+    return [r for r in net.block_resolutions if r in chosen]
 
 
 def tiny_networks(

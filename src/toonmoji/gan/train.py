@@ -7,9 +7,13 @@ their own optimiser steps (G main, G path-length every `pl_interval` steps, D ma
 mixing with probability 0.9, R1 on the augmented reals (the gradient goes back through the
 augmentation to the clean images), NaN/inf gradients cleaned before every step, an EMA copy of
 the generator that starts from the base checkpoint's EMA and has no ramp-up, and adaptive
-discriminator augmentation ('bgc') for data sets of a few hundred images.
-tests/test_gan_nvidia_equivalence.py checks losses, gradients, augmentations and EMA against
-numbers from NVIDIA's code; the README lists what differs by design.
+discriminator augmentation ('bgc') for data sets of a few hundred images. Batch, gamma, EMA and
+lr come from NVIDIA's `--cfg` rules (configs.py); a phase accumulates gradients over rounds of
+`batch_gpu` images; on CUDA the top resolutions run in float16 with TF32 off; reals come from a
+shuffled infinite sampler (sampler.py).
+tests/test_gan_nvidia_equivalence.py and tests/test_gan_configs.py check losses, gradients,
+augmentations, EMA, settings and sampling against numbers from NVIDIA's code;
+docs/guides/finetune-config.md lists what differs by design.
 
 Snapshots come every `snap_kimg` thousand real images (the seed needed frequent ones to catch the
 moment a generator is cartoonish but still face-like), each with a grid from fixed seeds and a
@@ -22,7 +26,8 @@ import copy
 import json
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import torch
@@ -30,35 +35,14 @@ import torch.distributed as dist
 import torch.nn.functional as F
 
 from toonmoji.gan.augment import AdaptiveP, augment
+from toonmoji.gan.configs import FP16_CONV_CLAMP, FinetuneConfig, resolve, uses_fp16
 from toonmoji.gan.losses import path_length_penalty
+from toonmoji.gan.networks import set_fp16
+from toonmoji.gan.sampler import InfiniteSampler, gather
+
+__all__ = ["FinetuneConfig", "Finetuner", "auto_gamma", "ema_beta", "run_finetune"]
 
 PHASES = 4  # G main, G reg, D main, D reg: one slice of latents each, drawn every step
-
-
-@dataclass
-class FinetuneConfig:
-    """Hyper-parameters; the defaults are StyleGAN2-ADA's for transfer learning (`--resume`)."""
-
-    batch: int = 4  # per process; the total batch is batch * processes
-    total_kimg: float = 10.0
-    snap_kimg: float = 1.0
-    lr: float = 0.002
-    r1_gamma: float | None = None  # None: NVIDIA's rule 0.0002 * resolution^2 / total batch
-    r1_interval: int = 16
-    pl_weight: float = 2.0
-    pl_interval: int = 4
-    pl_batch_shrink: int = 2
-    pl_decay: float = 0.01
-    mixing: float = 0.9  # style-mixing probability
-    ema_kimg: float | None = None  # None: total batch * 10 / 32, StyleGAN2-ADA's choice
-    ema_rampup: float | None = None  # None: off, as for transfer learning; else e.g. 0.05
-    ada: bool = True
-    ada_target: float = 0.6
-    ada_interval: int = 4
-    ada_kimg: float = 100.0
-    augment_p: float = 0.0
-    grid_seeds: list[int] = field(default_factory=lambda: list(range(16)))
-    seed: int = 0
 
 
 def auto_gamma(resolution: int, total_batch: int) -> float:
@@ -136,10 +120,57 @@ def lazy_adam(params, lr: float, interval: int) -> torch.optim.Adam:
     return torch.optim.Adam(params, lr=lr * ratio, betas=(0.0**ratio, 0.99**ratio), eps=1e-8)
 
 
+@contextmanager
+def tf32_off(device: torch.device):
+    """TF32 off for matmul and cuDNN convolutions, cuDNN autotuning on, as in NVIDIA's training
+    loop (TF32 keeps only 10 mantissa bits; PyTorch allows it for cuDNN by default). The previous
+    settings come back afterwards. Nothing changes on a CPU."""
+    if device.type != "cuda":
+        yield
+        return
+    backends = torch.backends
+    saved = (backends.cuda.matmul.allow_tf32, backends.cudnn.allow_tf32, backends.cudnn.benchmark)
+    backends.cuda.matmul.allow_tf32 = backends.cudnn.allow_tf32 = False
+    backends.cudnn.benchmark = True
+    try:
+        yield
+    finally:
+        backends.cuda.matmul.allow_tf32, backends.cudnn.allow_tf32, backends.cudnn.benchmark = saved
+
+
+def adapt_network(module: torch.nn.Module, **changes) -> torch.nn.Module:
+    """The same network with some architecture settings changed (conv clamp, minibatch-std
+    group): rebuilt from its config with the same weights; returned as is when nothing changes.
+    Built under a forked RNG, so the random stream of the run does not depend on it."""
+    config = replace(module.config, **changes)
+    if config == module.config:
+        return module
+    with torch.random.fork_rng(devices=[]):
+        fresh = type(module)(config)
+    fresh.load_state_dict(module.state_dict())
+    return fresh.to(next(module.parameters()).device).train(module.training)
+
+
+def prepare_networks(G, D, G_ema, cfg: FinetuneConfig, mixed_precision: bool):
+    """G, D and G_ema as NVIDIA's training builds them for `cfg`: D's minibatch-std group from
+    the configuration; with mixed precision, conv outputs clamped to +-256 in G and D and the
+    top `fp16_res` resolutions marked float16; without, the loaded clamps and float32."""
+    g_clamp = FP16_CONV_CLAMP if mixed_precision else G.config.conv_clamp
+    d_clamp = FP16_CONV_CLAMP if mixed_precision else D.config.conv_clamp
+    G, G_ema = (adapt_network(g, conv_clamp=g_clamp) for g in (G, G_ema))
+    D = adapt_network(D, conv_clamp=d_clamp, mbstd_group_size=cfg.mbstd_group)
+    for net in (G, D, G_ema):
+        set_fp16(net, cfg.fp16_res if mixed_precision else 0)
+    return G, D, G_ema
+
+
 class Finetuner:
     """State of one fine-tuning run: networks, optimisers, EMA, ADA and counters.
 
-    `G_ema` is the base checkpoint's averaged generator (a copy of `G` when there is none).
+    `cfg` is resolved against the generator's resolution and the number of processes (NVIDIA's
+    `--cfg` rules, see configs.py). On CUDA with `fp16_res` > 0, G, D and G_ema run their top
+    resolutions in float16 with conv outputs clamped to +-256; on a CPU they stay float32 as
+    loaded. `G_ema` is the base checkpoint's averaged generator (a copy of `G` when there is none).
     """
 
     def __init__(
@@ -150,28 +181,31 @@ class Finetuner:
         device: str | torch.device = "cpu",
         G_ema: torch.nn.Module | None = None,
     ):
-        self.cfg = cfg
         self.device = torch.device(device)
-        self.G = G.to(self.device).train().requires_grad_(False)
-        self.D = D.to(self.device).train().requires_grad_(False)
+        self.cfg = cfg = resolve(cfg, G.img_resolution, world_size())
+        self.mixed_precision = uses_fp16(cfg, self.device.type)
         ema = G_ema if G_ema is not None and G_ema is not G else G
-        self.G_ema = copy.deepcopy(ema).to(self.device).eval().requires_grad_(False)
+        nets = (G.to(self.device), D.to(self.device), copy.deepcopy(ema).to(self.device))
+        self.G, self.D, self.G_ema = prepare_networks(*nets, cfg, self.mixed_precision)
+        self.G.train().requires_grad_(False)
+        self.D.train().requires_grad_(False)
+        self.G_ema.eval().requires_grad_(False)
         self.opt_g = lazy_adam(self.G.parameters(), cfg.lr, cfg.pl_interval)
         self.opt_d = lazy_adam(self.D.parameters(), cfg.lr, cfg.r1_interval)
         self.ada = AdaptiveP(p=cfg.augment_p, target=cfg.ada_target, speed_images=cfg.ada_kimg * 1000)
         self.pl_mean = torch.zeros((), device=self.device)
         self.nimg = 0
         self.step = 0
+        self.sampler: InfiniteSampler | None = None
+        self._sampler_state: dict[str, object] | None = None
 
     @property
     def total_batch(self) -> int:
-        return self.cfg.batch * world_size()
+        return self.cfg.batch
 
     @property
     def r1_gamma(self) -> float:
-        if self.cfg.r1_gamma is not None:
-            return self.cfg.r1_gamma
-        return auto_gamma(self.G.img_resolution, self.total_batch)
+        return self.cfg.r1_gamma
 
     # --- the networks as the loss sees them ---------------------------------------------
     def run_G(self, z: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -208,67 +242,101 @@ class Finetuner:
         opt.step()
 
     def train_step(self, reals: torch.Tensor) -> dict[str, float]:
-        """One step on a batch of reals `(B, 3, R, R)` in [-1, 1] (this process's share)."""
+        """One step on this process's share of the batch, reals `(batch / processes, 3, R, R)`
+        in [-1, 1]. Each phase runs in rounds of `batch_gpu` images whose gradients add up
+        (NVIDIA's gradient accumulation), then takes one optimiser step."""
+        cfg = self.cfg
+        share = cfg.batch // world_size()
+        if reals.shape[0] != share:
+            raise ValueError(f"expected {share} reals for this process, got {reals.shape[0]}")
+        real_rounds = reals.to(self.device).split(cfg.batch_gpu)
+        rounds = len(real_rounds)
+        all_z = torch.randn([PHASES * cfg.batch, self.G.z_dim], device=self.device)
+        z_main_g, z_reg_g, z_main_d, _ = (z.split(cfg.batch_gpu)[:rounds] for z in all_z.split(cfg.batch))
+        with tf32_off(self.device):
+            stats = self._phases(real_rounds, z_main_g, z_reg_g, z_main_d)
+        sync_buffers(self.G)
+        self._update_ema()
+        self.nimg += cfg.batch
+        self.step += 1
+        if cfg.ada and self.step % cfg.ada_interval == 0:
+            if world_size() > 1:
+                self.ada.all_reduce()
+            self.ada.update(cfg.batch * cfg.ada_interval)
+        return {k: v / rounds for k, v in stats.items()}
+
+    def _phases(self, real_rounds, z_main_g, z_reg_g, z_main_d) -> dict[str, float]:
+        """G main, G path length, D main, D R1; returns the losses summed over the rounds."""
         cfg, stats = self.cfg, {}
-        reals = reals.to(self.device)
-        n = reals.shape[0]
-        all_z = torch.randn([PHASES * self.total_batch, self.G.z_dim], device=self.device)
-        z_main_g, z_reg_g, z_main_d, _ = (z[:n] for z in all_z.split(self.total_batch))
 
         # G main: make D call the fakes real
         self._begin(self.G, self.opt_g)
-        fakes, _ = self.run_G(z_main_g)
-        loss_g = F.softplus(-self.run_D(fakes)).mean()
-        loss_g.backward()
-        stats["loss_g"] = loss_g.item()
+        stats["loss_g"] = 0.0
+        for z in z_main_g:
+            fakes, _ = self.run_G(z)
+            loss_g = F.softplus(-self.run_D(fakes)).mean()
+            loss_g.backward()
+            stats["loss_g"] += loss_g.item()
         self._finish(self.G, self.opt_g)
 
         # G reg: path length, every pl_interval steps, weighted up by the interval
         if self.step % cfg.pl_interval == 0 and cfg.pl_weight != 0:
             self._begin(self.G, self.opt_g)
-            images, ws = self.run_G(z_reg_g[: max(1, n // cfg.pl_batch_shrink)])
-            penalty, self.pl_mean, _ = path_length_penalty(images, ws, self.pl_mean, cfg.pl_decay)
-            # the zero-weighted image term gives every parameter a gradient (zero where the
-            # penalty does not reach), so Adam advances all of its moments, as in NVIDIA's loop
-            (images[:, 0, 0, 0] * 0 + penalty * cfg.pl_weight * cfg.pl_interval).mean().backward()
-            stats["pl"] = penalty.item()
+            stats["pl"] = 0.0
+            for z in z_reg_g:
+                images, ws = self.run_G(z[: max(1, z.shape[0] // cfg.pl_batch_shrink)])
+                penalty, self.pl_mean, _ = path_length_penalty(images, ws, self.pl_mean, cfg.pl_decay)
+                # the zero-weighted image term gives every parameter a gradient (zero where the
+                # penalty does not reach), so Adam advances all of its moments, as in NVIDIA's loop
+                (images[:, 0, 0, 0] * 0 + penalty * cfg.pl_weight * cfg.pl_interval).mean().backward()
+                stats["pl"] += penalty.item()
             self._finish(self.G, self.opt_g)
 
         # D main: fakes fake, reals real
         self._begin(self.D, self.opt_d)
-        with torch.no_grad():
-            fakes, _ = self.run_G(z_main_d)
-        loss_fake = F.softplus(self.run_D(fakes)).mean()
-        loss_fake.backward()
-        real_logits = self.run_D(reals)
-        self.ada.observe(real_logits)
-        loss_real = F.softplus(-real_logits).mean()
-        loss_real.backward()
-        stats["loss_d"] = loss_fake.item() + loss_real.item()
+        stats["loss_d"] = 0.0
+        for z, reals in zip(z_main_d, real_rounds):
+            with torch.no_grad():
+                fakes, _ = self.run_G(z)
+            loss_fake = F.softplus(self.run_D(fakes)).mean()
+            loss_fake.backward()
+            real_logits = self.run_D(reals)
+            self.ada.observe(real_logits)
+            loss_real = F.softplus(-real_logits).mean()
+            loss_real.backward()
+            stats["loss_d"] += loss_fake.item() + loss_real.item()
         self._finish(self.D, self.opt_d)
 
         # D reg: R1 on augmented reals, every r1_interval steps, weighted up by the interval
-        gamma = self.r1_gamma
+        gamma = cfg.r1_gamma
         if self.step % cfg.r1_interval == 0 and gamma != 0:
             self._begin(self.D, self.opt_d)
-            reals_r1 = reals.detach().requires_grad_(True)
-            logits = self.run_D(reals_r1)
-            self.ada.observe(logits)  # NVIDIA's ADA statistic counts these reals too
-            (grad,) = torch.autograd.grad(logits.sum(), reals_r1, create_graph=True)
-            penalty = grad.square().sum(dim=[1, 2, 3]).mean()
-            (logits * 0 + penalty * (gamma / 2) * cfg.r1_interval).mean().backward()
-            stats["r1"] = penalty.item()
+            stats["r1"] = 0.0
+            for reals in real_rounds:
+                reals_r1 = reals.detach().requires_grad_(True)
+                logits = self.run_D(reals_r1)
+                self.ada.observe(logits)  # NVIDIA's ADA statistic counts these reals too
+                (grad,) = torch.autograd.grad(logits.sum(), reals_r1, create_graph=True)
+                penalty = grad.square().sum(dim=[1, 2, 3]).mean()
+                (logits * 0 + penalty * (gamma / 2) * cfg.r1_interval).mean().backward()
+                stats["r1"] += penalty.item()
             self._finish(self.D, self.opt_d)
-
-        sync_buffers(self.G)
-        self._update_ema()
-        self.nimg += self.total_batch
-        self.step += 1
-        if cfg.ada and self.step % cfg.ada_interval == 0:
-            if world_size() > 1:
-                self.ada.all_reduce()
-            self.ada.update(self.total_batch * cfg.ada_interval)
         return stats
+
+    # --- which reals each step sees -------------------------------------------------------
+    def next_reals(self, images: torch.Tensor) -> torch.Tensor:
+        """This process's reals for the next step from the prepared images `(N, 3, R, R)`,
+        drawn by the shuffled infinite sampler (of 2N with `mirror`), which resumes with the run."""
+        size = images.shape[0] * (2 if self.cfg.mirror else 1)
+        if self.sampler is None or self.sampler.size != size:
+            self.sampler = InfiniteSampler(size, process_rank(), world_size(), self.cfg.seed)
+            if self._sampler_state is not None and int(self._sampler_state["size"]) == size:
+                self.sampler.load_state_dict(self._sampler_state)
+                # all ranks walk one sequence; after a step rank r stands r slots past rank 0
+                if self.sampler.position > 0:
+                    self.sampler.skip(process_rank())
+            self._sampler_state = None
+        return gather(images, self.sampler.take(self.cfg.batch // world_size()))
 
     @torch.no_grad()
     def _update_ema(self) -> float:
@@ -294,6 +362,7 @@ class Finetuner:
             "step": self.step,
             "rng": torch.get_rng_state(),
             "config": asdict(self.cfg),
+            "sampler": self.sampler.state_dict() if self.sampler is not None else self._sampler_state,
         }
 
     def load_state_dict(self, state: dict[str, object]) -> None:
@@ -307,6 +376,8 @@ class Finetuner:
         self.pl_mean = torch.as_tensor(state["pl_mean"], device=self.device)
         self.nimg = int(state["nimg"])
         self.step = int(state["step"])
+        self._sampler_state = state.get("sampler")  # rank 0's; others catch up in next_reals
+        self.sampler = None
         torch.set_rng_state(state["rng"])
         if process_rank() > 0:  # resume.pt holds rank 0's state; other ranks derive their own
             torch.manual_seed(rank_seed(self.cfg.seed, process_rank()) + self.step)
@@ -337,14 +408,10 @@ def run_finetune(
     snap_every = max(1, int(cfg.snap_kimg * 1000))
     next_snap = (tuner.nimg // snap_every + 1) * snap_every
     rank = process_rank()
-    gen = torch.Generator()
     log = run_dir / "log.jsonl"
     tick_start, acc = time.perf_counter(), {"loss_g": 0.0, "loss_d": 0.0, "r1": 0.0, "pl": 0.0, "n": 0}
     while tuner.nimg < total:
-        # batches depend only on (seed, step, rank), so a resumed run sees what it would have seen
-        gen.manual_seed(cfg.seed * 1_000_003 + tuner.step * 7_919 + rank)
-        idx = torch.randint(0, reals.shape[0], (cfg.batch,), generator=gen)
-        stats = tuner.train_step(reals[idx])
+        stats = tuner.train_step(tuner.next_reals(reals))
         for k in ("loss_g", "loss_d", "r1", "pl"):
             acc[k] += stats.get(k, 0.0)
         acc["n"] += 1
