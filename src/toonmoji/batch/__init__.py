@@ -10,6 +10,6 @@ from __future__ import annotations
 
 from toonmoji.lazy import lazy_getattr
 
-__all__ = ["run", "JOBS"]
+__all__ = ["JOBS", "run"]
 
 __getattr__ = lazy_getattr(__name__, {"run": "toonmoji.batch.runner", "JOBS": "toonmoji.batch.jobs"})

@@ -14,6 +14,7 @@ manifest and the tables.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 from pathlib import Path
@@ -119,10 +120,8 @@ class RayBackend:
         self.actors[slot] = self._make(slot)
 
     def _kill(self, actor: Any) -> None:
-        try:
+        with contextlib.suppress(Exception):  # already gone
             self.ray.kill(actor, no_restart=True)
-        except Exception:  # noqa: BLE001 - already gone
-            pass
 
     def stop(self, now: bool) -> None:
         for actor in self.actors:

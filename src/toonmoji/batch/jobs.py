@@ -128,7 +128,7 @@ class EmojiJob(Job):
     """`toonmoji emoji PHOTO`: the head cut out, transparent and square."""
 
     name = "emoji"
-    defaults = {"sticker": False, "size": None, "margin": 0.06, "detector": "auto", "base": None, "toon": None,
+    defaults: ClassVar[dict[str, Any]] = {"sticker": False, "size": None, "margin": 0.06, "detector": "auto", "base": None, "toon": None,
                 "encoder": None, "quality": "fast", "project_steps": None, "device": "cpu"}
 
     def __init__(self, options: dict[str, Any]) -> None:
@@ -171,7 +171,7 @@ class AvatarJob(Job):
     """`toonmoji avatar PHOTO`: the fitted vector avatar (SVG; PNG and the avatar file on request)."""
 
     name = "avatar"
-    defaults = {"emotion": "neutral", "intensity": 1.0, "size": 512, "sets": [], "detector": "auto",
+    defaults: ClassVar[dict[str, Any]] = {"emotion": "neutral", "intensity": 1.0, "size": 512, "sets": [], "detector": "auto",
                 "png": False, "json": False}
 
     @classmethod
@@ -209,7 +209,7 @@ class EmotionJob(Job):
 
     name = "emotion"
     table = "all_faces"
-    defaults = {"model": None, "detector": "auto", "annotate": True}
+    defaults: ClassVar[dict[str, Any]] = {"model": None, "detector": "auto", "annotate": True}
 
     def __init__(self, options: dict[str, Any]) -> None:
         from toonmoji.emotion.live import EmotionSession
@@ -247,7 +247,7 @@ class ReportJob(Job):
     name = "report"
     kind = "video"
     table = "all_tracks"
-    defaults = {"smooth_frames": 5, "keep_seconds": 1.0, "model": None, "detector": None, "detect_width": 320,
+    defaults: ClassVar[dict[str, Any]] = {"smooth_frames": 5, "keep_seconds": 1.0, "model": None, "detector": None, "detect_width": 320,
                 "rescan": 10, "seconds": None}
 
     def warm(self) -> None:
@@ -276,7 +276,7 @@ class ToonifyJob(Job):
     """`toonmoji toonify PHOTO`: every face projected into the base and rendered by the toon."""
 
     name = "toonify"
-    defaults = {"base": None, "toon": None, "encoder": None, "quality": "fast", "latent": "w", "steps": None,
+    defaults: ClassVar[dict[str, Any]] = {"base": None, "toon": None, "encoder": None, "quality": "fast", "latent": "w", "steps": None,
                 "paste_back": False, "cache": True, "device": "cpu"}
 
     def __init__(self, options: dict[str, Any]) -> None:

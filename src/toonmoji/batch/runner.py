@@ -19,7 +19,7 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from toonmoji.batch.inputs import Input, assign_keys, content_hash, expand, suffixes_for
 from toonmoji.batch.jobs import Job, job_class
@@ -185,7 +185,7 @@ class StopSwitch:
         self.stop = True
         print("stopping after the inputs in progress (Ctrl-C again to stop now)", file=sys.stderr, flush=True)
 
-    def __enter__(self) -> StopSwitch:
+    def __enter__(self) -> Self:
         if threading.current_thread() is threading.main_thread():
             self.previous = signal.signal(signal.SIGINT, self._handle)
         return self
