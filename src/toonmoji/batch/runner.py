@@ -209,7 +209,6 @@ def _summary(job: dict[str, Any], folder: Path, items: list[Input], manifest: Ma
     latest = [manifest.latest.get(str(i.path)) for i in items]
     states = [r.status if r is not None else "not_done" for r in latest]
     worked = [r for r in manifest.appended if r.status != "skipped"]
-    work = max(seconds - timing.startup, 1e-9)
     failures = [{"path": r.path, "error": r.error} for r in latest if r is not None and r.status == "error"]
     return {
         **job,
@@ -226,7 +225,7 @@ def _summary(job: dict[str, Any], folder: Path, items: list[Input], manifest: Ma
                      "interrupted": interrupted},
         "seconds": round(seconds, 3),
         "startup_seconds": round(timing.startup, 3),
-        "throughput_per_second": round(len(worked) / work, 3) if worked else 0.0,
+        "throughput_per_second": round(timing.throughput, 3),
         "mean_seconds_per_input": round(sum(r.seconds for r in worked) / len(worked), 4) if worked else 0.0,
         "failures": failures,
     }

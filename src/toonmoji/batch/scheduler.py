@@ -44,15 +44,32 @@ class Backend(Protocol):
 
 @dataclass
 class Timing:
-    """When the workers were ready, for the summary's throughput."""
+    """When the workers were ready and the inputs finished, for the summary's throughput."""
 
     started: float = field(default_factory=time.perf_counter)
     ready: list[float] = field(default_factory=list)
+    finished: list[float] = field(default_factory=list)
     slots: int = 0
 
     @property
     def startup(self) -> float:
-        return (max(self.ready) - self.started) if self.ready else 0.0
+        """Seconds until every worker had its models loaded (a Ray instance started, too)."""
+        return (self._all_ready() - self.started) if self.ready else 0.0
+
+    def _all_ready(self) -> float:
+        """When the first `slots` workers were all ready (a replaced worker's start is left out)."""
+        return sorted(self.ready)[min(self.slots, len(self.ready)) - 1]
+
+    @property
+    def throughput(self) -> float:
+        """Inputs finished per second once every worker was ready (start-up left out)."""
+        if not self.finished:
+            return 0.0
+        start = self._all_ready() if len(self.ready) >= self.slots else self.started
+        after = [t for t in self.finished if t > start]
+        if len(after) < 2:
+            return len(self.finished) / max(self.finished[-1] - self.started, 1e-9)
+        return len(after) / max(after[-1] - start, 1e-9)
 
 
 MAX_START_DEATHS = 3  # workers dying before taking any input: something is wrong with the set-up
@@ -63,7 +80,7 @@ def schedule(
     stop_requested: Callable[[], bool], timing: Timing | None = None,
 ) -> bool:
     """Run every item through the backend's workers; False when stopped before the end."""
-    queue, busy, deaths = deque(items), {}, {}
+    queue, busy, deaths, ready = deque(items), {}, {}, set()
     start_deaths = 0
     timing = timing or Timing()
     slots = timing.slots = max(1, min(slots, len(items)))
@@ -78,21 +95,28 @@ def schedule(
             if event.kind == INIT_ERROR:
                 raise event.error or ToonmojiError("a batch worker could not start")
             if event.kind == READY:
+                ready.add(event.slot)
                 timing.ready.append(time.perf_counter())
                 continue
             item = busy.pop(event.slot, None)
             if event.kind == DONE and event.record is not None:
                 event.record.attempts = deaths.get(item, 0) + 1 if item else 1
+                timing.finished.append(time.perf_counter())
                 on_record(event.record)
-            elif event.kind == DIED:
+            elif event.kind == DIED and event.slot not in ready:  # while loading: not the input's fault
                 backend.restart(event.slot)
-                if item is None:
-                    start_deaths += 1
-                    if start_deaths > MAX_START_DEATHS:
-                        raise ToonmojiError(f"batch workers keep dying before taking an input ({event.reason})")
-                else:
+                start_deaths += 1
+                if start_deaths > MAX_START_DEATHS:
+                    raise ToonmojiError(f"batch workers keep dying before taking an input ({event.reason})")
+                if item is not None:
+                    queue.appendleft(item)
+            elif event.kind == DIED:
+                ready.discard(event.slot)
+                backend.restart(event.slot)
+                if item is not None:
                     deaths[item] = deaths.get(item, 0) + 1
                     if deaths[item] >= 2:
+                        timing.finished.append(time.perf_counter())
                         on_record(Record(path=str(item.path), key=item.key, status="error", attempts=2,
                                          error=f"a worker died on this input twice ({event.reason})"))
                     else:
