@@ -14,6 +14,7 @@ import multiprocessing as mp
 import os
 import signal
 import sys
+from collections.abc import Iterator
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
@@ -24,11 +25,13 @@ from toonmoji.batch.scheduler import DIED, DONE, INIT_ERROR, READY, Event
 from toonmoji.errors import ToonmojiError
 
 STOP_GRACE_SECONDS = 10.0
+# Thread pools sized when a library loads (OpenBLAS under NumPy, OpenMP, MKL): set in the child's
+# environment before it starts, as Ray does for its workers; N workers x all cores would thrash.
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 def limit_threads(threads: int) -> None:
     """Keep one worker to its share of the cores (OpenCV, and PyTorch once a job imports it)."""
-    os.environ["OMP_NUM_THREADS"] = str(threads)
     import cv2
 
     cv2.setNumThreads(threads)
@@ -100,7 +103,8 @@ class ProcessBackend:
         parent_end, child_end = self.ctx.Pipe()
         proc = self.ctx.Process(target=worker_main, args=(child_end, *self.args), daemon=True,
                                 name="toonmoji-batch-worker")
-        proc.start()
+        with _environment(dict.fromkeys(THREAD_VARIABLES, str(self.args[3]))):
+            proc.start()
         child_end.close()
         return proc, parent_end
 
@@ -152,6 +156,19 @@ class ProcessBackend:
                 proc.join()
             conn.close()
         self.workers = []
+
+
+@contextlib.contextmanager
+def _environment(values: dict[str, str]) -> Iterator[None]:
+    """These environment variables for a child started inside the block (the user's own win)."""
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update({k: v for k, v in values.items() if saved[k] is None})
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
 
 
 def _event(slot: int, kind: str, payload: Any) -> Event:
