@@ -86,3 +86,11 @@ def test_a_ray_batch_stopped_half_way_is_finished_by_a_rerun(tmp_path, sig):
     with open(out / "all_faces.csv") as f:
         assert sorted(r["input"] for r in csv.DictReader(f)) == sorted(map(str, photos))
     assert json.loads((out / "summary.json").read_text())["backend"] == "ray local"
+
+
+def test_an_unreachable_cluster_is_one_line_in_seconds(tmp_path):
+    from toonmoji.errors import InputError
+
+    photo = good_photos(tmp_path / "in", 1)[0]
+    with pytest.raises(InputError, match="cannot reach the Ray cluster at 127.0.0.1:1"):
+        run("emotion", [photo], tmp_path / "out", ray="127.0.0.1:1")

@@ -59,11 +59,26 @@ def connect(address: str, cpus: int | None) -> tuple[Any, bool]:
             ray.init(num_cpus=cpus or os.cpu_count() or 1, include_dashboard=False,
                      runtime_env={"env_vars": {"PYTHONPATH": path}}, **quiet)
             return ray, True
-        ray.init(address=os.environ.get("RAY_ADDRESS", "auto") if address == "auto" else address, **quiet)
+        target = (os.environ.get("RAY_ADDRESS") or "auto") if address == "auto" else address
+        check_reachable(target)
+        ray.init(address=target, **quiet)
     except (ConnectionError, RuntimeError, ValueError) as exc:
         lines = str(exc).strip().splitlines() or [type(exc).__name__]
         raise InputError(f"cannot reach the Ray cluster at {address}: {lines[0]}") from None
     return ray, False
+
+
+def check_reachable(address: str, timeout: float = 5.0) -> None:
+    """Fail in seconds, not minutes (Ray retries), when HOST:PORT does not answer at all."""
+    import socket
+
+    host, _, port = address.removeprefix("ray://").rpartition(":")
+    if not host or not port.isdigit():
+        return  # "auto", or a form Ray resolves itself
+    try:
+        socket.create_connection((host, int(port)), timeout=timeout).close()
+    except OSError as exc:
+        raise InputError(f"cannot reach the Ray cluster at {address}: {exc.strerror or exc}") from None
 
 
 def cluster_cpus(ray: Any) -> int:
