@@ -23,7 +23,7 @@ from typing import Any
 from toonmoji.batch.inputs import Input
 from toonmoji.batch.jobs import Job, process_one
 from toonmoji.batch.local import make_worker_job, portable_error
-from toonmoji.batch.scheduler import DIED, DONE, INIT_ERROR, READY, Event
+from toonmoji.batch.scheduler import DIED, DONE, INIT_ERROR, READY, Event, cores
 from toonmoji.errors import InputError, ToonmojiError
 from toonmoji.extras import require
 
@@ -56,7 +56,7 @@ def connect(address: str, cpus: int | None) -> tuple[Any, bool]:
         if address == "local":
             src = str(Path(__file__).resolve().parents[2])  # the workers import this toonmoji
             path = os.pathsep.join(p for p in (src, os.environ.get("PYTHONPATH")) if p)
-            ray.init(num_cpus=cpus or os.cpu_count() or 1, include_dashboard=False,
+            ray.init(num_cpus=cpus or cores(), include_dashboard=False,
                      runtime_env={"env_vars": {"PYTHONPATH": path}}, **quiet)
             return ray, True
         target = (os.environ.get("RAY_ADDRESS") or "auto") if address == "auto" else address

@@ -24,7 +24,7 @@ from typing import Any, Self
 from toonmoji.batch.inputs import Input, assign_keys, content_hash, expand, suffixes_for
 from toonmoji.batch.jobs import Job, job_class
 from toonmoji.batch.manifest import Manifest, Record, check_batch_folder, write_job
-from toonmoji.batch.scheduler import Timing, schedule
+from toonmoji.batch.scheduler import Timing, cores, schedule
 from toonmoji.batch.tables import write_summary, write_tables
 from toonmoji.errors import InputError
 
@@ -145,7 +145,7 @@ def _connected(ray: str | None, workers: int | None) -> Iterator[tuple[Any, int]
     if workers is not None and workers < 1:
         raise InputError(f"--workers must be at least 1, got {workers}")
     if ray is None:
-        yield None, workers or os.cpu_count() or 1
+        yield None, workers or cores()
         return
     from toonmoji.batch.cluster import cluster_cpus, connect
 
@@ -158,7 +158,7 @@ def _connected(ray: str | None, workers: int | None) -> Iterator[tuple[Any, int]
 
 
 def _backend(ray_mod: Any, job_cls: type[Job], options: dict[str, Any], folder: Path, slots: int) -> Any:
-    threads = max(1, (os.cpu_count() or 1) // slots)
+    threads = max(1, cores() // slots)
     if ray_mod is None:
         from toonmoji.batch.local import ProcessBackend
 

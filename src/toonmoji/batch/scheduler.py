@@ -9,6 +9,7 @@ and lets the inputs in progress finish; the caller turns a second Ctrl-C into a 
 
 from __future__ import annotations
 
+import os
 import time
 from collections import deque
 from collections.abc import Callable
@@ -70,6 +71,13 @@ class Timing:
         if len(after) < 2:
             return len(self.finished) / max(self.finished[-1] - self.started, 1e-9)
         return len(after) / max(after[-1] - start, 1e-9)
+
+
+def cores() -> int:
+    """The cores this process may use (a container's CPU set, not the host's count)."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1
 
 
 MAX_START_DEATHS = 3  # workers dying before taking any input: something is wrong with the set-up
