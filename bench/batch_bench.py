@@ -5,9 +5,10 @@ workers (goal: within 15%), and the scheduling overhead per input (a job that do
     PYTHONPATH=src python bench/batch_bench.py [--command emoji] [--inputs 24] [--noop 300] [--no-ray]
 
 Throughput is inputs finished per second once every worker has its models loaded (summary.json's
-throughput_per_second); start-up is printed beside it. The machine's load average is printed too:
-on a shared machine other processes take cores, and the 2-worker ratio can only be as good as the
-second core is free.
+throughput_per_second); start-up is printed beside it. Each input's CPU time is measured in its
+worker too: "core share" (CPU time / wall time in the job) says how much of a core each worker
+got. On a shared machine other processes take cores, and the 2-worker ratio can only be as good
+as the second core is free; the load average is printed before and after.
 """
 
 from __future__ import annotations
@@ -103,7 +104,8 @@ def main() -> None:
             (tmp / "tiny" / f"t{i:04d}.png").write_bytes(i.to_bytes(4, "little"))
         print(f"{os.cpu_count()} cores; load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
         print(f"batch {args.command}, {args.inputs} photos (the sample portrait at ~205-300 px)\n")
-        print(f"{'run':<26}{'inputs/s':>10}{'start-up s':>12}{'wall s':>9}{'s/input in job':>16}")
+        print(f"{'run':<26}{'inputs/s':>10}{'start-up s':>12}{'wall s':>9}{'s/input in job':>16}"
+              f"{'CPU s/input':>13}{'core share':>12}")
         plans = [("processes, 1 worker", 1, None), ("processes, 2 workers", 2, None)]
         if not args.no_ray:
             plans.append(("ray local, 2 actors", 2, "local"))
@@ -116,7 +118,8 @@ def main() -> None:
         rows = {label: best(r) for label, r in runs.items()}
         for label, s in rows.items():
             print(f"{label:<26}{s['throughput_per_second']:>10.2f}{s['startup_seconds']:>12.1f}{s['wall']:>9.1f}"
-                  f"{s['mean_seconds_per_input']:>16.3f}")
+                  f"{s['mean_seconds_per_input']:>16.3f}{s['mean_cpu_seconds_per_input']:>13.3f}"
+                  f"{s['mean_cpu_seconds_per_input'] / s['mean_seconds_per_input']:>12.0%}")
         one, two = rows["processes, 1 worker"], rows["processes, 2 workers"]
         print(f"\n2 workers / 1 worker: {two['throughput_per_second'] / one['throughput_per_second']:.2f}x (goal >= 1.7x); "
               f"this machine's own 2-process ceiling meanwhile: {', '.join(f'{c:.2f}x' for c in ceilings)}")
@@ -125,6 +128,8 @@ def main() -> None:
             print(f"ray local / processes (2 each): {ray['throughput_per_second'] / two['throughput_per_second']:.2f}x "
                   "(goal >= 0.85x)")
         noop = one_run(NoopJob, tmp / "tiny", tmp / "out", 1)
+        cpu = one["mean_cpu_seconds_per_input"]
+        print(f"on free cores (CPU time per input {cpu:.3f} s + overhead): ~{1 / cpu:.1f} inputs/s per core")
         print(f"\nscheduling overhead per input (no-work job, {args.noop} inputs, 1 worker): "
               f"processes {overhead_ms(noop):.2f} ms", end="")
         if not args.no_ray:

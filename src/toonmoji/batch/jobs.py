@@ -75,7 +75,7 @@ def process_one(job: Job, item: Input, out: Path) -> Record:
     """Run `job` on one input and say what happened; never raises for a bad input."""
     from toonmoji.imageio import require_file
 
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     record = Record(path=str(item.path), key=item.key, status="ok")
     try:
         require_file(item.path)
@@ -90,6 +90,7 @@ def process_one(job: Job, item: Input, out: Path) -> Record:
     except Exception as exc:  # noqa: BLE001 - a bug or a library's own error: record it, go on
         record.status, record.error = "error", _one_line(f"{type(exc).__name__}: {exc}")
     record.seconds = round(time.perf_counter() - start, 4)
+    record.cpu_seconds = round(time.process_time() - cpu, 4)
     return record
 
 

@@ -34,6 +34,7 @@ class Record:
     outputs: list[str] = field(default_factory=list)  # relative to the batch folder
     error: str | None = None
     seconds: float = 0.0
+    cpu_seconds: float = 0.0  # the worker's CPU time on it (below `seconds`: it waited for a core)
     rows: list[dict[str, object]] = field(default_factory=list)  # emotion/report table rows
     attempts: int = 1  # 2: a worker died on it once and it was retried
     finished: str = ""

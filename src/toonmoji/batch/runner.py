@@ -227,5 +227,6 @@ def _summary(job: dict[str, Any], folder: Path, items: list[Input], manifest: Ma
         "startup_seconds": round(timing.startup, 3),
         "throughput_per_second": round(timing.throughput, 3),
         "mean_seconds_per_input": round(sum(r.seconds for r in worked) / len(worked), 4) if worked else 0.0,
+        "mean_cpu_seconds_per_input": round(sum(r.cpu_seconds for r in worked) / len(worked), 4) if worked else 0.0,
         "failures": failures,
     }
