@@ -25,7 +25,7 @@ from batch_helpers import (
 from toonmoji.batch import run
 from toonmoji.batch.inputs import assign_keys, expand
 from toonmoji.emotion.labels import EMOTIONS
-from toonmoji.errors import MissingExtraError, OutputExistsError
+from toonmoji.errors import MissingExtraError, OutputExistsError, ToonmojiError
 
 REAL_FACES = Path(__file__).resolve().parents[2] / "shared" / "data" / "faces"
 
@@ -138,6 +138,13 @@ def test_the_batch_folder_is_its_own(tmp_path, mixed):
         run("emotion", [good], out, workers=1, options={"annotate": False})
     with pytest.raises(OutputExistsError, match="other command"):
         run("emoji", [good], out, workers=1)
+    for name in ("x.pt", "y.pt"):
+        (tmp_path / name).write_text("not a checkpoint")
+    models = {"base": str(tmp_path / "x.pt"), "toon": str(tmp_path / "y.pt")}
+    with pytest.raises(ToonmojiError, match="x.pt"):  # the workers cannot load it: one error, nothing recorded
+        run("toonify", [good], tmp_path / "toons", workers=1, options=models)
+    fresh = run("emotion", [good], tmp_path / "toons", workers=1)  # ... so the folder takes another job
+    assert fresh["totals"]["ok"] == 1
 
 
 def test_a_dying_worker_is_replaced_and_its_input_retried_once(tmp_path):

@@ -106,7 +106,9 @@ def check_batch_folder(folder: Path, job: dict[str, object], force: bool) -> Non
         before = json.loads(job_file.read_text())
     except ValueError:
         before = None
-    if before != job and not force:
+    manifest = folder / MANIFEST
+    started = manifest.exists() and manifest.stat().st_size > 0
+    if before != job and started and not force:  # (a batch that recorded nothing may change)
         what = "command" if not isinstance(before, dict) or before.get("command") != job["command"] else "options"
         raise OutputExistsError(f"{folder} holds a batch with other {what}; use a new --out, or --force to redo it")
 
