@@ -94,6 +94,10 @@ class RayBackend:
         self.args = (job_cls, options, str(out), threads)
         self.actors: list[Any] = []
         self.pending: dict[Any, tuple[int, str]] = {}
+        # An input waits until its actor is ready: a death is then surely the input's doing
+        # (Ray may report a failed call before the ready reply that preceded it).
+        self.ready: set[int] = set()
+        self.waiting: dict[int, Input] = {}
 
     def _make(self, slot: int) -> Any:
         actor = self.actor_cls.remote(*self.args)
@@ -104,6 +108,9 @@ class RayBackend:
         self.actors = [self._make(slot) for slot in range(slots)]
 
     def submit(self, slot: int, item: Input) -> None:
+        if slot not in self.ready:
+            self.waiting[slot] = item
+            return
         self.pending[self.actors[slot].process.remote(item)] = (slot, DONE)
 
     def events(self, timeout: float) -> list[Event]:
@@ -124,10 +131,17 @@ class RayBackend:
             lines = str(exc).strip().splitlines() or [type(exc).__name__]
             return Event(slot, DIED, reason=f"Ray: {lines[0][:200]}")
         if kind == READY:
-            return Event(slot, READY) if value is None else Event(slot, INIT_ERROR, error=value)
+            if value is not None:
+                return Event(slot, INIT_ERROR, error=value)
+            self.ready.add(slot)
+            if slot in self.waiting:
+                self.submit(slot, self.waiting.pop(slot))
+            return Event(slot, READY)
         return Event(slot, DONE, record=value)
 
     def restart(self, slot: int) -> None:
+        self.ready.discard(slot)
+        self.waiting.pop(slot, None)
         for ref, (s, _) in list(self.pending.items()):
             if s == slot:
                 del self.pending[ref]
@@ -141,4 +155,4 @@ class RayBackend:
     def stop(self, now: bool) -> None:
         for actor in self.actors:
             self._kill(actor)
-        self.actors, self.pending = [], {}
+        self.actors, self.pending, self.ready, self.waiting = [], {}, set(), {}
