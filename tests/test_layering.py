@@ -22,7 +22,7 @@ LAYERS = {
     "emotion": 2, "gan": 2,
     "toonify": 3,
     "emoji": 4, "avatar": 4,
-    "web": 5, "demo": 5, "cli": 6, "__main__": 6,
+    "web": 5, "demo": 5, "batch": 5, "cli": 6, "__main__": 6,
     "__init__": 0,  # `import toonmoji` imports nothing: its names load lazily
 
 }

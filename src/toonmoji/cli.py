@@ -18,7 +18,11 @@ from rich.table import Table
 
 from toonmoji.avatar import cli as avatar_cli
 from toonmoji.avatar.live import load_panel
+<<<<<<< HEAD
 from toonmoji.cli_help import tidy_help
+=======
+from toonmoji.batch import cli as batch_cli
+>>>>>>> batch
 from toonmoji.emoji import cli as emoji_cli
 from toonmoji.emotion import cli as emotion_cli
 from toonmoji.errors import ToonmojiError
@@ -120,6 +124,7 @@ gan_cli.app.command("finetune")(gan_cli.finetune)  # the StyleGAN2 library's tra
 app.add_typer(emoji_cli.app, name="emoji")
 app.add_typer(avatar_cli.app, name="avatar")
 app.command("serve")(web_cli.serve)
+app.add_typer(batch_cli.app, name="batch")
 
 
 def _error_line(exc: ToonmojiError) -> int:

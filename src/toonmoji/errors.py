@@ -61,3 +61,9 @@ class MissingExtraError(ToonmojiError):
         super().__init__(message)
         self.extra = extra
         self.module = module
+
+
+class BatchFailuresError(ToonmojiError):
+    """A batch ran to its end but some inputs failed (each has its line in manifest.jsonl)."""
+
+    exit_code = 7

@@ -34,6 +34,7 @@ OPTIONAL_MODULES: dict[str, tuple[str, str]] = {
     "cryptography": ("web", "cryptography (for --https)"),
     "pandas": ("report", "pandas"),
     "pyarrow": ("report", "pyarrow"),
+    "ray": ("cluster", "Ray"),
 }
 
 # Which extra gives which capability (for help texts and the README).
@@ -43,6 +44,7 @@ EXTRAS: dict[str, str] = {
     "web": "the local web page (toonmoji serve)",
     "convert": "h5py and onnx: the Keras and ONNX converters",
     "report": "pandas and pyarrow: the video report's DataFrame and emotions.parquet",
+    "cluster": "Ray: `toonmoji batch --ray` spreads a batch over a cluster",
     "all": "every extra above",
 }
 
