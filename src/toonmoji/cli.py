@@ -18,11 +18,8 @@ from rich.table import Table
 
 from toonmoji.avatar import cli as avatar_cli
 from toonmoji.avatar.live import load_panel
-<<<<<<< HEAD
-from toonmoji.cli_help import tidy_help
-=======
 from toonmoji.batch import cli as batch_cli
->>>>>>> batch
+from toonmoji.cli_help import tidy_help
 from toonmoji.emoji import cli as emoji_cli
 from toonmoji.emotion import cli as emotion_cli
 from toonmoji.errors import ToonmojiError
