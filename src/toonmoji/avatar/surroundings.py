@@ -1,0 +1,65 @@
+"""What the photo shows around the face: the shirt under the chin and the smile lines beside
+the mouth (the drawing's shoulders and age cues)."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from toonmoji.avatar.canonical import FACE_WIDTH, Canonical
+from toonmoji.avatar.colour import hex_of, lab_of, rgb_of_lab, robust_colour
+from toonmoji.faces.segment import person_probability
+
+LINES_PX = 80  # photo pixels across the face below which folds are not resolved
+
+
+def clothing_colour(c: Canonical, gains: np.ndarray, skin_lab: np.ndarray | None = None) -> str | None:
+    """The shirt's colour: person pixels (selfie segmentation) from half a face length below the
+    chin down, beside and under the neck, that are not skin; None when the photo ends at the chin
+    or shows too little of the clothes to say."""
+    lm = c.landmarks
+    face_len = lm[8, 1] - lm[27, 1]
+    h, w = c.image.shape[:2]
+    y0, y1 = int(lm[8, 1] + 0.45 * face_len), int(min(h, lm[8, 1] + 1.1 * face_len))
+    x0, x1 = int(max(0, lm[8, 0] - 0.8 * FACE_WIDTH)), int(min(w, lm[8, 0] + 0.8 * FACE_WIDTH))
+    if y1 - y0 < 8 or x1 - x0 < 8:
+        return None
+    region = np.zeros((h, w), bool)
+    region[y0:y1, x0:x1] = True
+    region &= c.valid
+    if region.sum() < 200:
+        return None
+    person = person_probability(c.image, (0, 0, w, h)) >= 0.5
+    px = np.clip(c.image[region & person].astype(np.float64) * gains, 0, 255)
+    if skin_lab is not None and len(px):
+        lab = lab_of(px)
+        px = px[np.linalg.norm(lab - skin_lab, axis=1) > 12.0]
+    if len(px) < 150:
+        return None
+    colour = robust_colour(px, 15.0, 90.0)
+    return None if colour is None else hex_of(rgb_of_lab(colour[None])[0])
+
+
+def smile_lines(c: Canonical) -> float:
+    """0 .. 1: how much the folds from the nose wings to the mouth corners show, as a dark ridge
+    against the skin just beside it on both sides; 0 when the face is too small to resolve them."""
+    if FACE_WIDTH / max(c.scale, 1e-6) < LINES_PX:
+        return 0.0
+    lm = c.landmarks
+    light = cv2.GaussianBlur(lab_of(c.image.reshape(-1, 3)).reshape(c.image.shape)[..., 0].astype(np.float32), (0, 0), 1.5)
+    contrasts = []
+    for wing, corner, out in ((31, 48, -1.0), (35, 54, 1.0)):
+        a = lm[wing] + (out * 6.0, 2.0)
+        b = lm[corner] + (out * 6.0, 0.0)
+        t = np.linspace(0.15, 0.85, 12)
+        line = a[None] * (1 - t[:, None]) + b[None] * t[:, None]
+        normal = np.array([-(b - a)[1], (b - a)[0]]) / max(np.hypot(*(b - a)), 1e-6)
+        def sample(points: np.ndarray) -> float:
+            xs = np.clip(np.round(points[:, 0]).astype(int), 0, light.shape[1] - 1)
+            ys = np.clip(np.round(points[:, 1]).astype(int), 0, light.shape[0] - 1)
+            return float(np.median(light[ys, xs]))
+        centre = min(sample(line + normal * d) for d in (-2.0, 0.0, 2.0))
+        sides = min(sample(line + normal * 7.0), sample(line - normal * 7.0))
+        contrasts.append(sides - centre)
+    both = min(contrasts)  # a fold shows on both sides; a shadow from side light on one
+    return round(float(np.clip((both - 4.0) / 10.0, 0.0, 1.0)), 2)
