@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from toonmoji.avatar.canonical import Canonical
+from toonmoji.avatar.canonical import FACE_WIDTH, Canonical
 from toonmoji.avatar.colour import hex_of, lab_of, rgb_of_lab, robust_colour
 from toonmoji.avatar.hair_colour import named_hair_colour
 from toonmoji.avatar.model import OUTLINE_POINTS
@@ -24,6 +24,7 @@ from toonmoji.emoji.matte import compute_matte
 HIDDEN = 0.85  # radius of a ray with no hair: under the head
 BALD = 0.82  # share of the head above the brows that is bare skin, for bald
 RECEDING = 0.65  # ... for a receding hairline
+FACE_PX_FOR_TEXTURE = 80  # photo pixels across the face from which hair strands are resolved
 
 
 @dataclass(frozen=True)
@@ -105,11 +106,25 @@ def fit_hair(c: Canonical, skin_lab: np.ndarray, gains: np.ndarray | None = None
                        named[2] if named else 0.0)
     radii = _radii(mask, centre, rx, ry)
     named = named_hair_colour(balanced[mask])  # the whole silhouette's colour, not just the crown's
+    if named is not None and covered(c, lab, mask):  # a hat, a hood: the hair itself is not shown
+        return HairFit("short", None, [], 0.4, 0.0, np.zeros_like(matte), 0.3, _style(radii)[0])
     style, score, alternative = _style(radii)
     if bare >= 0.55 and style in ("short", "buzz"):  # a high hairline under short hair
         style, score, alternative = "receding", 0.45, "short"
     return HairFit(style, named[1] if named else colour, radii, fringe, part, mask, score, alternative,
                    named[2] if named else 0.0)
+
+
+def covered(c: Canonical, lab: np.ndarray, mask: np.ndarray) -> bool:
+    """Whether what sits on the head is smooth and not dark: fabric (a hat), not hair. Hair has
+    strands, so its lightness varies from pixel to pixel; black hair is too dark to show it, so a
+    dark crown is always taken for hair. Only decided where the photo resolves strands."""
+    if FACE_PX_FOR_TEXTURE > FACE_WIDTH / max(c.scale, 1e-6) or mask.sum() < 200:
+        return False
+    light = lab[..., 0].astype(np.float32)
+    sigma = 1.5 * max(1.0, c.scale)
+    residual = np.abs(light - cv2.GaussianBlur(light, (0, 0), sigma))
+    return bool(np.median(light[mask]) > 25.0 and np.median(residual[mask]) < 0.3)
 
 
 def head_visible(c: Canonical) -> bool:
