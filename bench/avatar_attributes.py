@@ -5,11 +5,12 @@ Every labelled face is fitted with the product's own detector (`auto`: CenterFac
 detected face that overlaps the label's box most) and named by the data set's comparison rules
 (`toonmoji.avatar.naming`); `unsure` labels are left out of each score. Besides the overall
 agreement it prints a confusion table per attribute, the share of clean-shaven faces drawn with
-any beard or stubble, the agreement per photo source (the dlib photos vs the other repositories'
-photos: the second half was not looked at while the cues were chosen... see the docs page) and
-per split half (photos alternately assigned), so a cue that only fits one part of this small,
-skewed set shows. Optionally draws a contact sheet: photo crop beside the avatar, labels and fitted
-values under each, misses in red.
+any beard or stubble, the agreement per photo source (the 11 dlib photos vs the 11 photos from
+other repositories) and per split half (photos alternately assigned). All 86 faces were looked at
+while the cues were chosen, so no column is a held-out score: the columns show whether a cue works
+evenly across sources and halves of this small, skewed set rather than on one part of it.
+Optionally draws a contact sheet: photo crop beside the avatar, labels (black) and fitted values
+(green: agrees, red: not) under each, doubtful choices in grey.
 
     PYTHONPATH=src python bench/avatar_attributes.py [--sheet docs/avatar_attributes_sheet.png]
 """

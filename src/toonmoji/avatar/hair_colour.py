@@ -39,7 +39,7 @@ def hair_class(mid: np.ndarray, lit: np.ndarray) -> str:
         return "red"
     if (light >= 40 and chroma < 8) or (light >= 60 and chroma < 12):
         return "grey_white"
-    if mid_l < 13:
+    if mid_l < 12:  # even the hair's median is black by the naming rule's own bound
         return "black"
     if light >= 55 or (light >= 45 and hue >= 65 and chroma >= 10):
         return "blond"
