@@ -222,8 +222,9 @@ def _hairline(hair: np.ndarray, c: Canonical, brow_y: float) -> tuple[float, flo
 
 
 def _style(radii: list[float]) -> tuple[str, float, str]:
-    """(style, score, alternative) from the silhouette: long (reaches past the ears outside the
-    head), curly (volume all round), a bun (volume on top only), short."""
+    """(style, score, alternative) from the silhouette: long (reaches well outside the head below
+    the ears: to the shoulders), medium (beside the jaw: to the chin), curly (volume all round), a
+    bun (volume on top only), short."""
     r = np.asarray(radii)
     sides_low = max(r[8:11].max(), r[14:17].max())  # 120..150 and 210..240 degrees
     top = r[[0, 1, 23]].mean()
@@ -234,5 +235,7 @@ def _style(radii: list[float]) -> tuple[str, float, str]:
         return "curly", 0.5, "short"
     if top >= 1.3 and upper_sides < 1.12:
         return "bun", 0.4, "short"
-    margin = 1.1 - sides_low
-    return "short", float(np.clip(0.5 + 2.0 * margin, 0.5, 0.85)), "medium" if margin < 0.1 else "buzz"
+    if sides_low >= 1.0:  # hair beside the jaw, short of the shoulders: to the chin
+        return "medium", 0.45, "long_straight" if sides_low >= 1.05 else "short"
+    margin = 1.0 - sides_low
+    return "short", float(np.clip(0.55 + 2.0 * margin, 0.55, 0.85)), "medium" if margin < 0.05 else "buzz"
