@@ -88,6 +88,8 @@ def fit_hair(c: Canonical, skin_lab: np.ndarray, gains: np.ndarray | None = None
         named = named_hair_colour(balanced[mask]) if mask.sum() >= 30 else None
         colour = named[1] if named else None
         if bare >= BALD and hairline >= 0.25:
+            if hairline < 0.45:  # the head ends low: light hair on a light background may be lost
+                return HairFit("bald", colour, radii, 0.0, 0.0, mask, 0.5, "short")
             score = float(np.clip(0.55 + 2.5 * (bare - BALD), 0.55, 0.9))
             return HairFit("bald", colour, radii, 0.0, 0.0, mask, round(score, 2), "buzz" if bare > 0.95 else "receding")
         if bare >= RECEDING:
