@@ -24,6 +24,7 @@ from toonmoji.emoji.matte import compute_matte
 HIDDEN = 0.85  # radius of a ray with no hair: under the head
 BALD = 0.82  # share of the head above the brows that is bare skin, for bald
 RECEDING = 0.65  # ... for a receding hairline
+SCALP_SHADE = 28.0  # L* a scalp may be darker than the face and still count as skin
 FACE_PX_FOR_TEXTURE = 80  # photo pixels across the face from which hair strands are resolved
 
 
@@ -152,7 +153,7 @@ def scalp(c: Canonical, lab: np.ndarray, skin_lab: np.ndarray, matte: np.ndarray
     skin_chroma = float(np.hypot(skin_lab[1], skin_lab[2]))
     hue = np.degrees(np.arctan2(lab[..., 2], lab[..., 1]))
     hue_gap = np.abs((hue - np.degrees(np.arctan2(skin_lab[2], skin_lab[1])) + 180.0) % 360.0 - 180.0)
-    skin = ((hue_gap < 18) & (chroma > 0.5 * skin_chroma) & (light > skin_lab[0] - 28)) | (
+    skin = ((hue_gap < 18) & (chroma > 0.5 * skin_chroma) & (light > skin_lab[0] - SCALP_SHADE)) | (
         (light > skin_lab[0] + 8) & (hue_gap < 40) & (chroma > 0.35 * skin_chroma))
     x0, x1 = int(lm[27, 0] - 22), int(lm[27, 0] + 23)
     rows = []
