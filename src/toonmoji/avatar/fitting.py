@@ -103,7 +103,7 @@ def fit_attributes(image: np.ndarray, face: Face) -> Attributes:
     if beard.color is not None:
         attrs.beard.color = attrs.hair.color if beard.style == "stubble" else beard.color
     attrs.confidence["beard.style"] = Confidence(beard.score, beard.alternative)
-    attrs.clothing.color = clothing_colour(c, gains, skin) or attrs.clothing.color
+    attrs.clothing.color = clothing_colour(c, gains, skin, attrs.hair.color if hair.color else None) or attrs.clothing.color
     attrs.age.lines = smile_lines(c)
     return attrs
 

@@ -7,16 +7,18 @@ import cv2
 import numpy as np
 
 from toonmoji.avatar.canonical import FACE_WIDTH, Canonical
-from toonmoji.avatar.colour import hex_of, lab_of, rgb_of_lab, robust_colour
+from toonmoji.avatar.colour import hex_of, lab_of, rgb_of, rgb_of_lab, robust_colour
 from toonmoji.faces.segment import person_probability
 
 LINES_PX = 80  # photo pixels across the face below which folds are not resolved
 
 
-def clothing_colour(c: Canonical, gains: np.ndarray, skin_lab: np.ndarray | None = None) -> str | None:
+def clothing_colour(c: Canonical, gains: np.ndarray, skin_lab: np.ndarray | None = None,
+                    hair_hex: str | None = None) -> str | None:
     """The shirt's colour: person pixels (selfie segmentation) from half a face length below the
-    chin down, beside and under the neck, that are not skin; None when the photo ends at the chin
-    or shows too little of the clothes to say."""
+    chin down, beside and under the neck, that are neither skin (the skin's hue, any shade: a neck,
+    bare shoulders) nor hair (long hair falls on the shoulders); None when the photo ends at the
+    chin or shows too little of the clothes to say."""
     lm = c.landmarks
     face_len = lm[8, 1] - lm[27, 1]
     h, w = c.image.shape[:2]
@@ -31,13 +33,28 @@ def clothing_colour(c: Canonical, gains: np.ndarray, skin_lab: np.ndarray | None
         return None
     person = person_probability(c.image, (0, 0, w, h)) >= 0.5
     px = np.clip(c.image[region & person].astype(np.float64) * gains, 0, 255)
-    if skin_lab is not None and len(px):
-        lab = lab_of(px)
-        px = px[np.linalg.norm(lab - skin_lab, axis=1) > 12.0]
     if len(px) < 150:
         return None
-    colour = robust_colour(px, 15.0, 90.0)
+    lab = lab_of(px)
+    keep = np.ones(len(px), bool)
+    if skin_lab is not None:
+        keep &= ~skin_like(lab, skin_lab)
+    if hair_hex is not None:
+        keep &= np.linalg.norm(lab - lab_of(rgb_of(hair_hex)[None])[0], axis=1) > 15.0
+    if keep.sum() < 150:
+        return None
+    colour = robust_colour(px[keep], 15.0, 90.0)
     return None if colour is None else hex_of(rgb_of_lab(colour[None])[0])
+
+
+def skin_like(lab: np.ndarray, skin_lab: np.ndarray) -> np.ndarray:
+    """`(...)` bool: the skin's hue with enough of its chroma, in any shade (shading changes
+    lightness, not hue), or close to the skin colour itself."""
+    chroma = np.hypot(lab[..., 1], lab[..., 2])
+    skin_chroma = float(np.hypot(skin_lab[1], skin_lab[2]))
+    hue = np.degrees(np.arctan2(lab[..., 2], lab[..., 1]))
+    gap = np.abs((hue - np.degrees(np.arctan2(skin_lab[2], skin_lab[1])) + 180.0) % 360.0 - 180.0)
+    return ((gap < 18) & (chroma > 0.5 * skin_chroma)) | (np.linalg.norm(lab - skin_lab, axis=-1) < 12.0)
 
 
 def smile_lines(c: Canonical) -> float:
