@@ -200,3 +200,17 @@ def test_json_to_stdout_carries_confidences(cli, portrait, tmp_path):
     data = json.loads(out)  # stdout is the avatar file and nothing else
     assert data["format"] == "toonmoji-avatar" and "beard.style" in data["confidence"]
     assert "avatar:" in err
+
+
+def test_clothing_colour_is_the_shirt_under_the_chin(portrait, landmarks):
+    shirt = portrait.copy()
+    chin = landmarks[8]
+    face_len = chin[1] - landmarks[27, 1]
+    y0 = int(chin[1] + 0.5 * face_len)
+    person = np.zeros(portrait.shape[:2], bool)
+    person[y0:, int(chin[0] - 1.2 * face_len) : int(chin[0] + 1.2 * face_len)] = True
+    before = fit(portrait).attributes.clothing.color
+    shirt[person] = (40, 150, 60)  # a green shirt where her clothes are
+    after = fit(shirt).attributes.clothing.color
+    r, g, b = fitted_rgb(after)
+    assert g > r + 40 and g > b + 40, (before, after)
