@@ -214,3 +214,17 @@ def test_clothing_colour_is_the_shirt_under_the_chin(portrait, landmarks):
     after = fit(shirt).attributes.clothing.color
     r, g, b = fitted_rgb(after)
     assert g > r + 40 and g > b + 40, (before, after)
+
+
+def test_smile_lines_show_where_the_folds_are_drawn_on_both_sides(portrait, landmarks):
+    c = Canonical.from_photo(portrait, landmarks)
+    from toonmoji.avatar.surroundings import smile_lines
+
+    plain = smile_lines(c)
+    folded = portrait.copy()
+    for wing, corner, out in ((31, 48, -1), (35, 54, 1)):
+        a = (landmarks[wing] + (out * 0.06 * (landmarks[16, 0] - landmarks[0, 0]), 2)).astype(int)
+        b = (landmarks[corner] + (out * 0.06 * (landmarks[16, 0] - landmarks[0, 0]), 0)).astype(int)
+        cv2.line(folded, tuple(map(int, a)), tuple(map(int, b)), (120, 80, 70), 2)
+    lined = smile_lines(Canonical.from_photo(folded, landmarks))
+    assert plain <= 0.2 and lined >= plain + 0.3

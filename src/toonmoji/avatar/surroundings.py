@@ -59,24 +59,24 @@ def skin_like(lab: np.ndarray, skin_lab: np.ndarray) -> np.ndarray:
 
 def smile_lines(c: Canonical) -> float:
     """0 .. 1: how much the folds from the nose wings to the mouth corners show, as a dark ridge
-    against the skin just beside it on both sides; 0 when the face is too small to resolve them."""
+    between the skin on either side of it, on both sides of the face (a shadow from a side light
+    darkens one); 0 when the face is too small to resolve them. Plain by default: a faint ridge
+    gives 0, so a young face is not drawn with lines."""
     if FACE_WIDTH / max(c.scale, 1e-6) < LINES_PX:
         return 0.0
     lm = c.landmarks
-    light = cv2.GaussianBlur(lab_of(c.image.reshape(-1, 3)).reshape(c.image.shape)[..., 0].astype(np.float32), (0, 0), 1.5)
-    contrasts = []
+    light = cv2.GaussianBlur(lab_of(c.image.reshape(-1, 3)).reshape(c.image.shape)[..., 0].astype(np.float32),
+                             (0, 0), 1.5)
+    t = np.linspace(0.15, 0.85, 12)
+    ridges = []
     for wing, corner, out in ((31, 48, -1.0), (35, 54, 1.0)):
-        a = lm[wing] + (out * 6.0, 2.0)
-        b = lm[corner] + (out * 6.0, 0.0)
-        t = np.linspace(0.15, 0.85, 12)
-        line = a[None] * (1 - t[:, None]) + b[None] * t[:, None]
-        normal = np.array([-(b - a)[1], (b - a)[0]]) / max(np.hypot(*(b - a)), 1e-6)
-        def sample(points: np.ndarray) -> float:
-            xs = np.clip(np.round(points[:, 0]).astype(int), 0, light.shape[1] - 1)
-            ys = np.clip(np.round(points[:, 1]).astype(int), 0, light.shape[0] - 1)
-            return float(np.median(light[ys, xs]))
-        centre = min(sample(line + normal * d) for d in (-2.0, 0.0, 2.0))
-        sides = min(sample(line + normal * 7.0), sample(line - normal * 7.0))
-        contrasts.append(sides - centre)
-    both = min(contrasts)  # a fold shows on both sides; a shadow from side light on one
-    return round(float(np.clip((both - 4.0) / 10.0, 0.0, 1.0)), 2)
+        profile = []
+        for offset in range(-4, 22, 2):  # lines parallel to nose wing -> mouth corner, moving outwards
+            a, b = lm[wing] + (out * offset, 2.0), lm[corner] + (out * offset, 0.0)
+            line = a[None] * (1 - t[:, None]) + b[None] * t[:, None]
+            xs = np.clip(np.round(line[:, 0]).astype(int), 0, light.shape[1] - 1)
+            ys = np.clip(np.round(line[:, 1]).astype(int), 0, light.shape[0] - 1)
+            profile.append(float(np.median(light[ys, xs])))
+        p = np.asarray(profile)
+        ridges.append(min(p[:2].mean(), p[-2:].mean()) - p[3:10].min())  # darker than both sides
+    return round(float(np.clip((min(ridges) - 2.0) / 4.0, 0.0, 1.0)), 2)  # L* of ridge beyond 2
