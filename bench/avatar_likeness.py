@@ -42,12 +42,12 @@ def measured(photo: np.ndarray, face) -> tuple[str, str | None]:
     return skin, (hex_of(np.median(hair_px, axis=0)) if len(hair_px) >= 30 else None)
 
 
-def photo_cell(photo: np.ndarray, face) -> np.ndarray:
+def photo_cell(photo: np.ndarray, face, cell: int = CELL) -> np.ndarray:
     x0, y0, x1, y1 = face.box
     w = x1 - x0
     cx, cy, side = (x0 + x1) / 2, (y0 + y1) / 2 - 0.15 * w, 2.1 * w
-    m = np.float32([[CELL / side, 0, CELL / 2 - cx * CELL / side], [0, CELL / side, CELL / 2 - cy * CELL / side]])
-    return cv2.warpAffine(photo, m, (CELL, CELL), flags=cv2.INTER_AREA, borderValue=(255, 255, 255))
+    m = np.float32([[cell / side, 0, cell / 2 - cx * cell / side], [0, cell / side, cell / 2 - cy * cell / side]])
+    return cv2.warpAffine(photo, m, (cell, cell), flags=cv2.INTER_AREA, borderValue=(255, 255, 255))
 
 
 def main() -> None:

@@ -30,6 +30,7 @@ app = typer.Typer(
     add_completion=False,
 )
 console = Console(emoji=False)  # see toonmoji.cli
+err_console = Console(emoji=False, stderr=True)
 
 Force = Annotated[bool, typer.Option(help="Overwrite existing outputs.")]
 Sets = Annotated[list[str] | None, typer.Option("--set", metavar="KEY=VALUE", help="Override an attribute, e.g. --set hair.color=#3b2a20 --set glasses=none (repeatable).", show_default=False)]
@@ -77,7 +78,7 @@ def make(
     photo: Annotated[Path, typer.Argument(help="A photo with a face (JPEG, PNG, WebP).")],
     out: Annotated[Path | None, typer.Option(help="The avatar drawing as SVG [default: PHOTO_avatar.svg].", show_default=False)] = None,
     png: Annotated[Path | None, typer.Option(help="Also a transparent PNG (or .webp).", show_default=False)] = None,
-    json_out: Annotated[Path | None, typer.Option("--json", help="Also the avatar file (JSON): edit it, render it later.", show_default=False)] = None,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Also the avatar file (JSON): edit it, render it later. `-` prints it (with each choice's confidence and alternative) instead.", show_default=False)] = None,
     emotion: Annotated[str, typer.Option(help=f"Expression: {EMOTION_HELP}")] = "neutral",
     intensity: Annotated[float, typer.Option(help="Expression strength, 0 .. 1.")] = 1.0,
     size: Annotated[int, typer.Option(help="Side of the PNG and the SVG's display size, pixels.")] = 512,
@@ -93,25 +94,41 @@ def make(
     _check_suffix(out, (".svg",), "--out")
     if png is not None:
         _check_suffix(png, (".png", ".webp"), "--png")
-    if json_out is not None:
+    to_stdout = json_out is not None and str(json_out) == "-"
+    if json_out is not None and not to_stdout:
         _check_suffix(json_out, (".json",), "--json")
-    targets = [p for p in (out, png, json_out) if p is not None]
+    targets = [p for p in (out, png, None if to_stdout else json_out) if p is not None]
     for p in targets:
         check_writable(p, force)
     avatar = fit_photo(photo, detector, sets)
     svg = avatar.to_svg(emotion, intensity, size)
     rgba = avatar.render(emotion, intensity, size) if png is not None else None
     write_bytes(out, svg.encode(), force=force)
-    console.print(f"avatar: {out}")
+    say = err_console.print if to_stdout else console.print  # stdout then carries only the JSON
+    say(f"avatar: {out}")
     if png is not None:
         write_bytes(png, _image_bytes(rgba, png), force=force)
-        console.print(f"image: {png} ({size}x{size})")
-    if json_out is not None:
+        say(f"image: {png} ({size}x{size})")
+    if to_stdout:
+        typer.echo(avatar.to_json(), nl=False)
+    elif json_out is not None:
         write_bytes(json_out, avatar.to_json().encode(), force=force)
-        console.print(f"avatar file: {json_out}")
+        say(f"avatar file: {json_out}")
     a = avatar.attributes
-    console.print(f"skin {a.skin}, hair {a.hair.style} {a.hair.color}, eyes {a.eyes.color}, "
-                  f"glasses {a.glasses.style}, beard {a.beard.style}", highlight=False)
+    say(f"skin {a.skin}, hair {a.hair.style} {a.hair.color}, eyes {a.eyes.color}, "
+        f"glasses {a.glasses.style}, beard {a.beard.style}", highlight=False)
+    doubts = doubt_lines(a)
+    if doubts:
+        say("not sure of: " + "; ".join(doubts) + " (change with --set KEY=VALUE)", highlight=False)
+
+
+def doubt_lines(attrs) -> list[str]:
+    """`beard.style? full (0.47) / stubble` for each choice fitted with low confidence."""
+    out = []
+    for key, c in attrs.doubtful().items():
+        section, name = key.split(".")
+        out.append(f"{key}? {getattr(getattr(attrs, section), name)} ({c.score:.2f}) / {c.alternative}")
+    return out
 
 
 @app.command()

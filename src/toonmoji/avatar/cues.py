@@ -1,4 +1,5 @@
-"""Attributes read from pixels in the canonical crop: skin, lips, irises, brows, glasses, beard.
+"""Attributes read from pixels in the canonical crop: skin, lips, irises, brows, glasses
+(facial hair: `facial_hair`).
 
 All regions are placed from the landmarks; all colours go through `colour.robust_colour`, so a
 shadow, a highlight or a stray hair in a region moves the result little.
@@ -108,33 +109,3 @@ def frame_colour(c: Canonical) -> str:
     px = c.image[int(eye_y - 22) : int(eye_y + 2), bx - 5 : bx + 6].reshape(-1, 3).astype(np.float64)
     lum = px.mean(axis=1)
     return hex_of(np.median(px[lum <= np.percentile(lum, 15)], axis=0))
-
-
-def beard(c: Canonical, skin: np.ndarray, gains: np.ndarray) -> tuple[str, str | None]:
-    """Beard style from how much darker than the cheeks the chin and the upper lip are."""
-    lm = c.landmarks
-    chin = c.polygon_mask(np.vstack([lm[6:11], lm[[56, 57, 58]][::-1] + (0, 4)]))
-    upper = c.polygon_mask(np.array([lm[48] - (0, 2), lm[31] + (0, 3), lm[33] + (0, 3), lm[35] + (0, 3), lm[54] - (0, 2), lm[52] - (0, 3), lm[50] - (0, 3)]))
-    jaw = np.zeros(c.image.shape[:2], np.uint8)
-    cv2.polylines(jaw, [np.round(lm[3:14] + (0, -5)).astype(np.int32)], False, 1, 10)
-    out = {}
-    for name, mask in (("chin", chin), ("upper", upper), ("jaw", jaw.astype(bool))):
-        px = np.clip(c.pixels(mask).astype(np.float64) * gains, 0, 255)
-        lab = robust_colour(px, 10.0, 90.0) if len(px) >= 8 else None
-        out[name] = (skin[0] - lab[0], float(np.linalg.norm(lab - skin)), lab) if lab is not None else (0.0, 0.0, None)
-    dark = {k: v[0] > 14 and v[1] > 14 for k, v in out.items()}
-    mild = {k: v[0] > 7 and v[1] > 8 for k, v in out.items()}
-    colour = None
-    if dark["chin"] and dark["upper"] and dark["jaw"]:
-        style = "full"
-    elif dark["upper"] and dark["chin"]:
-        style = "goatee"
-    elif dark["upper"] and out["upper"][0] > 20:
-        style = "moustache"
-    elif mild["chin"] and mild["upper"] and mild["jaw"]:
-        style = "stubble"
-    else:
-        return "none", None
-    labs = [v[2] for k, v in out.items() if v[2] is not None and (dark[k] or style == "stubble")]
-    colour = hex_of(rgb_of_lab(np.median(np.array(labs), axis=0)[None])[0])
-    return style, colour

@@ -12,14 +12,17 @@ from toonmoji.avatar import cues
 from toonmoji.avatar.avatar import Avatar
 from toonmoji.avatar.canonical import Canonical
 from toonmoji.avatar.colour import hex_of, rgb_of_lab, white_balance_gains
+from toonmoji.avatar.facial_hair import fit_facial_hair
 from toonmoji.avatar.features import measure_shape
 from toonmoji.avatar.hair import fit_hair
-from toonmoji.avatar.model import Attributes
+from toonmoji.avatar.model import Attributes, Confidence
+from toonmoji.avatar.surroundings import clothing_colour, smile_lines
 from toonmoji.errors import InputError, NoFaceError
 from toonmoji.faces.detect import Face, detect_faces, require_faces
 
 MIN_FACE = 24  # pixels across: below this the landmarks are guesses
 GLASSES_THRESHOLD = 1.9
+MIN_TURNED_SHARE = -0.15  # the 86 development faces: -0.09 and up (small three-quarter views)
 
 
 def as_rgb(image: np.ndarray, source: str = "the image") -> np.ndarray:
@@ -39,7 +42,26 @@ def largest_face(image: np.ndarray, detector: str, source: str) -> Face:
     face = require_faces(detect_faces(image, detector), source)[0]
     if face.width < MIN_FACE:
         raise NoFaceError(f"the face in {source} is {face.width:.0f} px wide: too small for an avatar (at least {MIN_FACE} px)")
+    check_pose(face, source)
     return face
+
+
+def turned_share(landmarks: np.ndarray) -> float:
+    """Where the nose tip lies between the two sides of the face outline, from the nearer side:
+    0.5 facing the camera, near 0 in profile, below 0 when the nose sticks out past the outline
+    (the face is turned beyond profile: one side is hidden, nothing there to measure)."""
+    lm = np.asarray(landmarks, np.float64)
+    across = lm[16] - lm[0]
+    t = float(np.dot(lm[30] - lm[0], across) / max(float(np.dot(across, across)), 1e-6))  # along the jaw line
+    return float(min(t, 1.0 - t))
+
+
+def check_pose(face: Face, source: str) -> None:
+    """NoFaceError (one line) for a face turned to profile or beyond: its far side is not in the
+    photo, so an avatar of it would be invented."""
+    if face.landmarks.shape == (68, 2) and turned_share(face.landmarks) < MIN_TURNED_SHARE:
+        raise NoFaceError(f"the face in {source} is turned to the side (in profile): an avatar needs a photo "
+                          "of the face turned towards the camera")
 
 
 def fit_attributes(image: np.ndarray, face: Face) -> Attributes:
@@ -54,33 +76,36 @@ def fit_attributes(image: np.ndarray, face: Face) -> Attributes:
 
     skin = cues.skin_lab(c, gains)
     attrs.skin = hex_of(rgb_of_lab(skin[None])[0])
-    hair = fit_hair(c, skin)
+    hair = fit_hair(c, skin, gains)
     attrs.hair.style = hair.style
     attrs.hair.outline = hair.outline
     attrs.hair.fringe = hair.fringe
     attrs.hair.part = hair.part
+    attrs.hair.grey = hair.grey
     if hair.color is not None:
-        attrs.hair.color = _balanced(hair.color, gains)
+        attrs.hair.color = hair.color
+    attrs.confidence["hair.style"] = Confidence(hair.score, hair.alternative)
     attrs.mouth.color = cues.lip_colour(c, gains) or attrs.mouth.color
     eye_px = c.upright.width * float(np.mean([np.hypot(*(c.upright.points[39] - c.upright.points[36])),
                                               np.hypot(*(c.upright.points[45] - c.upright.points[42]))]))
     attrs.eyes.color = cues.iris_colour(c, gains, eye_px)
     brow_colour, thickness = cues.brows(c, gains, skin, attrs.hair.color if hair.color else None)
     attrs.brows.color, attrs.brows.thickness = brow_colour, round(thickness, 3)
-    if cues.glasses_score(c) >= GLASSES_THRESHOLD:
+    glasses = cues.glasses_score(c)
+    if glasses >= GLASSES_THRESHOLD:
         attrs.glasses.style = "square"
         attrs.glasses.color = cues.frame_colour(c)
-    style, colour = cues.beard(c, skin, gains)
-    attrs.beard.style = style
-    if colour is not None:
-        attrs.beard.color = attrs.hair.color if style == "stubble" else colour
+    margin = abs(glasses - GLASSES_THRESHOLD) / GLASSES_THRESHOLD
+    attrs.confidence["glasses.style"] = Confidence(round(float(np.clip(0.5 + margin, 0.5, 0.9)), 2),
+                                                   "square" if glasses < GLASSES_THRESHOLD else "none")
+    beard = fit_facial_hair(c, gains)
+    attrs.beard.style = beard.style
+    if beard.color is not None:
+        attrs.beard.color = attrs.hair.color if beard.style == "stubble" else beard.color
+    attrs.confidence["beard.style"] = Confidence(beard.score, beard.alternative)
+    attrs.clothing.color = clothing_colour(c, gains, skin, attrs.hair.color if hair.color else None) or attrs.clothing.color
+    attrs.age.lines = smile_lines(c)
     return attrs
-
-
-def _balanced(hex_colour: str, gains: np.ndarray) -> str:
-    from toonmoji.avatar.colour import rgb_of
-
-    return hex_of(np.clip(rgb_of(hex_colour) * gains, 0, 255))
 
 
 def fit_avatar(image: np.ndarray, face: Face | None = None, detector: str = "auto", source: str = "the image") -> Avatar:

@@ -15,12 +15,17 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from toonmoji.avatar.canonical import Canonical
+from toonmoji.avatar.canonical import FACE_WIDTH, Canonical
 from toonmoji.avatar.colour import hex_of, lab_of, rgb_of_lab, robust_colour
+from toonmoji.avatar.hair_colour import named_hair_colour
 from toonmoji.avatar.model import OUTLINE_POINTS
 from toonmoji.emoji.matte import compute_matte
 
 HIDDEN = 0.85  # radius of a ray with no hair: under the head
+BALD = 0.82  # share of the head above the brows that is bare skin, for bald
+RECEDING = 0.65  # ... for a receding hairline
+SCALP_SHADE = 28.0  # L* a scalp may be darker than the face and still count as skin
+FACE_PX_FOR_TEXTURE = 80  # photo pixels across the face from which hair strands are resolved
 
 
 @dataclass(frozen=True)
@@ -31,6 +36,9 @@ class HairFit:
     fringe: float
     part: float
     mask: np.ndarray  # (H, W) bool in the canonical crop
+    score: float = 0.5  # how sure the style is, 0..1
+    alternative: str | None = None  # the runner-up style
+    grey: float = 0.0
 
 
 def head_ellipse(c: Canonical) -> tuple[np.ndarray, float, float]:
@@ -43,15 +51,19 @@ def head_ellipse(c: Canonical) -> tuple[np.ndarray, float, float]:
     return centre, 64.0, 33.0 * per_unit
 
 
-def fit_hair(c: Canonical, skin_lab: np.ndarray) -> HairFit:
-    """Hair style, colour, silhouette and hairline from the canonical crop."""
+def fit_hair(c: Canonical, skin_lab: np.ndarray, gains: np.ndarray | None = None) -> HairFit:
+    """Hair style, colour (white-balanced by `gains`), silhouette and hairline from the canonical
+    crop, with how sure the style is and the runner-up."""
     img = c.image
+    balanced = img if gains is None else np.clip(img * np.asarray(gains), 0, 255)
     lm = c.landmarks
     centre, rx, ry = head_ellipse(c)
     yy, xx = np.mgrid[: img.shape[0], : img.shape[1]]
     ell = ((xx - centre[0]) / rx) ** 2 + ((yy - centre[1]) / ry) ** 2
     matte = compute_matte(img, lm).alpha >= 0.5
     lab = lab_of(img.reshape(-1, 3)).reshape(img.shape)
+    if not head_visible(c):  # the frame cuts the head off above the brows: nothing to read
+        return HairFit("short", None, [], 0.4, 0.0, np.zeros_like(matte), 0.3, "bald")
     d_chroma = np.linalg.norm(lab[..., 1:] - skin_lab[1:], axis=2)
     skinlike = (d_chroma < 9.0) & (np.abs(lab[..., 0] - skin_lab[0]) < 22)
     brow_y = lm[17:27, 1].min()
@@ -66,25 +78,97 @@ def fit_hair(c: Canonical, skin_lab: np.ndarray) -> HairFit:
     # beards, sideburns and jaw shadows hug the face below the nose: never hair
     jaw_band = cv2.dilate(face.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (25, 25))).astype(bool)
     candidates = matte & ~skinlike & ~face & ~(jaw_band & (yy > lm[30, 1])) & (ell < 2.3**2) & c.valid
-    if (ring & skinlike).sum() > 0.6 * max(1, ring.sum()):
+    bare, hairline = scalp(c, lab, skin_lab, matte)
+    if bare >= RECEDING or (ring & skinlike).sum() > 0.6 * max(1, ring.sum()):
         side = candidates & near_face & (yy < lm[30, 1]) & (np.abs(xx - centre[0]) > 0.8 * rx)
         side_lab = robust_colour(img[side], 10.0, 95.0) if side.sum() > 40 else None
         mask = np.zeros_like(matte)
         if side_lab is not None:
             mask = _joined(_near(lab, side_lab, candidates), side) & (np.abs(xx - centre[0]) > 0.8 * rx) & (yy < lm[8, 1])
         radii = [min(r, 1.2) for r in _radii(mask, centre, rx, ry)]  # what is left is close-cropped
-        return HairFit("bald", None if side_lab is None else hex_of(rgb_of_lab(side_lab[None])[0]), radii, 0.0, 0.0, mask)
+        named = named_hair_colour(balanced[mask]) if mask.sum() >= 30 else None
+        colour = named[1] if named else None
+        if bare >= BALD and hairline >= 0.25:
+            if hairline < 0.45:  # the head ends low: light hair on a light background may be lost
+                return HairFit("bald", colour, radii, 0.0, 0.0, mask, 0.5, "short")
+            score = float(np.clip(0.55 + 2.5 * (bare - BALD), 0.55, 0.9))
+            return HairFit("bald", colour, radii, 0.0, 0.0, mask, round(score, 2), "buzz" if bare > 0.95 else "receding")
+        if bare >= RECEDING:
+            return HairFit("receding", colour, radii, 0.1, 0.0, mask, 0.5, "bald" if bare >= 0.75 else "short")
+        return HairFit("bald", colour, radii, 0.0, 0.0, mask, 0.45, "short")  # a skin-coloured crown only
     colour_lab = robust_colour(img[ring & ~skinlike], 10.0, 95.0)
+    if colour_lab is None:  # nothing but skin and background above the brows: a neutral guess
+        return HairFit("short", None, [], 0.4, 0.0, np.zeros_like(matte), 0.3, "bald")
     colour = hex_of(rgb_of_lab(colour_lab[None])[0])
     mask = _joined(_near(lab, colour_lab, candidates), ring)
     fringe, part = _hairline(mask | (ring & ~skinlike), c, brow_y)
     if (mask & ring).sum() < 0.3 * ring.sum():  # the matte lost the hair (dark on dark): a template
-        return HairFit("short", colour, [], fringe, part, ring & ~skinlike)
+        crown = ring & ~skinlike
+        named = named_hair_colour(balanced[crown])
+        return HairFit("short", named[1] if named else colour, [], fringe, part, crown, 0.4, "medium",
+                       named[2] if named else 0.0)
     radii = _radii(mask, centre, rx, ry)
-    refined = robust_colour(img[mask], 10.0, 95.0)  # the whole silhouette's colour, not just the crown's
-    if refined is not None:
-        colour = hex_of(rgb_of_lab(refined[None])[0])
-    return HairFit(_style(radii), colour, radii, fringe, part, mask)
+    named = named_hair_colour(balanced[mask])  # the whole silhouette's colour, not just the crown's
+    if named is not None and covered(c, lab, mask):  # a hat, a hood: the hair itself is not shown
+        return HairFit("short", None, [], 0.4, 0.0, np.zeros_like(matte), 0.3, _style(radii)[0])
+    style, score, alternative = _style(radii)
+    if bare >= 0.55 and style in ("short", "buzz"):  # a high hairline under short hair
+        style, score, alternative = "receding", 0.45, "short"
+    return HairFit(style, named[1] if named else colour, radii, fringe, part, mask, score, alternative,
+                   named[2] if named else 0.0)
+
+
+def covered(c: Canonical, lab: np.ndarray, mask: np.ndarray) -> bool:
+    """Whether what sits on the head is smooth and not dark: fabric (a hat), not hair. Hair has
+    strands, so its lightness varies from pixel to pixel; black hair is too dark to show it, so a
+    dark crown is always taken for hair. Only decided where the photo resolves strands."""
+    if FACE_PX_FOR_TEXTURE > FACE_WIDTH / max(c.scale, 1e-6) or mask.sum() < 200:
+        return False
+    light = lab[..., 0].astype(np.float32)
+    sigma = 1.5 * max(1.0, c.scale)
+    residual = np.abs(light - cv2.GaussianBlur(light, (0, 0), sigma))
+    return bool(np.median(light[mask]) > 25.0 and np.median(residual[mask]) < 0.3)
+
+
+def head_visible(c: Canonical) -> bool:
+    """Whether the photo shows the head above the brows (not cut off by the frame's top edge)."""
+    lm = c.landmarks
+    brow_y = lm[17:27, 1].min()
+    top = max(0, int(brow_y - 0.6 * (lm[8, 1] - lm[27, 1])))
+    x0, x1 = int(lm[0, 0]), int(lm[16, 0])
+    return bool(c.valid[top : int(brow_y), x0:x1].mean() >= 0.6)
+
+
+def scalp(c: Canonical, lab: np.ndarray, skin_lab: np.ndarray, matte: np.ndarray) -> tuple[float, float]:
+    """How far up the head bare skin reaches: (share of the head above the brows that is skin
+    from the forehead up without a break, hairline height in face lengths).
+
+    Walks up a strip above the nose bridge while the strip is still head (matte); a row counts as
+    skin when most of it has the skin's hue and enough of its chroma (shading changes lightness,
+    not hue; a bald scalp's highlight is lighter but keeps some colour; grey or white hair has
+    none). A bald head is skin to the top; a receding hairline reaches well up first."""
+    lm = c.landmarks
+    face_len = max(1.0, lm[8, 1] - lm[27, 1])
+    light, chroma = lab[..., 0], np.hypot(lab[..., 1], lab[..., 2])
+    skin_chroma = float(np.hypot(skin_lab[1], skin_lab[2]))
+    hue = np.degrees(np.arctan2(lab[..., 2], lab[..., 1]))
+    hue_gap = np.abs((hue - np.degrees(np.arctan2(skin_lab[2], skin_lab[1])) + 180.0) % 360.0 - 180.0)
+    skin = ((hue_gap < 18) & (chroma > 0.5 * skin_chroma) & (light > skin_lab[0] - SCALP_SHADE)) | (
+        (light > skin_lab[0] + 8) & (hue_gap < 40) & (chroma > 0.35 * skin_chroma))
+    x0, x1 = int(lm[27, 0] - 22), int(lm[27, 0] + 23)
+    rows = []
+    for y in range(int(lm[17:27, 1].min()) - 6, 0, -1):
+        head = matte[y, x0:x1] & c.valid[y, x0:x1]
+        if head.mean() < 0.5:
+            break
+        rows.append(skin[y, x0:x1][head].mean())
+    if not rows:
+        return 0.0, 0.0
+    run = np.convolve(np.asarray(rows), np.ones(5) / 5, mode="same")
+    breaks = np.nonzero(run < 0.5)[0]
+    hairline = float(breaks[0] if len(breaks) else len(rows))
+    top = min(float(len(rows)), 0.8 * face_len)  # a matte running on into the background is no taller head
+    return min(1.0, hairline / top), hairline / face_len
 
 
 def _near(lab: np.ndarray, colour_lab: np.ndarray, candidates: np.ndarray) -> np.ndarray:
@@ -140,16 +224,21 @@ def _hairline(hair: np.ndarray, c: Canonical, brow_y: float) -> tuple[float, flo
     return round(fringe, 3), round(part, 3)
 
 
-def _style(radii: list[float]) -> str:
-    """long (reaches past the ears outside the head), curly (volume), tied (a bun), short."""
+def _style(radii: list[float]) -> tuple[str, float, str]:
+    """(style, score, alternative) from the silhouette: long (reaches well outside the head below
+    the ears: to the shoulders), medium (beside the jaw: to the chin), curly (volume all round), a
+    bun (volume on top only), short."""
     r = np.asarray(radii)
     sides_low = max(r[8:11].max(), r[14:17].max())  # 120..150 and 210..240 degrees
     top = r[[0, 1, 23]].mean()
     upper_sides = np.r_[r[2:6], r[19:23]].mean()
     if sides_low >= 1.1:
-        return "long_straight"
+        return "long_straight", float(np.clip(0.5 + 2.0 * (sides_low - 1.1), 0.5, 0.9)), "medium"
     if top >= 1.32 and upper_sides >= 1.25:
-        return "curly"
+        return "curly", 0.5, "short"
     if top >= 1.3 and upper_sides < 1.12:
-        return "ponytail"
-    return "short"
+        return "bun", 0.4, "short"
+    if sides_low >= 1.0:  # hair beside the jaw, short of the shoulders: to the chin
+        return "medium", 0.45, "long_straight" if sides_low >= 1.05 else "short"
+    margin = 1.0 - sides_low
+    return "short", float(np.clip(0.55 + 2.0 * margin, 0.55, 0.85)), "medium" if margin < 0.05 else "buzz"

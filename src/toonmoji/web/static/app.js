@@ -150,13 +150,58 @@ async function showAvatar(file) {
   $("avatar-error").hidden = true;
   try {
     const a = await api("/api/avatar", { method: "POST", body: form });
-    state.avatar = a;
-    $("avatar-img").src = a.png;
-    $("avatar-img").hidden = false;
-    $("avatar-svg").href = URL.createObjectURL(new Blob([a.svg], { type: "image/svg+xml" }));
-    $("avatar-png").href = a.png;
-    $("avatar-webp").href = a.sticker;
-    $("avatar-zip").href = a.zip;
+    showAvatarPayload(a, a.doubts);
+  } catch (error) {
+    $("avatar-error").textContent = error.message;
+    $("avatar-error").hidden = false;
+  }
+}
+
+function showAvatarPayload(a, doubts) {
+  state.avatar = a;
+  $("avatar-img").src = a.png;
+  $("avatar-img").hidden = false;
+  $("avatar-svg").href = URL.createObjectURL(new Blob([a.svg], { type: "image/svg+xml" }));
+  $("avatar-png").href = a.png;
+  $("avatar-webp").href = a.sticker;
+  $("avatar-zip").href = a.zip;
+  showDoubts(doubts);
+}
+
+// A choice the fit was unsure of, e.g. "beard? full / stubble": one click redraws the other one.
+// The doubts of the first fit stay listed, so a second click goes back.
+function showDoubts(doubts) {
+  const box = $("avatar-doubts");
+  box.replaceChildren(...doubts.map((d) => {
+    const row = document.createElement("div");
+    row.className = "doubt";
+    const name = document.createElement("span");
+    name.textContent = `${d.key.split(".")[0]}?`;
+    row.append(name);
+    const current = d.key.split(".").reduce((o, k) => o[k], state.avatar.avatar);
+    for (const value of [d.value, d.alternative]) {
+      const b = document.createElement("button");
+      b.type = "button";
+      b.className = "choice";
+      b.textContent = value.replace("_", " ");
+      b.setAttribute("aria-pressed", String(value === current));
+      b.addEventListener("click", () => editAvatar(`${d.key}=${value}`, doubts));
+      row.append(b);
+    }
+    return row;
+  }));
+  box.hidden = doubts.length === 0;
+}
+
+async function editAvatar(assignment, doubts) {
+  $("avatar-error").hidden = true;
+  try {
+    const a = await api("/api/avatar/edit", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ avatar: state.avatar.avatar, set: [assignment] }),
+    });
+    showAvatarPayload(a, doubts);
   } catch (error) {
     $("avatar-error").textContent = error.message;
     $("avatar-error").hidden = false;

@@ -1,0 +1,230 @@
+"""Which attributes a photo gives the avatar: facial hair only where there is hair texture (not
+a shaded jaw, not make-up), hair colour named as a person would and drawn so it reads that way,
+bald scalps, a neutral low-confidence guess when the frame hides the hair, a confidence with an
+alternative for every fitted choice, profile faces refused in one line with nothing written."""
+
+from __future__ import annotations
+
+import json
+
+import cv2
+import numpy as np
+import pytest
+
+from toonmoji.avatar import fit
+from toonmoji.avatar.canonical import Canonical
+from toonmoji.avatar.colour import lab_of, rgb_of_lab, white_balance_gains
+from toonmoji.avatar.facial_hair import fit_facial_hair
+from toonmoji.avatar.fitting import turned_share
+from toonmoji.avatar.hair_colour import named_hair_colour
+from toonmoji.avatar.model import CHOICES
+from toonmoji.avatar.naming import colour_class, facial_hair_class, length_class
+from toonmoji.faces import detect_faces
+from toonmoji.faces.detect import Face
+from toonmoji.imageio import write_image
+
+
+@pytest.fixture(scope="module")
+def landmarks(portrait):
+    return detect_faces(portrait)[0].landmarks
+
+
+def lower_face(shape, lm) -> np.ndarray:
+    """`(H, W) float` 1 over the jaw, chin and upper lip (below the nose), soft-edged."""
+    mask = np.zeros(shape[:2], np.uint8)
+    pts = np.vstack([lm[2:15], lm[[35, 33, 31]] + (0, 2)]).astype(np.int32)
+    cv2.fillPoly(mask, [pts], 1)
+    cv2.fillPoly(mask, [lm[48:60].astype(np.int32)], 0)  # not the lips
+    return cv2.GaussianBlur(mask.astype(np.float32), (0, 0), 2.0)
+
+
+def facial_hair_of(image, lm):
+    c = Canonical.from_photo(image, lm)
+    return fit_facial_hair(c, white_balance_gains(image))
+
+
+def test_the_clean_shaven_sample_has_no_facial_hair(portrait, landmarks):
+    assert facial_hair_of(portrait, landmarks).style == "none"
+
+
+def test_a_smooth_shaded_jaw_is_not_a_beard(portrait, landmarks):
+    """Shadow: the skin's own hue, darker, smooth, following the light (here from above-left)."""
+    h, w = portrait.shape[:2]
+    yy, xx = np.mgrid[:h, :w].astype(np.float32)
+    light = 1.0 - 0.45 * np.clip((yy - landmarks[33, 1]) / (landmarks[8, 1] - landmarks[33, 1]), 0, 1) \
+        * np.clip(0.6 + 0.4 * (xx - landmarks[0, 0]) / (landmarks[16, 0] - landmarks[0, 0]), 0, 1)
+    shaded = portrait.astype(np.float32) * (1 - lower_face(portrait.shape, landmarks) * (1 - light))[..., None]
+    fitted = facial_hair_of(np.clip(shaded, 0, 255).astype(np.uint8), landmarks)
+    assert fitted.style == "none" and fitted.alternative == "stubble"
+
+
+def test_make_up_is_not_a_beard(portrait, landmarks):
+    redder = portrait.astype(np.float32)
+    lips = np.zeros(portrait.shape[:2], np.uint8)
+    cv2.fillPoly(lips, [landmarks[48:60].astype(np.int32)], 1)
+    redder[lips.astype(bool)] *= (1.1, 0.6, 0.65)  # lipstick
+    assert facial_hair_of(np.clip(redder, 0, 255).astype(np.uint8), landmarks).style == "none"
+
+
+def textured(portrait, lm, density: float, seed: int = 0) -> np.ndarray:
+    """Fine dark strokes (hair) over the lower face."""
+    rng = np.random.default_rng(seed)
+    strokes = np.zeros(portrait.shape[:2], np.uint8)
+    region = lower_face(portrait.shape, lm) > 0.5
+    ys, xs = np.nonzero(region)
+    for i in rng.choice(len(ys), int(density * len(ys)), replace=False):
+        angle = rng.uniform(0.3, 1.2) * rng.choice([-1, 1]) + np.pi / 2
+        dx, dy = 3 * np.cos(angle), 3 * np.sin(angle)
+        cv2.line(strokes, (int(xs[i] - dx), int(ys[i] - dy)), (int(xs[i] + dx), int(ys[i] + dy)), 1, 1)
+    out = portrait.copy()
+    hair = (strokes.astype(bool) & region)
+    out[hair] = (45, 33, 28)
+    return out
+
+
+def test_a_textured_dark_jaw_is_a_beard(portrait, landmarks):
+    fitted = facial_hair_of(textured(portrait, landmarks, 0.08), landmarks)
+    assert fitted.style in ("full", "goatee")
+    assert fitted.color is not None and lab_of(np.array(fitted_rgb(fitted.color)))[0] < 45  # dark hair
+    assert 0.0 < fitted.score <= 1.0 and fitted.alternative == "stubble"
+
+
+def fitted_rgb(hex_colour: str) -> list[float]:
+    return [int(hex_colour[i : i + 2], 16) for i in (1, 3, 5)]
+
+
+def test_a_small_face_needs_more_than_a_shade_for_a_beard(portrait, landmarks):
+    """At 60 px the strokes are not resolved: a mildly darker jaw is no beard."""
+    k = 60 / (landmarks[16, 0] - landmarks[0, 0])
+    darker = portrait.astype(np.float32) * (1 - 0.2 * lower_face(portrait.shape, landmarks))[..., None]
+    small = cv2.resize(darker.astype(np.uint8), None, fx=k, fy=k, interpolation=cv2.INTER_AREA)
+    assert facial_hair_of(small, landmarks * k).style == "none"
+
+
+def shaded_hair(colour_lab, n: int = 2000, seed: int = 1) -> np.ndarray:
+    """RGB pixels of hair of one colour under shading: most of it darker than it reads."""
+    rng = np.random.default_rng(seed)
+    lab = np.repeat(np.asarray(colour_lab, np.float64)[None], n, axis=0)
+    shade = rng.uniform(0.35, 1.05, n)
+    lab[:, 0] *= shade
+    lab[:, 1:] *= np.clip(shade, 0.5, 1.0)[:, None]
+    return rgb_of_lab(lab)
+
+
+@pytest.mark.parametrize(("lab", "name"), [
+    ((8, 0.5, 1), "black"), ((32, 6, 14), "dark_brown"), ((68, 4, 24), "blond"),
+    ((52, 30, 34), "red"), ((75, 0, 2), "grey_white"),
+])
+def test_hair_colour_is_named_and_drawn_as_it_reads(lab, name):
+    fitted_name, drawn, _ = named_hair_colour(shaded_hair(lab))
+    assert fitted_name == name
+    assert colour_class(drawn) == name  # the drawing reads as the same name
+
+
+def test_salt_and_pepper_hair_is_partly_grey():
+    dark = shaded_hair((20, 4, 10), 1600)
+    strands = rgb_of_lab(np.tile([[82.0, 0.0, 1.0]], (400, 1)))  # one strand in five is white
+    name, _, grey = named_hair_colour(np.vstack([dark, strands]))
+    assert name != "grey_white" and grey > named_hair_colour(dark)[2] + 0.15
+
+
+def test_too_few_hair_pixels_name_nothing():
+    assert named_hair_colour(np.zeros((10, 3))) is None
+
+
+def test_every_choice_has_a_confidence_and_an_alternative(portrait):
+    a = fit(portrait).attributes
+    for key in ("hair.style", "beard.style", "glasses.style"):
+        c = a.confidence[key]
+        section, name = key.split(".")
+        assert 0.0 <= c.score <= 1.0
+        assert c.alternative in CHOICES[key] and c.alternative != getattr(getattr(a, section), name)
+
+
+def test_hair_cut_off_by_the_frame_is_a_neutral_guess(portrait, landmarks):
+    top = int(landmarks[17:27, 1].min()) - 8  # the photo starts just above the brows
+    a = fit(np.ascontiguousarray(portrait[top:])).attributes
+    assert a.hair.style == "short" and a.hair.outline == []
+    assert a.confidence["hair.style"].score <= 0.3
+    assert a.hair.color == "#3b2a20"  # the default, not a colour read from the forehead
+
+
+def test_a_hat_is_a_neutral_guess(portrait, landmarks):
+    """A smooth red hat over the crown is not red hair: a template style in the default colour,
+    with low confidence."""
+    hat = portrait.copy()
+    brow = int(landmarks[17:27, 1].min())
+    x0, x1 = int(landmarks[0, 0]) - 30, int(landmarks[16, 0]) + 30
+    hat[max(0, brow - 200) : brow - 25, max(0, x0) : x1] = (180, 30, 40)
+    a = fit(hat).attributes
+    assert a.hair.style == "short" and a.hair.color == "#3b2a20"
+    assert a.confidence["hair.style"].score <= 0.3
+
+
+def test_naming_rules_follow_the_data_set():
+    assert [length_class(s) for s in ("bald", "buzz", "receding", "medium", "long_wavy", "bun", "curly")] == \
+        ["bald", "short", "short", "short", "long", "long", "any"]
+    assert [facial_hair_class(s) for s in ("none", "stubble", "goatee", "full")] == ["none", "stubble", "beard", "beard"]
+    assert colour_class("#101010") == "black" and colour_class("#f0f0f0") == "grey_white"
+
+
+def profile(face: Face) -> Face:
+    """The same face with its landmarks squeezed to one side and the nose tip sticking out past
+    the outline, as when a head is turned beyond profile."""
+    lm = face.landmarks.copy()
+    lm[:, 0] = lm[0, 0] + (lm[:, 0] - lm[0, 0]) * 0.25
+    lm[30, 0] = lm[16, 0] + 0.3 * (lm[16, 0] - lm[0, 0])
+    return Face(face.box, face.confidence, lm)
+
+
+def test_turned_share_is_a_half_facing_and_near_zero_in_profile(portrait):
+    face = detect_faces(portrait)[0]
+    assert 0.4 < turned_share(face.landmarks) <= 0.5
+    assert turned_share(profile(face).landmarks) < -0.15
+
+
+def test_a_face_in_profile_fails_in_one_line_and_writes_nothing(cli, monkeypatch, portrait, tmp_path):
+    face = profile(detect_faces(portrait)[0])
+    monkeypatch.setattr("toonmoji.avatar.fitting.detect_faces", lambda image, detector: [face])
+    write_image(tmp_path / "side.png", portrait)
+    out = tmp_path / "out"
+    code, _, err = cli("avatar", tmp_path / "side.png", "--out", out / "a.svg", "--json", out / "a.json")
+    assert code != 0 and "profile" in err and len(err.strip().splitlines()) == 1
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_json_to_stdout_carries_confidences(cli, portrait, tmp_path):
+    write_image(tmp_path / "me.png", portrait)
+    code, out, err = cli("avatar", tmp_path / "me.png", "--out", tmp_path / "me.svg", "--json", "-")
+    assert code == 0, err
+    data = json.loads(out)  # stdout is the avatar file and nothing else
+    assert data["format"] == "toonmoji-avatar" and "beard.style" in data["confidence"]
+    assert "avatar:" in err
+
+
+def test_clothing_colour_is_the_shirt_under_the_chin(portrait, landmarks):
+    shirt = portrait.copy()
+    chin = landmarks[8]
+    face_len = chin[1] - landmarks[27, 1]
+    y0 = int(chin[1] + 0.5 * face_len)
+    person = np.zeros(portrait.shape[:2], bool)
+    person[y0:, int(chin[0] - 1.2 * face_len) : int(chin[0] + 1.2 * face_len)] = True
+    before = fit(portrait).attributes.clothing.color
+    shirt[person] = (40, 150, 60)  # a green shirt where her clothes are
+    after = fit(shirt).attributes.clothing.color
+    r, g, b = fitted_rgb(after)
+    assert g > r + 40 and g > b + 40, (before, after)
+
+
+def test_smile_lines_show_where_the_folds_are_drawn_on_both_sides(portrait, landmarks):
+    c = Canonical.from_photo(portrait, landmarks)
+    from toonmoji.avatar.surroundings import smile_lines
+
+    plain = smile_lines(c)
+    folded = portrait.copy()
+    for wing, corner, out in ((31, 48, -1), (35, 54, 1)):
+        a = (landmarks[wing] + (out * 0.06 * (landmarks[16, 0] - landmarks[0, 0]), 2)).astype(int)
+        b = (landmarks[corner] + (out * 0.06 * (landmarks[16, 0] - landmarks[0, 0]), 0)).astype(int)
+        cv2.line(folded, tuple(map(int, a)), tuple(map(int, b)), (120, 80, 70), 2)
+    lined = smile_lines(Canonical.from_photo(folded, landmarks))
+    assert plain <= 0.2 and lined >= plain + 0.3
