@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -258,13 +259,21 @@ def train(
     teacher: Annotated[list[str] | None, typer.Option(help="Distil from this network too: a .pt checkpoint or a packaged "
                                                       "name (repeatable; replaces the recipe's teachers).")] = None,
     device: Annotated[str, typer.Option(help="Where to train: auto (a CUDA GPU when there is one), cpu, cuda.")] = "auto",
+    loop: Annotated[str, typer.Option(help="fed: data and augmentation held on the device, bf16 and channels-last on "
+                                      "CUDA; classic: the host loop (both agree bit for bit on the CPU).")] = "fed",
+    save_every: Annotated[int, typer.Option(min=1, help="Write the resumable last.pt every N epochs (and always when "
+                                            "the call ends).")] = 1,
+    cache: Annotated[bool, typer.Option(help="Keep the decoded CSV as an array file ($TOONMOJI_CACHE/fer2013 or "
+                                        "~/.cache/toonmoji/fer2013) so later calls skip parsing.")] = True,
 ) -> None:
     """Train an emotion network on FER2013 (mini-Xception by default, or the recipe in --config);
     epochs and temperature are chosen on a hold-out of Training; reports PublicTest and PrivateTest."""
     import torch
 
+    from toonmoji.emotion.data_cache import load_fer2013
     from toonmoji.emotion.evaluate import confusion_table, evaluation_table
     from toonmoji.emotion.fer2013 import read_fer2013
+    from toonmoji.emotion.loop import LOOPS
     from toonmoji.emotion.recipe import read_recipe
     from toonmoji.emotion.train import TrainSettings
     from toonmoji.emotion.train import train as run_training
@@ -290,13 +299,17 @@ def train(
 
         for spec in settings.teachers:
             load_teacher(spec)
-    data = read_fer2013(csv)
+    if loop not in LOOPS:
+        raise InputError(f"--loop must be one of {', '.join(LOOPS)}, got {loop!r}")
+    started = time.perf_counter()
+    data, cached = load_fer2013(csv) if cache else (read_fer2013(csv), False)
     _report_skipped(data)
     counts = ", ".join(f"{k} {v}" for k, v in data.counts().items())
-    console.print(f"{len(data)} faces from {csv} ({counts})")
+    how = "from the cache" if cached else "decoded" + (" and cached" if cache else "")
+    console.print(f"{len(data)} faces from {csv} ({counts}), {how} in {time.perf_counter() - started:.1f} s")
     console.print(f"training on {device}" + (f", distilling from {', '.join(settings.teachers)}" if settings.distill_weight > 0 else ""))
     result = run_training(data, out, settings if not resume or epochs else None, resume=resume, force=force, console=console,
-                          stop_after=stop_after, device=device)
+                          stop_after=stop_after, device=device, loop=loop, save_every=save_every)
     for usage, ev in result.evaluations.items():
         console.print(evaluation_table(ev, usage))
         console.print(confusion_table(ev, usage))
