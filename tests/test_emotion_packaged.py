@@ -13,7 +13,7 @@ from emotion_synthetic import synthetic_faces
 from toonmoji.emotion.checkpoint import load_checkpoint
 from toonmoji.emotion.classifier import EmotionClassifier, to_model_input
 from toonmoji.emotion.fer2013 import read_fer2013
-from toonmoji.emotion.packaged import DEFAULT_MODEL, PACKAGED, packaged_path
+from toonmoji.emotion.packaged import DEFAULT_MODEL, packaged_path, shipped_models
 from toonmoji.errors import CheckpointError
 
 REPO = Path(__file__).resolve().parents[1]
@@ -25,7 +25,7 @@ FER2013 = next((p for p in (REPO.parent / "shared", REPO.parent.parent / "shared
 PUBLIC_TEST_ACCURACY = {"mini-xception": {"flip": 0.6631, "single": 0.6523}}
 
 
-@pytest.mark.parametrize("name", list(PACKAGED))
+@pytest.mark.parametrize("name", shipped_models())
 def test_each_packaged_model_loads_by_name_and_its_onnx_equals_its_pt(name):
     clf = EmotionClassifier.load(name)
     assert clf.name == name and clf.config.name == name and clf.classes[3] == "happy"
@@ -80,7 +80,7 @@ def test_the_default_model_keeps_its_public_test_accuracy():
         assert accuracy == pytest.approx(PUBLIC_TEST_ACCURACY[DEFAULT_MODEL][mode], abs=0.002), mode
 
 
-@pytest.mark.parametrize("name", list(PACKAGED))
+@pytest.mark.parametrize("name", shipped_models())
 def test_the_sample_face_keeps_its_label_under_box_jitter(name, portrait):
     import cv2
 

@@ -44,8 +44,9 @@ err_console = Console(stderr=True, emoji=False)
 app.command("report")(report)
 
 ModelOption = Annotated[
-    str | None, typer.Option("--model", help="A packaged model by name (mini-xception), a toonmoji .pt checkpoint "
-                             "or an .onnx export (default: the packaged default).")
+    str | None, typer.Option("--model", help="A packaged model by name (mini-xception; accurate and live where this "
+                             "build ships them), a toonmoji .pt checkpoint or an .onnx export (default: accurate for "
+                             "photos, live for video and cameras, mini-xception where those are not shipped).")
 ]
 
 
@@ -153,12 +154,22 @@ def _video(session: EmotionSession, source: Path | None, camera: int | None, out
 @app.command()
 def info(model: ModelOption = None) -> None:
     """Describe an emotion model: source, input size, classes, parameter count."""
-    from toonmoji.emotion.packaged import DEFAULT_MODEL, PACKAGED, PRETRAINED_CREDIT, packaged_path
+    from toonmoji.emotion.packaged import (
+        PACKAGED,
+        PRETRAINED_CREDIT,
+        default_model,
+        model_file,
+        packaged_path,
+    )
     from toonmoji.extras import is_installed
 
-    name = model or DEFAULT_MODEL
-    # the light core has no PyTorch: describe the packaged ONNX export (no parameter counts)
-    path = packaged_path(".pt" if is_installed("torch") else ".onnx", name) if name in PACKAGED else Path(name)
+    name = model or default_model("photo")
+    path = Path(name)
+    if name in PACKAGED:
+        # the light core has no PyTorch, and large models ship as ONNX only: then describe the
+        # ONNX export (no parameter counts)
+        pt = model_file(name, ".pt")
+        path = pt if is_installed("torch") and pt.is_file() else packaged_path(".onnx", name)
     if path.suffix.lower() == ".onnx":
         from toonmoji.emotion.classifier import EmotionClassifier
 
@@ -210,6 +221,25 @@ def convert_keras(
     if onnx is not None:
         export_onnx(ckpt.build_model(), onnx, force=force, meta=ckpt.meta)
         console.print(f"wrote {onnx}")
+
+
+@app.command()
+def package(
+    checkpoint: Annotated[Path, typer.Argument(help="A trained checkpoint (runs/accurate/best.pt).")],
+    name: Annotated[str, typer.Argument(help="The packaged name it ships as: accurate or live.")],
+    half: Annotated[bool, typer.Option(help="Store the weights as float16 (half the file; inference stays float32).")] = False,
+    csv: Annotated[Path | None, typer.Option(help="FER2013 CSV: report PublicTest accuracy and refuse --half if it "
+                                             "costs more than 0.3 points.")] = None,
+    data_dir: Annotated[Path | None, typer.Option(help="Where to write (default: the package's data folder).")] = None,
+    force: Annotated[bool, typer.Option(help="Replace a model already shipped under that name.")] = False,
+) -> None:
+    """Ship a trained checkpoint as a named model (its ONNX export into the package data)."""
+    from toonmoji.emotion.package import package_model
+
+    done = package_model(checkpoint, name, half=half, csv=csv, folder=data_dir, force=force)
+    console.print(f"wrote {done.path} ({done.size / 1e6:.1f} MB, {'float16' if done.half else 'float32'} weights)")
+    for kind, accuracy in done.accuracy.items():
+        console.print(f"PublicTest accuracy, mirror-averaged, {kind} weights: {accuracy:.2%}")
 
 
 @app.command("export-onnx")
