@@ -172,3 +172,18 @@ def test_cli_data_splits_and_joins_array_files_that_train_and_eval_read(csv, tmp
     (tmp_path / "not.npz").write_bytes(b"nope")
     code, _, stderr = cli("emotion", "eval", "mini-xception", tmp_path / "not.npz")
     assert code == 6 and "array file" in stderr and len(stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU (the fed loop's bf16, channels-last path)")
+def test_the_fed_loop_on_cuda_learns_resumes_and_writes_checkpoints_the_cpu_loads(csv, tmp_path):
+    data = read_fer2013(csv)
+    settings = TrainSettings(**{**RESNET.__dict__, "epochs": 4, "calibrate": True})
+    straight = train(data, tmp_path / "gpu", settings, show_progress=False, device="cuda")
+    assert straight.history[-1]["loss"] < straight.history[0]["loss"]
+    part = train(data, tmp_path / "parts", settings, show_progress=False, device="cuda", stop_after=2)
+    assert len(part.history) == 2
+    resumed = train(data, tmp_path / "parts", settings, resume=True, show_progress=False, device="cuda")
+    assert [h["epoch"] for h in resumed.history] == [1, 2, 3, 4]
+    best = load_checkpoint(resumed.best)
+    assert best.config.temperature != 1.0 and best.build_model("cpu")(torch.zeros(2, 1, 24, 24)).shape == (2, 7)
+    assert resumed.evaluations["PublicTest"].total == 14

@@ -130,3 +130,22 @@ def test_the_package_files_compress_to_well_under_the_40_mb_wheel():
     assert compressed < 40_000_000
     shipped = [p for name in packaged.PACKAGED for p in [packaged.model_file(name, ".onnx")] if p.is_file()]
     assert shipped and all(p.stat().st_size < 25_000_000 for p in shipped)
+
+
+def test_the_recipes_of_the_named_models_are_the_issues():
+    from toonmoji.emotion.model import build_model
+    from toonmoji.emotion.onnx_export import export_onnx_bytes
+    from toonmoji.emotion.recipe import read_recipe
+
+    configs = Path(__file__).resolve().parents[1] / "configs"
+    accurate = TrainSettings.from_dict(read_recipe(configs / "emotion_accurate.toml"))
+    assert (accurate.name, accurate.arch, accurate.stem_stride, accurate.depths) == ("accurate", "resnet", 1, (2, 2, 2, 2))
+    assert accurate.block_filters == (64, 128, 256, 512) and accurate.batch_size == 256
+    assert (accurate.optimizer, accurate.momentum, accurate.learning_rate, accurate.weight_decay) == ("sgd", 0.9, 0.1, 5e-4)
+    assert (accurate.schedule, accurate.warmup_epochs, accurate.label_smoothing) == ("cosine", 1.0, 0.1)
+    assert (accurate.rotation_degrees, accurate.zoom, accurate.shift, accurate.mirror, accurate.erasing) == (15, 0.15, 0.2, True, 0.5)
+    assert 110 <= accurate.epochs <= 200 and accurate.calibrate
+    assert 11e6 < sum(p.numel() for p in build_model(accurate.model_config()).parameters()) < 11.5e6
+    live = TrainSettings.from_dict(read_recipe(configs / "emotion_live.toml"))
+    assert live.name == "live" and live.teachers == ("runs/accurate/best.pt",) and live.distill_weight > 0
+    assert len(export_onnx_bytes(build_model(live.model_config()).eval())) < 5_000_000

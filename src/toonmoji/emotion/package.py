@@ -33,13 +33,14 @@ class Packaged:
 
 
 def public_test_accuracy(onnx_bytes: bytes, csv: str | os.PathLike[str]) -> float:
-    """PublicTest accuracy as photos are read (each face averaged with its mirror image)."""
+    """PublicTest accuracy as photos are read (each face averaged with its mirror image); `csv`:
+    a FER2013 CSV or `.npz` array file."""
     from toonmoji.emotion.classifier import EmotionClassifier, to_model_input
+    from toonmoji.emotion.data_cache import read_data
     from toonmoji.emotion.evaluate import evaluate
-    from toonmoji.emotion.fer2013 import read_fer2013
 
     clf = EmotionClassifier(onnx_bytes, threads=os.cpu_count() or 1, name="candidate")
-    images, labels = read_fer2013(csv, usages=("PublicTest",)).split("PublicTest")
+    images, labels = read_data(csv, usages=("PublicTest",))[0].split("PublicTest")
     return evaluate(clf.probabilities, to_model_input(list(images), clf.input_size), labels, clf.classes).accuracy
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import math
 import os
+import time
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
@@ -187,10 +188,11 @@ def _on_cpu(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
 
 def _torch_predictor(model: nn.Module):
     temperature = float(model.config.temperature)
+    device = next(model.parameters()).device
 
     def predict(x: np.ndarray) -> np.ndarray:
         with torch.no_grad():
-            return torch.softmax(model(torch.from_numpy(x)) / temperature, dim=1).numpy()
+            return torch.softmax(model(torch.from_numpy(x).to(device)) / temperature, dim=1).cpu().numpy()
 
     return predict
 
@@ -307,6 +309,7 @@ def train(
         for epoch in range(first, settings.epochs):
             if stopped_early or (stop_after is not None and epoch - first >= stop_after):
                 break
+            started = time.perf_counter()
             task = progress.add_task(f"epoch {epoch + 1}/{settings.epochs}", total=batches)
             model.train()
             advance = functools.partial(progress.advance, task)
@@ -337,7 +340,7 @@ def train(
                 _save_last(last, run, scheduler, settings, history, best_score, bad_epochs, epoch + 1)
             console.print(
                 f"epoch {epoch + 1}/{settings.epochs}  loss {row['loss']:.3f}  acc {row['accuracy']:.1%}  "
-                f"val_loss {val_loss:.3f}  val_acc {val_acc:.1%}  lr {row['lr']:.0e}"
+                f"val_loss {val_loss:.3f}  val_acc {val_acc:.1%}  lr {row['lr']:.0e}  {time.perf_counter() - started:.1f} s"
                 + ("  (best)" if bad_epochs == 0 else ""),
                 soft_wrap=True,
             )
@@ -348,10 +351,10 @@ def train(
     if best.is_file() and (stopped_early or len(history) >= settings.epochs):
         x_val, y_val = x_val.cpu(), y_val.cpu()
         if settings.calibrate:
-            result.calibration = calibrate_checkpoint(best, x_val, y_val)
+            result.calibration = calibrate_checkpoint(best, x_val, y_val, device=dev)
             console.print(f"temperature {result.calibration['temperature']:.3f} fitted on {len(y_val)} hold-out faces: "
                           f"ECE {result.calibration['ece_before']:.3f} -> {result.calibration['ece_after']:.3f}")
-        result.evaluations = evaluate_splits(load_checkpoint(best).build_model(), data, out, overwrite=True)
+        result.evaluations = evaluate_splits(load_checkpoint(best).build_model(dev), data, out, overwrite=True)
     return result
 
 
@@ -379,11 +382,13 @@ def _save_last(path: Path, run: RunState, scheduler: object, settings: TrainSett
                     force=True)
 
 
-def calibrate_checkpoint(path: Path, x_val: torch.Tensor, y_val: torch.Tensor) -> dict[str, float]:
+def calibrate_checkpoint(path: Path, x_val: torch.Tensor, y_val: torch.Tensor,
+                         device: str | torch.device = "cpu") -> dict[str, float]:
     """Fit the temperature of the checkpoint at `path` on the hold-out and store it there (in the
-    config, so the ONNX export and every `--model` use it); returns T and ECE before/after."""
+    config, so the ONNX export and every `--model` use it); returns T and ECE before/after. The
+    network runs on `device`, the fit on the CPU."""
     ckpt = load_checkpoint(path)
-    logits = predict_logits(ckpt.build_model(), x_val).numpy()
+    logits = predict_logits(ckpt.build_model(device), x_val).numpy()
     labels = y_val.numpy()
     temperature = fit_temperature(logits, labels)
     report = {"temperature": temperature, "holdout_faces": len(labels),
