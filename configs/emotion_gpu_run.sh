@@ -4,8 +4,8 @@
 #   bash configs/emotion_gpu_run.sh check      # the CUDA tests and the loop bench (about 1 minute)
 #   bash configs/emotion_gpu_run.sh accurate   # train, calibrate, evaluate, package `accurate`
 #   bash configs/emotion_gpu_run.sh live       # distil `live` from runs/accurate/best.pt, package it
-# Each stage resumes a run it finds half done (runs/NAME/last.pt); training stops itself after
-# TRAIN_SECONDS (500) so the call ends inside its 10 minutes, and calling the stage again goes on. Results go to $OUT (default: out/), cut into
+# Each stage resumes a run it finds half done (runs/NAME/last.pt); training stops itself, last.pt
+# saved, before TRAIN_SECONDS (420) so the call ends inside its 10 minutes; call the stage again. Results go to $OUT (default: out/), cut into
 # pieces under 15 MB: rejoin with `cat NAME.onnx.part-* > NAME.onnx`.
 # For a dry run of the script itself on the CPU: DEVICE=cpu EPOCHS=1 DATA=small.npz (a few faces).
 set -euo pipefail
@@ -22,13 +22,14 @@ if [ ! -f "$data" ]; then  # the two halves carried over in two calls
 fi
 
 train() {  # NAME: train configs/emotion_NAME.toml in runs/NAME, resuming a run cut off earlier
-    local name="$1" resume=()
+    local name="$1" resume=() call_log
     [ -f "runs/$name/last.pt" ] && resume=(--resume)
-    # stopped before the call's 10-minute limit: last.pt is at most 20 epochs old, and calling
-    # the stage again resumes from it
-    timeout --signal=INT "${TRAIN_SECONDS:-500}" python3 -m toonmoji emotion train "$data" \
-        --config "configs/emotion_$name.toml" --out "runs/$name" --device "$device" \
-        --save-every 20 "${epochs[@]}" "${resume[@]}" 2>&1 | tee -a "$out/$name-train.log" \
+    call_log="$(mktemp)"
+    # --time-limit ends the call, last.pt saved, before the device call's 10 minutes run out
+    toonmoji emotion train "$data" --config "configs/emotion_$name.toml" --out "runs/$name" --device "$device" \
+        --save-every 20 --time-limit "${TRAIN_SECONDS:-420}" "${epochs[@]}" "${resume[@]}" 2>&1 | tee "$call_log"
+    cat "$call_log" >> "$out/$name-train.log"
+    grep -q "^best model:" "$call_log" \
         || { echo "$name: training stopped before its end; call this stage again to resume" >&2; exit 3; }
 }
 

@@ -61,6 +61,9 @@ def test_the_fed_loop_resumes_bit_for_bit_and_saves_when_a_call_ends(csv, tmp_pa
     straight = train(data, tmp_path / "straight", RESNET, show_progress=False)
     part = train(data, tmp_path / "parts", RESNET, show_progress=False, stop_after=1, save_every=5)
     assert len(part.history) == 1 and load_checkpoint(part.last).meta["epoch"] == 1
+    # a time limit a second epoch would overrun ends the call after one more, saving last.pt
+    part = train(data, tmp_path / "parts", RESNET, resume=True, show_progress=False, save_every=5, time_limit=1e-3)
+    assert len(part.history) == 2 and load_checkpoint(part.last).meta["epoch"] == 2 and not part.evaluations
     resumed = train(data, tmp_path / "parts", RESNET, resume=True, show_progress=False, save_every=5)
     assert resumed.history == straight.history
     a, b = _weights(straight.last), _weights(resumed.last)
@@ -187,3 +190,15 @@ def test_the_fed_loop_on_cuda_learns_resumes_and_writes_checkpoints_the_cpu_load
     best = load_checkpoint(resumed.best)
     assert best.config.temperature != 1.0 and best.build_model("cpu")(torch.zeros(2, 1, 24, 24)).shape == (2, 7)
     assert resumed.evaluations["PublicTest"].total == 14
+
+
+def test_evaluation_reports_the_calibration_error_of_the_probabilities():
+    from toonmoji.emotion.evaluate import evaluate
+
+    labels = np.array([0, 1, 2, 3])
+    faces = np.zeros((4, 1, 8, 8), np.float32)
+    sure_and_right = evaluate(lambda x: np.eye(7)[labels[: len(x)]], faces, labels, tuple("abcdefg"))
+    assert sure_and_right.accuracy == 1.0 and sure_and_right.ece == pytest.approx(0.0)
+    sure_and_wrong = evaluate(lambda x: np.eye(7)[(labels[: len(x)] + 1) % 7], faces, labels, tuple("abcdefg"))
+    assert sure_and_wrong.accuracy == 0.0 and sure_and_wrong.ece == pytest.approx(1.0)
+    assert sure_and_wrong.to_json()["ece"] == 1.0

@@ -312,6 +312,8 @@ def train(
     resume: Annotated[bool, typer.Option(help="Continue the run in --out from its last.pt (--epochs may extend it).")] = False,
     threads: Annotated[int | None, typer.Option(min=1, help="CPU threads for PyTorch.")] = None,
     stop_after: Annotated[int | None, typer.Option(min=1, help="End this call after N epochs; continue later with --resume.")] = None,
+    time_limit: Annotated[float | None, typer.Option(min=1, help="End this call (last.pt saved) before it would run past "
+                                                     "this many seconds of epochs; continue later with --resume.")] = None,
     force: Annotated[bool, typer.Option(help="Start over in an --out that already holds a run.")] = False,
     teacher: Annotated[list[str] | None, typer.Option(help="Distil from this network too: a .pt checkpoint or a packaged "
                                                       "name (repeatable; replaces the recipe's teachers).")] = None,
@@ -365,7 +367,7 @@ def train(
     console.print(f"{len(data)} faces from {csv} ({counts}), {how} in {time.perf_counter() - started:.1f} s")
     console.print(f"training on {device}" + (f", distilling from {', '.join(settings.teachers)}" if settings.distill_weight > 0 else ""))
     result = run_training(data, out, settings if not resume or epochs else None, resume=resume, force=force, console=console,
-                          stop_after=stop_after, device=device, loop=loop, save_every=save_every)
+                          stop_after=stop_after, device=device, loop=loop, save_every=save_every, time_limit=time_limit)
     for usage, ev in result.evaluations.items():
         console.print(evaluation_table(ev, usage))
         console.print(confusion_table(ev, usage))

@@ -233,6 +233,7 @@ def train(
     device: str = "cpu",
     loop: str = "fed",
     save_every: int = 1,
+    time_limit: float | None = None,
 ) -> TrainResult:
     """Train (or resume training) the network `settings` describe on `data`; returns the history,
     the calibration and the test-split evaluations of best.pt. `stop_after` ends this call after
@@ -240,7 +241,8 @@ def train(
     `device`: where the networks run ("cpu", "cuda", "cuda:1"). `loop`: "fed" (data and
     augmentation on the device, see loop.py) or "classic" (the host loop). `save_every`: write
     last.pt every N epochs (and always when this call ends); a GPU epoch can take less time than
-    writing a large network's state."""
+    writing a large network's state. `time_limit`: end this call (like `stop_after`) after the
+    epoch past which another epoch of the mean length so far would exceed this many seconds."""
     if loop not in LOOPS:
         raise DataError(f"unknown training loop {loop!r}: expected one of {', '.join(LOOPS)}")
     console = console or Console(stderr=True)
@@ -305,9 +307,9 @@ def train(
 
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                   console=console, disable=not show_progress, transient=True) as progress:
-        first = len(history)
+        first, call_start, out_of_time = len(history), time.perf_counter(), False
         for epoch in range(first, settings.epochs):
-            if stopped_early or (stop_after is not None and epoch - first >= stop_after):
+            if stopped_early or out_of_time or (stop_after is not None and epoch - first >= stop_after):
                 break
             started = time.perf_counter()
             task = progress.add_task(f"epoch {epoch + 1}/{settings.epochs}", total=batches)
@@ -334,7 +336,9 @@ def train(
             else:
                 bad_epochs += 1
             stopped_early = settings.patience > 0 and bad_epochs >= settings.patience
-            ends = (stopped_early or epoch + 1 == settings.epochs
+            spent = time.perf_counter() - call_start
+            out_of_time = time_limit is not None and spent * (epoch + 2 - first) / (epoch + 1 - first) > time_limit
+            ends = (stopped_early or out_of_time or epoch + 1 == settings.epochs
                     or (stop_after is not None and epoch + 1 - first >= stop_after))
             if ends or (epoch + 1) % max(1, save_every) == 0:
                 _save_last(last, run, scheduler, settings, history, best_score, bad_epochs, epoch + 1)
