@@ -27,6 +27,7 @@ RESNET = TrainSettings(arch="resnet", stem_filters=8, stem_stride=1, block_filte
                        rotation_degrees=15.0, shift=0.2, zoom=0.15, erasing=0.5, ema_decay=0.99,
                        select="val_accuracy", calibrate=False, seed=3)
 MINI = TrainSettings(epochs=2, batch_size=16, input_size=24, calibrate=False, seed=1)
+DISTIL = TrainSettings(**{**RESNET.__dict__, "epochs": 2, "teachers": ("mini-xception",), "distill_weight": 0.5})
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +41,8 @@ def _weights(path: Path) -> dict[str, torch.Tensor]:
     return load_checkpoint(path).state_dict
 
 
-@pytest.mark.parametrize("settings", [RESNET, MINI], ids=["resnet-sgd-cosine-ema", "mini-xception-adam-plateau"])
+@pytest.mark.parametrize("settings", [RESNET, MINI, DISTIL],
+                         ids=["resnet-sgd-cosine-ema", "mini-xception-adam-plateau", "distilled"])
 def test_fed_and_classic_loops_give_the_same_losses_and_weights_on_the_cpu(settings, csv, tmp_path):
     torch.set_num_threads(1)
     data = read_fer2013(csv)

@@ -276,6 +276,8 @@ def train(
     if fed:
         model = channels_last(model, dev)
     teachers = [load_teacher(t).to(dev) for t in settings.teachers] if settings.distill_weight > 0 else []
+    if fed:
+        teachers = [channels_last(t, dev) for t in teachers]
     optimizer = _make_optimizer(model, settings)
     scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, factor=settings.lr_factor, patience=settings.lr_patience)
     run = RunState(model, optimizer, fresh_generator(dev if fed else torch.device("cpu"), settings.seed),
