@@ -145,7 +145,7 @@ def test_cli_bad_rows_are_one_line_each_and_a_missing_column_is_one_line(tmp_pat
     no_column = tmp_path / "no_pixels.csv"
     no_column.write_text("emotion,Usage\n0,Training\n")
     code, _, stderr = cli("emotion", "train", no_column, "--out", tmp_path / "r2", "--no-cache")
-    assert code == 6 and "'pixels'" in stderr and len(stderr.strip().splitlines()) == 1
+    assert code == 6 and "line 1, the header" in stderr and "'pixels'" in stderr and len(stderr.strip().splitlines()) == 1
     code, _, stderr = cli("emotion", "train", path, "--out", tmp_path / "r3", "--loop", "turbo")
     assert code == 2 and "--loop" in stderr and len(stderr.strip().splitlines()) == 1
 

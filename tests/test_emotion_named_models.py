@@ -105,6 +105,7 @@ def test_cli_model_option_takes_packaged_names_and_files(data_dir, two_step_mode
     assert "float16" in stdout and "PublicTest accuracy" in stdout
     code, stdout, stderr = cli("emotion", "info", "--model", "accurate")
     assert code == 0 and "accurate" in stdout and "ResNet" in stdout, stderr
+    assert "calibration" in stdout and "float16" in stdout  # the checkpoint's meta, kept in the ONNX file
     code, _, stderr = cli("emotion", "package", checkpoint, "accurate", "--data-dir", data_dir)
     assert code == 3 and "--force" in stderr
     code, _, stderr = cli("emotion", "package", checkpoint, "mini-xception", "--data-dir", data_dir)

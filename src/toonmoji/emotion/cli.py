@@ -174,7 +174,8 @@ def info(model: ModelOption = None) -> None:
         from toonmoji.emotion.classifier import EmotionClassifier
 
         clf = EmotionClassifier.load(path)
-        config, meta, counts = clf.config, {}, None
+        raw = clf.session.get_modelmeta().custom_metadata_map.get("toonmoji_meta")  # what the .pt's meta held
+        config, meta, counts = clf.config, json.loads(raw) if raw else {}, None
     else:
         from toonmoji.emotion.checkpoint import load_checkpoint
         from toonmoji.emotion.model import count_weights

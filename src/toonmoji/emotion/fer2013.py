@@ -103,7 +103,7 @@ def read_fer2013(path: str | os.PathLike[str], side: int = 48, num_classes: int 
         reader = csv.DictReader(f)
         fields = reader.fieldnames or []
         if "emotion" not in fields or "pixels" not in fields:
-            raise DataError(f"{p} is not a FER2013 CSV: the header must name 'emotion' and 'pixels' (got {fields[:5]})")
+            raise DataError(f"{p} is not a FER2013 CSV: line 1, the header, must name 'emotion' and 'pixels' (got {fields[:5]})")
         try:
             for row in reader:
                 if usages is not None and _usage(row) not in usages:
