@@ -8,9 +8,9 @@ kernels per tensor); its real gains are on a GPU (data and augmentation on the d
 channels-last, no sync per step), which this bench measures too when given `--device cuda`.
 
     python bench/emotion_train_bench.py [--faces 1024] [--epochs 2] [--rounds 2] [--threads 1]
-        [--config configs/emotion_resnet.toml] [--device cpu]
+        [--config configs/emotion_resnet.toml] [--device cpu] [--data fer2013.npz]
 
-Faces come from the real FER2013 at ../shared/data when present (else a synthetic set).
+Faces come from `--data`, else the real FER2013 at ../shared/data when present, else a synthetic set.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ import numpy as np
 import torch
 from rich.console import Console
 
-from toonmoji.emotion.data_cache import read_arrays, write_arrays
+from toonmoji.emotion.data_cache import read_arrays, read_data, write_arrays
 from toonmoji.emotion.fer2013 import Fer2013, read_fer2013
 from toonmoji.emotion.recipe import read_recipe
 from toonmoji.emotion.train import TrainSettings, train
@@ -37,9 +37,13 @@ FER2013 = next((p / "data" / "fer2013" / "fer2013.csv.gz" for p in (REPO.parent 
 BASELINE = "classic"
 
 
-def training_faces(n: int) -> Fer2013:
-    """The first `n` Training faces of the real FER2013 (read once, from the start of the file),
-    else `n` synthetic ones."""
+def training_faces(n: int, source: Path | None = None) -> Fer2013:
+    """The first `n` Training faces of `source` (a CSV or `.npz` array file), else of the real
+    FER2013 (read from the start of the file), else `n` synthetic ones."""
+    if source is not None:
+        data = read_data(source)[0]
+        keep = np.flatnonzero(data.usage == "Training")[:n]
+        return Fer2013(data.images[keep], data.labels[keep], data.usage[keep], source=str(source))
     if FER2013 is not None:
         rows = []
         with gzip.open(FER2013, "rt") as f:
@@ -51,7 +55,7 @@ def training_faces(n: int) -> Fer2013:
             return read_fer2013(path)
     rng = np.random.default_rng(0)
     return Fer2013(rng.integers(0, 256, (n, 48, 48), dtype=np.uint8), rng.integers(0, 7, n),
-                   np.array(["Training"] * n), source="synthetic")
+                   np.array(["Training"] * n), source="synthetic faces")
 
 
 def time_reading(data: Fer2013, rounds: int) -> tuple[float, float]:
@@ -90,12 +94,13 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--config", type=Path, default=REPO / "configs" / "emotion_resnet.toml")
     parser.add_argument("--device", default="cpu")
+    parser.add_argument("--data", type=Path, default=None, help="FER2013 CSV or .npz (default: ../shared/data's)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    data = training_faces(args.faces)
+    data = training_faces(args.faces, args.data)
     values = {**read_recipe(args.config), "epochs": args.epochs, "calibrate": False, "teachers": [], "distill_weight": 0.0}
     settings = TrainSettings.from_dict(values)
-    print(f"{len(data)} faces from {'FER2013 Training' if FER2013 else 'a synthetic set'}; recipe {args.config.name} "
+    print(f"{len(data)} Training faces from {Path(data.source).name}; recipe {args.config.name} "
           f"({settings.arch}, batch {settings.batch_size}), {args.epochs} epochs per run, {args.rounds} rounds, "
           f"device {args.device}, {args.threads} torch thread(s)")
     parse, load = time_reading(data, args.rounds)

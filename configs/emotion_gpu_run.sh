@@ -46,7 +46,7 @@ case "$stage" in
         nvidia-smi -L
         python3 -m pytest -q -x tests/test_emotion_fed.py -k cuda 2>&1 | tee "$out/check.log"
         python3 bench/emotion_train_bench.py --device cuda --config configs/emotion_accurate.toml --faces 8192 \
-            --epochs 2 --rounds 2 2>&1 | tee -a "$out/check.log"
+            --epochs 2 --rounds 2 --threads 8 --data "$data" 2>&1 | tee -a "$out/check.log"
         ;;
     accurate)
         train accurate
