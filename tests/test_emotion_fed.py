@@ -179,6 +179,23 @@ def test_cli_data_splits_and_joins_array_files_that_train_and_eval_read(csv, tmp
     assert code == 6 and "array file" in stderr and len(stderr.strip().splitlines()) == 1
 
 
+def test_the_fast_path_bf16_and_channels_last_learns_and_resumes_on_the_cpu_too(csv, tmp_path):
+    """What CUDA runs (bf16 autocast, channels-last), forced on the CPU so it is tested here: it
+    learns, distils, resumes and writes float32 checkpoints; it is not the plain path's arithmetic."""
+    torch.set_num_threads(1)
+    data = read_fer2013(csv)
+    settings = TrainSettings(**{**DISTIL.__dict__, "epochs": 3, "calibrate": True})
+    fast = train(data, tmp_path / "fast", settings, show_progress=False, fast=True)
+    plain = train(data, tmp_path / "plain", settings, show_progress=False)
+    assert fast.history != plain.history and fast.history[-1]["loss"] < fast.history[0]["loss"]
+    assert abs(fast.history[-1]["loss"] - plain.history[-1]["loss"]) < 0.1  # bf16 rounding, not another task
+    weights = _weights(fast.last)
+    assert all(v.dtype in (torch.float32, torch.int64) and v.is_contiguous() for v in weights.values())
+    train(data, tmp_path / "parts", settings, show_progress=False, fast=True, stop_after=2)
+    resumed = train(data, tmp_path / "parts", settings, resume=True, show_progress=False, fast=True)
+    assert resumed.history == fast.history and resumed.evaluations["PublicTest"].total == 14
+
+
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU (the fed loop's bf16, channels-last path)")
 def test_the_fed_loop_on_cuda_learns_resumes_and_writes_checkpoints_the_cpu_loads(csv, tmp_path):
     data = read_fer2013(csv)

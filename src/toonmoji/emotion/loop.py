@@ -93,6 +93,7 @@ class EpochPlan:
     distill_temperature: float
     seed: int
     lr_at: Callable[[int, int], float] | None  # (step, batches per epoch) -> lr; None: leave it
+    fast: bool = False  # fed loop: bf16 autocast and channels-last (on CUDA; on the CPU only to test it)
 
 
 def batches_per_epoch(n: int, batch_size: int) -> int:
@@ -100,9 +101,9 @@ def batches_per_epoch(n: int, batch_size: int) -> int:
     return max(1, n // batch_size if n >= batch_size else 1)
 
 
-def amp_context(enabled: bool) -> contextlib.AbstractContextManager:
-    """bf16 autocast on CUDA (no loss scaling needed: bf16 has float32's range)."""
-    return torch.autocast("cuda", dtype=torch.bfloat16) if enabled else contextlib.nullcontext()
+def amp_context(enabled: bool, device_type: str = "cuda") -> contextlib.AbstractContextManager:
+    """bf16 autocast (no loss scaling needed: bf16 has float32's range)."""
+    return torch.autocast(device_type, dtype=torch.bfloat16) if enabled else contextlib.nullcontext()
 
 
 def _augment(x: torch.Tensor, plan: EpochPlan, generator: torch.Generator) -> torch.Tensor:
@@ -119,7 +120,7 @@ def _train_step(run: RunState, plan: EpochPlan, x: torch.Tensor, y: torch.Tensor
     if plan.lr_at is not None:
         for group in run.optimizer.param_groups:
             group["lr"] = plan.lr_at(run.step, batches)
-    with amp_context(amp):
+    with amp_context(amp, x.device.type):
         logits = run.model(x)
         loss = F.cross_entropy(logits, y, label_smoothing=plan.label_smoothing)
         if run.teachers:
@@ -179,7 +180,6 @@ def fed_epoch(run: RunState, plan: EpochPlan, x_train: torch.Tensor, y_train: to
     (N,)`, both there, and `run.generator` too): no host transfer and no host sync until the
     epoch ends. Returns (mean training loss, training accuracy)."""
     device = x_train.device
-    cuda = device.type == "cuda"
     n, bs = len(y_train), plan.batch_size
     batches = batches_per_epoch(n, bs)
     order = torch.randperm(n, generator=run.generator, device=device)
@@ -192,9 +192,9 @@ def fed_epoch(run: RunState, plan: EpochPlan, x_train: torch.Tensor, y_train: to
             if len(idx) < 2:  # batch norm needs two samples
                 continue
             x, y = _augment(x_train[idx], plan, run.generator), y_train[idx]
-            if cuda:
+            if plan.fast:
                 x = x.contiguous(memory_format=torch.channels_last)
-            logits, loss = _train_step(run, plan, x, y, batches, amp=cuda)
+            logits, loss = _train_step(run, plan, x, y, batches, amp=plan.fast)
             if run.average is not None:
                 run.average.update_fused(run.model)
             seen += len(idx)
@@ -207,34 +207,33 @@ def fed_epoch(run: RunState, plan: EpochPlan, x_train: torch.Tensor, y_train: to
 def predict_logits(model: nn.Module, x: torch.Tensor, batch: int = 512, amp: bool = False,
                    to_cpu: bool = True) -> torch.Tensor:
     """`(N, 1, S, S)` -> `(N, C)` float32 raw logits in eval mode (no temperature); on the CPU
-    (`to_cpu`) or left where the model runs. `amp`: bf16 autocast (CUDA)."""
+    (`to_cpu`) or left where the model runs. `amp`: bf16 autocast."""
     model.eval()
     device = next(model.parameters()).device
     if len(x) == 0:
         return torch.zeros(0, 0)
     out = []
-    with torch.no_grad(), amp_context(amp):
+    with torch.no_grad(), amp_context(amp, device.type):
         for i in range(0, len(x), batch):
             logits = model(x[i : i + batch].to(device)).float()
             out.append(logits.cpu() if to_cpu else logits)
     return torch.cat(out)
 
 
-def holdout_score(model: nn.Module, x: torch.Tensor, y: torch.Tensor, fed: bool) -> tuple[float, float]:
-    """(loss, accuracy) on the hold-out. The fed loop keeps it on the device and, on CUDA, scores
-    in batches of 4096 under autocast; on the CPU both loops score in batches of 512."""
-    cuda = x.device.type == "cuda"
+def holdout_score(model: nn.Module, x: torch.Tensor, y: torch.Tensor, fed: bool, fast: bool = False) -> tuple[float, float]:
+    """(loss, accuracy) on the hold-out. The fed loop keeps it on the device and, `fast` (CUDA),
+    scores in batches of 4096 under autocast; otherwise both loops score in batches of 512."""
     if fed:
-        logits = predict_logits(model, x, 4096 if cuda else 512, amp=cuda, to_cpu=False)
+        logits = predict_logits(model, x, 4096 if fast else 512, amp=fast, to_cpu=False)
         y = y.to(logits.device)
     else:
         logits = predict_logits(model, x)
     return float(F.cross_entropy(logits, y)), float((logits.argmax(1) == y).float().mean())
 
 
-def channels_last(model: nn.Module, device: torch.device) -> nn.Module:
-    """Channels-last weights on CUDA (tensor cores like NHWC); unchanged elsewhere."""
-    return model.to(memory_format=torch.channels_last) if device.type == "cuda" else model
+def channels_last(model: nn.Module, enabled: bool) -> nn.Module:
+    """Channels-last weights (CUDA's tensor cores like NHWC) when `enabled`."""
+    return model.to(memory_format=torch.channels_last) if enabled else model
 
 
 def fresh_generator(device: torch.device, seed: int) -> torch.Generator:

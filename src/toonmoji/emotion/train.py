@@ -234,6 +234,7 @@ def train(
     loop: str = "fed",
     save_every: int = 1,
     time_limit: float | None = None,
+    fast: bool | None = None,
 ) -> TrainResult:
     """Train (or resume training) the network `settings` describe on `data`; returns the history,
     the calibration and the test-split evaluations of best.pt. `stop_after` ends this call after
@@ -242,7 +243,9 @@ def train(
     augmentation on the device, see loop.py) or "classic" (the host loop). `save_every`: write
     last.pt every N epochs (and always when this call ends); a GPU epoch can take less time than
     writing a large network's state. `time_limit`: end this call (like `stop_after`) after the
-    epoch past which another epoch of the mean length so far would exceed this many seconds."""
+    epoch past which another epoch of the mean length so far would exceed this many seconds.
+    `fast`: the fed loop's bf16 autocast and channels-last tensors; None = on CUDA only (True on
+    the CPU is slow there, and only meant to test that path)."""
     if loop not in LOOPS:
         raise DataError(f"unknown training loop {loop!r}: expected one of {', '.join(LOOPS)}")
     console = console or Console(stderr=True)
@@ -262,6 +265,7 @@ def train(
         raise OutputExistsError(f"{out} already holds a training run; pass --resume to continue it or --force to start over")
     settings = settings or TrainSettings()
     fed, dev = loop == "fed", torch.device(device)
+    fast = fed and (dev.type == "cuda" if fast is None else fast)
 
     (train_x, train_y), (val_x, val_y) = _splits(data, settings)
     size = settings.input_size
@@ -273,11 +277,9 @@ def train(
         torch.backends.cudnn.benchmark = True  # fixed input shapes: let cuDNN pick its fastest kernels
 
     model = _fresh_model(settings).to(dev)
-    if fed:
-        model = channels_last(model, dev)
+    model = channels_last(model, fast)
     teachers = [load_teacher(t).to(dev) for t in settings.teachers] if settings.distill_weight > 0 else []
-    if fed:
-        teachers = [channels_last(t, dev) for t in teachers]
+    teachers = [channels_last(t, fast) for t in teachers]
     optimizer = _make_optimizer(model, settings)
     scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, factor=settings.lr_factor, patience=settings.lr_patience)
     run = RunState(model, optimizer, fresh_generator(dev if fed else torch.device("cpu"), settings.seed),
@@ -299,13 +301,12 @@ def train(
             run.average.state = {k: v.to(dev) for k, v in state["average"].items()}
             run.average.steps = int(state["average_steps"])
         console.print(f"resuming {out} after epoch {len(history)}")
-    plan = _epoch_plan(settings)
+    plan = _epoch_plan(settings, fast)
     stopped_early = settings.patience > 0 and bad_epochs >= settings.patience
     batches = batches_per_epoch(len(y_train), settings.batch_size)
     scored = model
     if run.average is not None:
-        scored = build_model(settings.model_config()).to(dev)
-        scored = channels_last(scored, dev) if fed else scored
+        scored = channels_last(build_model(settings.model_config()).to(dev), fast)
 
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                   console=console, disable=not show_progress, transient=True) as progress:
@@ -324,7 +325,7 @@ def train(
             progress.remove_task(task)
             if run.average is not None:
                 scored.load_state_dict(run.average.state)
-            val_loss, val_acc = holdout_score(scored, x_val, y_val, fed)
+            val_loss, val_acc = holdout_score(scored, x_val, y_val, fed, fast)
             if settings.schedule == "plateau":
                 scheduler.step(val_loss)
             row = {"epoch": epoch + 1, "loss": loss, "accuracy": accuracy,
@@ -364,13 +365,13 @@ def train(
     return result
 
 
-def _epoch_plan(s: TrainSettings) -> EpochPlan:
+def _epoch_plan(s: TrainSettings, fast: bool) -> EpochPlan:
     augment = Augmentation(s.rotation_degrees, s.shift, s.zoom, s.mirror) if s.augment else None
     lr_at = None
     if s.schedule == "cosine":
         lr_at = functools.partial(cosine_lr, s.learning_rate, s.epochs, s.warmup_epochs)
     return EpochPlan(s.batch_size, augment, s.erasing, s.label_smoothing, s.distill_weight,
-                     s.distill_temperature, s.seed, lr_at)
+                     s.distill_temperature, s.seed, lr_at, fast)
 
 
 def _save_last(path: Path, run: RunState, scheduler: object, settings: TrainSettings,
