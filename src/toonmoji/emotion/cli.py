@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -43,8 +44,9 @@ err_console = Console(stderr=True, emoji=False)
 app.command("report")(report)
 
 ModelOption = Annotated[
-    str | None, typer.Option("--model", help="A packaged model by name (mini-xception), a toonmoji .pt checkpoint "
-                             "or an .onnx export (default: the packaged default).")
+    str | None, typer.Option("--model", help="A packaged model by name (mini-xception; accurate and live where this "
+                             "build ships them), a toonmoji .pt checkpoint or an .onnx export (default: accurate for "
+                             "photos, live for video and cameras, mini-xception where those are not shipped).")
 ]
 
 
@@ -149,17 +151,28 @@ def _video(session: EmotionSession, source: Path | None, camera: int | None, out
 @app.command()
 def info(model: ModelOption = None) -> None:
     """Describe an emotion model: source, input size, classes, parameter count."""
-    from toonmoji.emotion.packaged import DEFAULT_MODEL, PACKAGED, PRETRAINED_CREDIT, packaged_path
+    from toonmoji.emotion.packaged import (
+        PACKAGED,
+        PRETRAINED_CREDIT,
+        default_model,
+        model_file,
+        packaged_path,
+    )
     from toonmoji.extras import is_installed
 
-    name = model or DEFAULT_MODEL
-    # the light core has no PyTorch: describe the packaged ONNX export (no parameter counts)
-    path = packaged_path(".pt" if is_installed("torch") else ".onnx", name) if name in PACKAGED else Path(name)
+    name = model or default_model("photo")
+    path = Path(name)
+    if name in PACKAGED:
+        # the light core has no PyTorch, and large models ship as ONNX only: then describe the
+        # ONNX export (no parameter counts)
+        pt = model_file(name, ".pt")
+        path = pt if is_installed("torch") and pt.is_file() else packaged_path(".onnx", name)
     if path.suffix.lower() == ".onnx":
         from toonmoji.emotion.classifier import EmotionClassifier
 
         clf = EmotionClassifier.load(path)
-        config, meta, counts = clf.config, {}, None
+        raw = clf.session.get_modelmeta().custom_metadata_map.get("toonmoji_meta")  # what the .pt's meta held
+        config, meta, counts = clf.config, json.loads(raw) if raw else {}, None
     else:
         from toonmoji.emotion.checkpoint import load_checkpoint
         from toonmoji.emotion.model import count_weights
@@ -208,6 +221,51 @@ def convert_keras(
         console.print(f"wrote {onnx}")
 
 
+@app.command("data")
+def data_command(
+    sources: Annotated[list[Path], typer.Argument(help="FER2013 CSVs (.csv, .csv.gz) or .npz array files, joined in order.")],
+    out: Annotated[Path, typer.Option(help="The .npz array file to write.")],
+    parts: Annotated[int, typer.Option(min=1, max=64, help="Write N files OUT-STEM.KofN.npz instead (to move the "
+                                       "data in pieces; join them again with this command).")] = 1,
+    force: Annotated[bool, typer.Option(help="Overwrite existing outputs.")] = False,
+) -> None:
+    """Decode FER2013 into an array file that `train` and `eval` read at once, or join or split such files."""
+    from toonmoji.emotion.data_cache import join, read_data, split, write_arrays
+    from toonmoji.imageio import check_writable
+
+    if out.suffix.lower() != ".npz":
+        raise InputError(f"--out must end in .npz, got {out.name}")
+    targets = [out] if parts == 1 else [out.with_name(f"{out.stem}.{k}of{parts}.npz") for k in range(1, parts + 1)]
+    for target in targets:
+        check_writable(target, force)
+    loaded = [read_data(source)[0] for source in sources]
+    whole = join(loaded, str(out)) if len(loaded) > 1 else loaded[0]
+    _report_skipped(whole)
+    for target, piece in zip(targets, split(whole, parts)):
+        write_arrays(target, piece, force=force)
+        counts = ", ".join(f"{k} {v}" for k, v in piece.counts().items())
+        console.print(f"wrote {target} ({len(piece)} faces: {counts}; {target.stat().st_size / 1e6:.1f} MB)")
+
+
+@app.command()
+def package(
+    checkpoint: Annotated[Path, typer.Argument(help="A trained checkpoint (runs/accurate/best.pt).")],
+    name: Annotated[str, typer.Argument(help="The packaged name it ships as: accurate or live.")],
+    half: Annotated[bool, typer.Option(help="Store the weights as float16 (half the file; inference stays float32).")] = False,
+    csv: Annotated[Path | None, typer.Option(help="FER2013 CSV: report PublicTest accuracy and refuse --half if it "
+                                             "costs more than 0.3 points.")] = None,
+    data_dir: Annotated[Path | None, typer.Option(help="Where to write (default: the package's data folder).")] = None,
+    force: Annotated[bool, typer.Option(help="Replace a model already shipped under that name.")] = False,
+) -> None:
+    """Ship a trained checkpoint as a named model (its ONNX export into the package data)."""
+    from toonmoji.emotion.package import package_model
+
+    done = package_model(checkpoint, name, half=half, csv=csv, folder=data_dir, force=force)
+    console.print(f"wrote {done.path} ({done.size / 1e6:.1f} MB, {'float16' if done.half else 'float32'} weights)")
+    for kind, accuracy in done.accuracy.items():
+        console.print(f"PublicTest accuracy, mirror-averaged, {kind} weights: {accuracy:.2%}")
+
+
 @app.command("export-onnx")
 def export_onnx_command(
     model: Annotated[Path, typer.Argument(help="toonmoji emotion checkpoint (.pt).")],
@@ -236,7 +294,8 @@ def _report_skipped(data: Fer2013, limit: int = 10) -> None:
 
 @app.command()
 def train(
-    csv: Annotated[Path, typer.Argument(help="FER2013-format CSV (emotion,pixels,Usage), plain or .csv.gz.")],
+    csv: Annotated[Path, typer.Argument(help="FER2013-format CSV (emotion,pixels,Usage), plain or .csv.gz, or an "
+                                        ".npz from `emotion data`.")],
     config: Annotated[Path | None, typer.Option(help="Recipe: a TOML file of training settings "
                                                 "(e.g. configs/emotion_resnet.toml); options given here override it.")] = None,
     out: Annotated[Path, typer.Option(help="Folder for last.pt (resumable), best.pt and confusion PNGs.")] = Path("emotion-run"),
@@ -251,17 +310,26 @@ def train(
     resume: Annotated[bool, typer.Option(help="Continue the run in --out from its last.pt (--epochs may extend it).")] = False,
     threads: Annotated[int | None, typer.Option(min=1, help="CPU threads for PyTorch.")] = None,
     stop_after: Annotated[int | None, typer.Option(min=1, help="End this call after N epochs; continue later with --resume.")] = None,
+    time_limit: Annotated[float | None, typer.Option(min=1, help="End this call (last.pt saved) before it would run past "
+                                                     "this many seconds of epochs; continue later with --resume.")] = None,
     force: Annotated[bool, typer.Option(help="Start over in an --out that already holds a run.")] = False,
     teacher: Annotated[list[str] | None, typer.Option(help="Distil from this network too: a .pt checkpoint or a packaged "
                                                       "name (repeatable; replaces the recipe's teachers).")] = None,
     device: Annotated[str, typer.Option(help="Where to train: auto (a CUDA GPU when there is one), cpu, cuda.")] = "auto",
+    loop: Annotated[str, typer.Option(help="fed: data and augmentation held on the device, bf16 and channels-last on "
+                                      "CUDA; classic: the host loop (both agree bit for bit on the CPU).")] = "fed",
+    save_every: Annotated[int, typer.Option(min=1, help="Write the resumable last.pt every N epochs (and always when "
+                                            "the call ends).")] = 1,
+    cache: Annotated[bool, typer.Option(help="Keep a decoded CSV of 4 MB or more as an array file ($TOONMOJI_CACHE/"
+                                        "fer2013 or ~/.cache/toonmoji/fer2013) so later calls skip parsing.")] = True,
 ) -> None:
     """Train an emotion network on FER2013 (mini-Xception by default, or the recipe in --config);
     epochs and temperature are chosen on a hold-out of Training; reports PublicTest and PrivateTest."""
     import torch
 
+    from toonmoji.emotion.data_cache import read_data
     from toonmoji.emotion.evaluate import confusion_table, evaluation_table
-    from toonmoji.emotion.fer2013 import read_fer2013
+    from toonmoji.emotion.loop import LOOPS
     from toonmoji.emotion.recipe import read_recipe
     from toonmoji.emotion.train import TrainSettings
     from toonmoji.emotion.train import train as run_training
@@ -287,13 +355,17 @@ def train(
 
         for spec in settings.teachers:
             load_teacher(spec)
-    data = read_fer2013(csv)
+    if loop not in LOOPS:
+        raise InputError(f"--loop must be one of {', '.join(LOOPS)}, got {loop!r}")
+    started = time.perf_counter()
+    data, cached = read_data(csv, cache=cache)
     _report_skipped(data)
     counts = ", ".join(f"{k} {v}" for k, v in data.counts().items())
-    console.print(f"{len(data)} faces from {csv} ({counts})")
+    how = "from arrays" if cached else "decoded" + (" and cached" if cache else "")
+    console.print(f"{len(data)} faces from {csv} ({counts}), {how} in {time.perf_counter() - started:.1f} s")
     console.print(f"training on {device}" + (f", distilling from {', '.join(settings.teachers)}" if settings.distill_weight > 0 else ""))
     result = run_training(data, out, settings if not resume or epochs else None, resume=resume, force=force, console=console,
-                          stop_after=stop_after, device=device)
+                          stop_after=stop_after, device=device, loop=loop, save_every=save_every, time_limit=time_limit)
     for usage, ev in result.evaluations.items():
         console.print(evaluation_table(ev, usage))
         console.print(confusion_table(ev, usage))
@@ -308,7 +380,7 @@ def train(
 def evaluate_command(
     model: Annotated[str, typer.Argument(help="A packaged model by name (mini-xception; 'pretrained' = the default), "
                                          "a .pt checkpoint or an .onnx export.")],
-    csv: Annotated[Path, typer.Argument(help="FER2013-format CSV, plain or .csv.gz.")],
+    csv: Annotated[Path, typer.Argument(help="FER2013-format CSV, plain or .csv.gz, or an .npz from `emotion data`.")],
     usage: Annotated[str, typer.Option(help="PrivateTest, PublicTest, Training or all.")] = "PrivateTest",
     confusion: Annotated[Path | None, typer.Option(help="Also save the confusion matrix as a PNG here.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
@@ -318,6 +390,7 @@ def evaluate_command(
 ) -> None:
     """Per-class precision and recall, accuracy and confusion of a model on a FER2013 CSV split."""
     from toonmoji.emotion.classifier import EmotionClassifier
+    from toonmoji.emotion.data_cache import read_data
     from toonmoji.emotion.evaluate import (
         confusion_image,
         confusion_table,
@@ -334,7 +407,11 @@ def evaluate_command(
     if confusion is not None:
         check_writable(confusion, force)
     clf = EmotionClassifier.load(None if model == "pretrained" else model, flip=flip)
-    data = read_fer2013(csv, num_classes=len(clf.classes), usages=None if usage == "all" else (usage,))
+    usages = None if usage == "all" else (usage,)
+    if csv.suffix.lower() == ".npz":
+        data = read_data(csv, usages)[0]
+    else:
+        data = read_fer2013(csv, num_classes=len(clf.classes), usages=usages)
     _report_skipped(data)
     images, labels = data.split(usage)
     if len(labels) == 0:

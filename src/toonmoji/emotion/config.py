@@ -23,6 +23,7 @@ class ModelConfig:
     input_size: int = 48
     in_channels: int = 1
     stem_filters: int = 8
+    stem_stride: int = 2  # resnet: 2 halves 48 px at once (fast); 1 keeps it (ResNet-18 at 48 px)
     block_filters: tuple[int, ...] = (16, 32, 64, 128)
     num_classes: int = len(EMOTIONS)
     classes: tuple[str, ...] = field(default=EMOTIONS)
@@ -52,6 +53,8 @@ class ModelConfig:
             raise ValueError(f"unknown arch {config.arch!r} (expected {', '.join(ARCHS)})")
         if config.arch == "resnet" and len(config.depths) != len(config.block_filters):
             raise ValueError(f"resnet needs one depth per stage: {len(config.block_filters)} stages, depths {config.depths}")
+        if config.stem_stride not in (1, 2):
+            raise ValueError(f"stem_stride must be 1 or 2, got {config.stem_stride}")
         if not config.temperature > 0:
             raise ValueError(f"temperature must be positive, got {config.temperature}")
         if config.input_size < 16:

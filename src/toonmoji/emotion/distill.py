@@ -21,12 +21,13 @@ from toonmoji.errors import CheckpointError
 
 
 def load_teacher(spec: str) -> nn.Module:
-    """A teacher network in eval mode, frozen: a `.pt` checkpoint path or a packaged model's name."""
+    """A teacher network in eval mode, frozen: a `.pt` checkpoint path or a packaged model's name
+    (one this build ships with its `.pt`; otherwise the message says where the weights come from)."""
     path = Path(spec)
     if not path.is_file():
         if spec not in PACKAGED:
             raise CheckpointError(f"teacher {spec!r} is neither a checkpoint file nor a packaged model "
-                                  f"({', '.join(PACKAGED)})")
+                                  f"(known: {', '.join(PACKAGED)})")
         path = packaged_path(".pt", spec)
     model = load_checkpoint(path).build_model().eval()
     for p in model.parameters():

@@ -18,6 +18,7 @@ class Evaluation:
 
     confusion: np.ndarray
     classes: tuple[str, ...]
+    ece: float | None = None  # expected calibration error of the probabilities (15 bins)
 
     @property
     def total(self) -> int:
@@ -41,6 +42,7 @@ class Evaluation:
         return {
             "faces": self.total,
             "accuracy": round(self.accuracy, 4),
+            "ece": None if self.ece is None else round(self.ece, 4),
             "per_class": {c: {"precision": round(float(p), 4), "recall": round(float(r), 4),
                               "support": int(s)}
                           for c, p, r, s in zip(self.classes, self.precision, self.recall,
@@ -58,14 +60,20 @@ def confusion_matrix(labels: np.ndarray, predicted: np.ndarray, num_classes: int
 def evaluate(predict: Predictor, faces: np.ndarray, labels: np.ndarray, classes: tuple[str, ...],
              batch_size: int = 256) -> Evaluation:
     """Run `predict` over `faces (N, 1, S, S)` in batches and compare with `labels (N,)`."""
-    preds = [np.argmax(predict(faces[i : i + batch_size]), axis=1) for i in range(0, len(faces), batch_size)]
-    predicted = np.concatenate(preds) if preds else np.zeros(0, np.int64)
-    return Evaluation(confusion_matrix(labels, predicted, len(classes)), classes)
+    from toonmoji.emotion.calibrate import expected_calibration_error
+
+    batches = [predict(faces[i : i + batch_size]) for i in range(0, len(faces), batch_size)]
+    if not batches:
+        return Evaluation(np.zeros((len(classes), len(classes)), np.int64), classes)
+    probabilities = np.concatenate(batches)
+    return Evaluation(confusion_matrix(labels, probabilities.argmax(axis=1), len(classes)), classes,
+                      expected_calibration_error(probabilities, labels))
 
 
 def evaluation_table(ev: Evaluation, title: str) -> Table:
     """Per-class precision / recall / support, then the accuracy."""
-    table = Table(title=f"{title}: accuracy {ev.accuracy:.1%} on {ev.total} faces")
+    ece = "" if ev.ece is None else f", calibration error (ECE) {ev.ece:.3f}"
+    table = Table(title=f"{title}: accuracy {ev.accuracy:.1%} on {ev.total} faces{ece}")
     for col in ("class", "precision", "recall", "support"):
         table.add_column(col, justify="left" if col == "class" else "right")
     for c, p, r, s in zip(ev.classes, ev.precision, ev.recall, ev.confusion.sum(axis=1)):

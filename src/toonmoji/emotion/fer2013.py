@@ -61,8 +61,9 @@ def _usage(row: dict[str, str | None]) -> str:
 def _parse_row(row: dict[str, str | None], side: int, num_classes: int) -> tuple[int, np.ndarray, str]:
     """(label, pixels (side, side) uint8, usage) or ValueError with the reason."""
     label_text, pixel_text = row.get("emotion"), row.get("pixels")
-    if label_text is None or pixel_text is None:
-        raise ValueError("missing fields")
+    missing = [name for name, value in (("emotion", label_text), ("pixels", pixel_text)) if value is None]
+    if missing:
+        raise ValueError(f"the {' and '.join(repr(m) for m in missing)} column is missing from this row")
     try:
         label = int(label_text.strip())
     except ValueError:
@@ -102,7 +103,7 @@ def read_fer2013(path: str | os.PathLike[str], side: int = 48, num_classes: int 
         reader = csv.DictReader(f)
         fields = reader.fieldnames or []
         if "emotion" not in fields or "pixels" not in fields:
-            raise DataError(f"{p} is not a FER2013 CSV: the header must name 'emotion' and 'pixels' (got {fields[:5]})")
+            raise DataError(f"{p} is not a FER2013 CSV: line 1, the header, must name 'emotion' and 'pixels' (got {fields[:5]})")
         try:
             for row in reader:
                 if usages is not None and _usage(row) not in usages:
@@ -120,5 +121,6 @@ def read_fer2013(path: str | os.PathLike[str], side: int = 48, num_classes: int 
         except (OSError, EOFError) as exc:  # gzip: truncated or corrupt stream
             raise DataError(f"{p}: cannot decompress ({str(exc).strip() or type(exc).__name__})") from None
     if not labels:
-        raise DataError(f"{p} holds no usable rows ({len(skipped)} malformed)")
+        first = f"; first: {skipped[0]}" if skipped else ""
+        raise DataError(f"{p} holds no usable rows ({len(skipped)} malformed{first})")
     return Fer2013(np.stack(images), np.array(labels, np.int64), np.array(found), skipped, str(p))

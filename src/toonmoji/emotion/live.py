@@ -61,6 +61,7 @@ class EmotionSession:
         video: bool = True,
         rescan_every: int = 10,
         panel: FramePanel | None = None,
+        use: str | None = None,
     ) -> EmotionSession:
         """Validate everything (model, emoji folder) before any frame is read.
 
@@ -68,7 +69,8 @@ class EmotionSession:
         and rescans the whole frame every `rescan_every` frames, and each face is read once per
         frame (the mirror-image pass would cost a fifth of the frame rate; `smooth_frames`
         averages over frames instead); for a photo it scans it once and reads each face with its
-        mirror image (`EmotionClassifier(flip=True)`)."""
+        mirror image (`EmotionClassifier(flip=True)`). Without `model`, the packaged default for
+        `use` ("live" for video, "photo" for a photo unless given; see packaged.default_model)."""
         emoji = EmojiSet.load(emoji_dir) if emoji_dir is not None else None
         if detector == "auto":
             det = auto_live_detector(detect_width, rescan_every if video else 1)
@@ -77,7 +79,8 @@ class EmotionSession:
         else:
             det = make_detector(detector)
         smoother = EmotionSmoother(smooth_frames) if smooth_frames > 1 else None
-        return cls(EmotionClassifier.load(model, flip=not video), det, smoother, emoji,
+        use = use or ("live" if video else "photo")
+        return cls(EmotionClassifier.load(model, flip=not video, use=use), det, smoother, emoji,
                    tracker=FaceTracker() if video else None, panel=panel)
 
     def classify(self, image: np.ndarray) -> list[FaceEmotion]:

@@ -1,6 +1,7 @@
 """A small residual CNN for 48x48 grey faces: fast enough for live video on one CPU thread.
 
-A strided 3x3 stem, then one stage per `block_filters` entry of plain residual blocks (two 3x3
+A 3x3 stem (stride 2 by default, or 1 for the accurate ResNet-18 at 48 px, which keeps full
+resolution in its first stage and needs no max-pool), then one stage per `block_filters` entry of plain residual blocks (two 3x3
 conv + batch norm + ReLU, He et al. 2016), each stage after the first halving H and W, global
 average pooling, dropout, a linear classifier. The default recipe (configs/emotion_resnet.toml)
 uses widths 24-48-96-192 with one block per stage: about 0.7 M weights, about as fast as
@@ -41,7 +42,7 @@ class EmotionResNet(nn.Module):
     def __init__(self, config: ModelConfig):
         super().__init__()
         self.config = c = config
-        self.stem = nn.Sequential(nn.Conv2d(c.in_channels, c.stem_filters, 3, 2, 1, bias=False),
+        self.stem = nn.Sequential(nn.Conv2d(c.in_channels, c.stem_filters, 3, c.stem_stride, 1, bias=False),
                                   nn.BatchNorm2d(c.stem_filters), nn.ReLU(inplace=True))
         blocks, width = [], c.stem_filters
         for stage, (out, depth) in enumerate(zip(c.block_filters, c.depths)):

@@ -2,38 +2,56 @@
 on plateau, or warm-up + cosine), optional label smoothing, random erasing and EMA weights,
 resumable checkpoints, model selection and temperature calibration on a hold-out part of
 Training, knowledge distillation from teacher networks, and a final report on PublicTest and
-PrivateTest. Runs on the CPU or, with `device="cuda"`, on a GPU. Data, shuffling and
-augmentation stay on the CPU, so a run stopped on one device continues on the other; it resumes
-bit for bit on the CPU (on a GPU, dropout draws from CUDA's generator and cuDNN is not bit-exact).
+PrivateTest. Runs on the CPU or, with `device="cuda"`, on a GPU. The epochs themselves are in
+loop.py: the fed loop (default) keeps data, shuffling and augmentation on the training device;
+the classic loop keeps them on the CPU. On the CPU both resume bit for bit and agree bit for bit;
+on a GPU cuDNN and bf16 are not bit-exact, and a run moved between CPU and GPU re-seeds its
+shuffling stream.
 
 PublicTest and PrivateTest are only ever reported, never used to choose an epoch or a temperature.
 The output folder holds `last.pt` (everything needed to resume bit for bit, written after every
-epoch), `best.pt` (the best weights on the hold-out, calibrated, in the plain checkpoint format
+epoch or every `save_every` epochs and whenever a call ends), `best.pt` (the best weights on the hold-out, calibrated, in the plain checkpoint format
 that every `--model` option accepts) and one confusion-matrix PNG per test split.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import os
+import time
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from torch import nn
 
-from toonmoji.emotion.augment import Augmentation, random_erasing
+from toonmoji.emotion.augment import Augmentation
 from toonmoji.emotion.calibrate import expected_calibration_error, fit_temperature, softmax
 from toonmoji.emotion.checkpoint import EmotionCheckpoint, load_checkpoint, save_checkpoint
 from toonmoji.emotion.classifier import to_model_input
 from toonmoji.emotion.config import ARCHS
-from toonmoji.emotion.distill import distillation_loss, load_teacher, teacher_probabilities
+from toonmoji.emotion.distill import load_teacher
 from toonmoji.emotion.evaluate import Evaluation, confusion_image, evaluate
 from toonmoji.emotion.fer2013 import Fer2013
+from toonmoji.emotion.loop import (
+    LOOPS,
+    EpochPlan,
+    RunState,
+    WeightAverage,
+    batches_per_epoch,
+    channels_last,
+    classic_epoch,
+    cosine_lr,
+    fed_epoch,
+    fresh_generator,
+    holdout_score,
+    predict_logits,
+    restore_generator,
+)
 from toonmoji.emotion.model import ModelConfig, build_model
 from toonmoji.errors import CheckpointError, DataError, OutputExistsError
 from toonmoji.imageio import write_image
@@ -57,12 +75,17 @@ class TrainSettings:
     lr_factor: float = 0.1
     input_size: int = 48
     augment: bool = True
+    rotation_degrees: float = 10.0  # augmentation: random rotation within +-this
+    shift: float = 0.1  # random shift within +-this share of the side
+    zoom: float = 0.1  # random scale within 1 +- this
+    mirror: bool = True  # random horizontal flip
     val_fraction: float = 0.1  # share of Training held out (per class) to choose epochs and temperature
     seed: int = 0
     # the network
     arch: str = "mini-xception"
     name: str = ""  # the model's user-facing name; empty = the arch
     stem_filters: int = 8
+    stem_stride: int = 2  # resnet: 1 keeps 48 px in the first stage (ResNet-18 at 48 px)
     block_filters: tuple[int, ...] = (16, 32, 64, 128)
     depths: tuple[int, ...] = ()
     dropout: float = 0.0
@@ -108,7 +131,7 @@ class TrainSettings:
         return cls(**values)  # type: ignore[arg-type]
 
     def model_config(self) -> ModelConfig:
-        return ModelConfig(input_size=self.input_size, stem_filters=self.stem_filters,
+        return ModelConfig(input_size=self.input_size, stem_filters=self.stem_filters, stem_stride=self.stem_stride,
                            block_filters=self.block_filters, arch=self.arch, name=self.name or self.arch,
                            depths=self.depths, dropout=self.dropout)
 
@@ -159,30 +182,17 @@ def _splits(data: Fer2013, settings: TrainSettings) -> tuple[tuple[np.ndarray, n
     return (train_x[keep], train_y[keep]), (train_x[hold], train_y[hold])
 
 
-def predict_logits(model: nn.Module, x: torch.Tensor, batch: int = 512) -> torch.Tensor:
-    """`(N, 1, S, S)` -> `(N, C)` raw logits in eval mode (no temperature), on the CPU whatever
-    device the model is on."""
-    model.eval()
-    device = next(model.parameters()).device
-    with torch.no_grad():
-        return torch.cat([model(x[i : i + batch].to(device)).cpu() for i in range(0, len(x), batch)]) if len(x) else torch.zeros(0, 0)
-
-
 def _on_cpu(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
     return {k: v.detach().cpu() for k, v in state.items()}
 
 
-def _loss_and_accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> tuple[float, float]:
-    logits = predict_logits(model, x)
-    return float(F.cross_entropy(logits, y)), float((logits.argmax(1) == y).float().mean())
-
-
 def _torch_predictor(model: nn.Module):
     temperature = float(model.config.temperature)
+    device = next(model.parameters()).device
 
     def predict(x: np.ndarray) -> np.ndarray:
         with torch.no_grad():
-            return torch.softmax(model(torch.from_numpy(x)) / temperature, dim=1).numpy()
+            return torch.softmax(model(torch.from_numpy(x).to(device)) / temperature, dim=1).cpu().numpy()
 
     return predict
 
@@ -197,37 +207,6 @@ def _make_optimizer(model: nn.Module, s: TrainSettings) -> torch.optim.Optimizer
     if s.optimizer == "adamw":
         return torch.optim.AdamW(model.parameters(), lr=s.learning_rate, weight_decay=s.weight_decay)
     return torch.optim.Adam(model.parameters(), lr=s.learning_rate, weight_decay=s.weight_decay)
-
-
-def cosine_lr(s: TrainSettings, step: int, steps_per_epoch: int) -> float:
-    """Learning rate at optimizer step `step`: linear warm-up over `warmup_epochs`, then a cosine
-    decay to zero at the end of `epochs`."""
-    total = s.epochs * steps_per_epoch
-    warm = int(s.warmup_epochs * steps_per_epoch)
-    if step < warm:
-        return s.learning_rate * (step + 1) / warm
-    progress = (step - warm) / max(1, total - warm)
-    return s.learning_rate * 0.5 * (1.0 + math.cos(math.pi * min(1.0, progress)))
-
-
-class WeightAverage:
-    """Exponential moving average of a model's state (weights and batch-norm statistics); the
-    early steps use a smaller decay so the average is not stuck at the random start."""
-
-    def __init__(self, model: nn.Module, decay: float):
-        self.decay = decay
-        self.steps = 0
-        self.state = {k: v.detach().clone() for k, v in model.state_dict().items()}
-
-    def update(self, model: nn.Module) -> None:
-        self.steps += 1
-        d = min(self.decay, (1.0 + self.steps) / (10.0 + self.steps))
-        with torch.no_grad():
-            for k, v in model.state_dict().items():
-                if v.dtype.is_floating_point:
-                    self.state[k].mul_(d).add_(v.detach(), alpha=1.0 - d)
-                else:
-                    self.state[k].copy_(v)
 
 
 def _fresh_model(settings: TrainSettings) -> nn.Module:
@@ -252,11 +231,23 @@ def train(
     show_progress: bool = True,
     stop_after: int | None = None,
     device: str = "cpu",
+    loop: str = "fed",
+    save_every: int = 1,
+    time_limit: float | None = None,
+    fast: bool | None = None,
 ) -> TrainResult:
     """Train (or resume training) the network `settings` describe on `data`; returns the history,
     the calibration and the test-split evaluations of best.pt. `stop_after` ends this call after
     that many epochs (the run continues with `resume=True`, exactly as if never interrupted).
-    `device`: where the networks run ("cpu", "cuda", "cuda:1")."""
+    `device`: where the networks run ("cpu", "cuda", "cuda:1"). `loop`: "fed" (data and
+    augmentation on the device, see loop.py) or "classic" (the host loop). `save_every`: write
+    last.pt every N epochs (and always when this call ends); a GPU epoch can take less time than
+    writing a large network's state. `time_limit`: end this call (like `stop_after`) after the
+    epoch past which another epoch of the mean length so far would exceed this many seconds.
+    `fast`: the fed loop's bf16 autocast and channels-last tensors; None = on CUDA only (True on
+    the CPU is slow there, and only meant to test that path)."""
+    if loop not in LOOPS:
+        raise DataError(f"unknown training loop {loop!r}: expected one of {', '.join(LOOPS)}")
     console = console or Console(stderr=True)
     out = Path(out_dir)
     last, best = out / "last.pt", out / "best.pt"
@@ -273,88 +264,71 @@ def train(
     elif last.exists() and not force:
         raise OutputExistsError(f"{out} already holds a training run; pass --resume to continue it or --force to start over")
     settings = settings or TrainSettings()
+    fed, dev = loop == "fed", torch.device(device)
+    fast = fed and (dev.type == "cuda" if fast is None else fast)
 
     (train_x, train_y), (val_x, val_y) = _splits(data, settings)
     size = settings.input_size
     x_train, y_train = faces_tensor(train_x, size), torch.from_numpy(train_y)
     x_val, y_val = faces_tensor(val_x, size), torch.from_numpy(val_y)
+    if fed:  # the whole data set lives where the network trains
+        x_train, y_train, x_val, y_val = (t.to(dev) for t in (x_train, y_train, x_val, y_val))
+    if dev.type == "cuda":
+        torch.backends.cudnn.benchmark = True  # fixed input shapes: let cuDNN pick its fastest kernels
 
-    model = _fresh_model(settings).to(device)
-    teachers = [load_teacher(t).to(device) for t in settings.teachers] if settings.distill_weight > 0 else []
+    model = _fresh_model(settings).to(dev)
+    model = channels_last(model, fast)
+    teachers = [load_teacher(t).to(dev) for t in settings.teachers] if settings.distill_weight > 0 else []
+    teachers = [channels_last(t, fast) for t in teachers]
     optimizer = _make_optimizer(model, settings)
     scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, factor=settings.lr_factor, patience=settings.lr_patience)
-    generator = torch.Generator().manual_seed(settings.seed)
-    average = WeightAverage(model, settings.ema_decay) if settings.ema_decay > 0 else None
+    run = RunState(model, optimizer, fresh_generator(dev if fed else torch.device("cpu"), settings.seed),
+                   torch.Generator().manual_seed(settings.seed + 1).get_state(), teachers=teachers,
+                   average=WeightAverage(model, settings.ema_decay) if settings.ema_decay > 0 else None)
     history: list[dict[str, float]] = []
     best_score = -math.inf if settings.select == "val_accuracy" else math.inf
-    bad_epochs, step = 0, 0
-    dropout_rng = torch.Generator().manual_seed(settings.seed + 1).get_state()
+    bad_epochs = 0
     if state is not None:
         model.load_state_dict(ckpt.state_dict)
         optimizer.load_state_dict(state["optimizer"])
         scheduler.load_state_dict(state["scheduler"])
-        generator.set_state(state["generator"])
         history, best_score, bad_epochs = list(state["history"]), float(state["best_score"]), int(state["bad_epochs"])
-        step = int(state.get("step", 0))
-        dropout_rng = state["dropout_rng"]
-        if average is not None:
-            average.state, average.steps = {k: v.to(device) for k, v in state["average"].items()}, int(state["average_steps"])
+        run.step, run.dropout_rng = int(state.get("step", 0)), state["dropout_rng"]
+        if not restore_generator(run.generator, state["generator"], str(state.get("generator_device", "cpu")),
+                                 settings.seed + 7919 * len(history)):
+            console.print("note: the run moved between CPU and GPU; its shuffling stream is re-seeded")
+        if run.average is not None:
+            run.average.state = {k: v.to(dev) for k, v in state["average"].items()}
+            run.average.steps = int(state["average_steps"])
         console.print(f"resuming {out} after epoch {len(history)}")
-    augment = Augmentation() if settings.augment else None
+    plan = _epoch_plan(settings, fast)
     stopped_early = settings.patience > 0 and bad_epochs >= settings.patience
-    n, bs = len(y_train), settings.batch_size
-    batches = max(1, n // bs if n >= bs else 1)
-    scored = build_model(settings.model_config()).to(device) if average is not None else model
+    batches = batches_per_epoch(len(y_train), settings.batch_size)
+    scored = model
+    if run.average is not None:
+        scored = channels_last(build_model(settings.model_config()).to(dev), fast)
 
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                   console=console, disable=not show_progress, transient=True) as progress:
-        first = len(history)
+        first, call_start, out_of_time = len(history), time.perf_counter(), False
         for epoch in range(first, settings.epochs):
-            if stopped_early or (stop_after is not None and epoch - first >= stop_after):
+            if stopped_early or out_of_time or (stop_after is not None and epoch - first >= stop_after):
                 break
+            started = time.perf_counter()
             task = progress.add_task(f"epoch {epoch + 1}/{settings.epochs}", total=batches)
             model.train()
-            order = torch.randperm(n, generator=generator)
-            seen, loss_sum, correct = 0, 0.0, 0
-            with torch.random.fork_rng():  # dropout draws from the run's own saved stream
-                torch.set_rng_state(dropout_rng)
-                for b in range(batches):
-                    idx = order[b * bs : (b + 1) * bs]
-                    if len(idx) < 2:  # batch norm needs two samples
-                        continue
-                    x, y = x_train[idx], y_train[idx]
-                    if augment is not None:
-                        x = augment(x, generator)
-                    if settings.erasing > 0:
-                        x = random_erasing(x, settings.erasing, generator)
-                    if settings.schedule == "cosine":
-                        for group in optimizer.param_groups:
-                            group["lr"] = cosine_lr(settings, step, batches)
-                    x, y = x.to(device), y.to(device)
-                    logits = model(x)
-                    loss = F.cross_entropy(logits, y, label_smoothing=settings.label_smoothing)
-                    if teachers:
-                        soft = teacher_probabilities(teachers, x, settings.distill_temperature)
-                        loss = ((1.0 - settings.distill_weight) * loss
-                                + settings.distill_weight * distillation_loss(logits, soft, settings.distill_temperature))
-                    optimizer.zero_grad()
-                    loss.backward()
-                    optimizer.step()
-                    step += 1
-                    if average is not None:
-                        average.update(model)
-                    seen += len(idx)
-                    loss_sum += loss.item() * len(idx)
-                    correct += int((logits.argmax(1) == y).sum())
-                    progress.advance(task)
-                dropout_rng = torch.get_rng_state()
+            advance = functools.partial(progress.advance, task)
+            if fed:
+                loss, accuracy = fed_epoch(run, plan, x_train, y_train, advance)
+            else:
+                loss, accuracy = classic_epoch(run, plan, x_train, y_train, dev, advance)
             progress.remove_task(task)
-            if average is not None:
-                scored.load_state_dict(average.state)
-            val_loss, val_acc = _loss_and_accuracy(scored, x_val, y_val)
+            if run.average is not None:
+                scored.load_state_dict(run.average.state)
+            val_loss, val_acc = holdout_score(scored, x_val, y_val, fed, fast)
             if settings.schedule == "plateau":
                 scheduler.step(val_loss)
-            row = {"epoch": epoch + 1, "loss": loss_sum / max(1, seen), "accuracy": correct / max(1, seen),
+            row = {"epoch": epoch + 1, "loss": loss, "accuracy": accuracy,
                    "val_loss": val_loss, "val_accuracy": val_acc, "lr": optimizer.param_groups[0]["lr"]}
             history.append(row)
             if _better(row, best_score, settings.select):
@@ -365,16 +339,15 @@ def train(
             else:
                 bad_epochs += 1
             stopped_early = settings.patience > 0 and bad_epochs >= settings.patience
-            training = {"settings": asdict(settings), "optimizer": optimizer.state_dict(),
-                        "scheduler": scheduler.state_dict(), "generator": generator.get_state(),
-                        "dropout_rng": dropout_rng, "step": step, "history": history,
-                        "best_score": best_score, "bad_epochs": bad_epochs}
-            if average is not None:
-                training.update(average=_on_cpu(average.state), average_steps=average.steps)
-            save_checkpoint(last, EmotionCheckpoint(model.config, _on_cpu(model.state_dict()), {"epoch": epoch + 1}, training), force=True)
+            spent = time.perf_counter() - call_start
+            out_of_time = time_limit is not None and spent * (epoch + 2 - first) / (epoch + 1 - first) > time_limit
+            ends = (stopped_early or out_of_time or epoch + 1 == settings.epochs
+                    or (stop_after is not None and epoch + 1 - first >= stop_after))
+            if ends or (epoch + 1) % max(1, save_every) == 0:
+                _save_last(last, run, scheduler, settings, history, best_score, bad_epochs, epoch + 1)
             console.print(
                 f"epoch {epoch + 1}/{settings.epochs}  loss {row['loss']:.3f}  acc {row['accuracy']:.1%}  "
-                f"val_loss {val_loss:.3f}  val_acc {val_acc:.1%}  lr {row['lr']:.0e}"
+                f"val_loss {val_loss:.3f}  val_acc {val_acc:.1%}  lr {row['lr']:.0e}  {time.perf_counter() - started:.1f} s"
                 + ("  (best)" if bad_epochs == 0 else ""),
                 soft_wrap=True,
             )
@@ -383,19 +356,46 @@ def train(
 
     result = TrainResult(out, history, stopped_early)
     if best.is_file() and (stopped_early or len(history) >= settings.epochs):
+        x_val, y_val = x_val.cpu(), y_val.cpu()
         if settings.calibrate:
-            result.calibration = calibrate_checkpoint(best, x_val, y_val)
+            result.calibration = calibrate_checkpoint(best, x_val, y_val, device=dev)
             console.print(f"temperature {result.calibration['temperature']:.3f} fitted on {len(y_val)} hold-out faces: "
                           f"ECE {result.calibration['ece_before']:.3f} -> {result.calibration['ece_after']:.3f}")
-        result.evaluations = evaluate_splits(load_checkpoint(best).build_model(), data, out, overwrite=True)
+        result.evaluations = evaluate_splits(load_checkpoint(best).build_model(dev), data, out, overwrite=True)
     return result
 
 
-def calibrate_checkpoint(path: Path, x_val: torch.Tensor, y_val: torch.Tensor) -> dict[str, float]:
+def _epoch_plan(s: TrainSettings, fast: bool) -> EpochPlan:
+    augment = Augmentation(s.rotation_degrees, s.shift, s.zoom, s.mirror) if s.augment else None
+    lr_at = None
+    if s.schedule == "cosine":
+        lr_at = functools.partial(cosine_lr, s.learning_rate, s.epochs, s.warmup_epochs)
+    return EpochPlan(s.batch_size, augment, s.erasing, s.label_smoothing, s.distill_weight,
+                     s.distill_temperature, s.seed, lr_at, fast)
+
+
+def _save_last(path: Path, run: RunState, scheduler: object, settings: TrainSettings,
+               history: list[dict[str, float]], best_score: float, bad_epochs: int, epoch: int) -> None:
+    """last.pt: the weights and everything needed to go on bit for bit (on the CPU)."""
+    training = {"settings": asdict(settings), "optimizer": run.optimizer.state_dict(),
+                "scheduler": scheduler.state_dict(), "generator": run.generator.get_state(),
+                "generator_device": run.generator.device.type,
+                "dropout_rng": run.dropout_rng, "step": run.step, "history": history,
+                "best_score": best_score, "bad_epochs": bad_epochs}
+    if run.average is not None:
+        training.update(average=_on_cpu(run.average.state), average_steps=run.average.steps)
+    model = run.model
+    save_checkpoint(path, EmotionCheckpoint(model.config, _on_cpu(model.state_dict()), {"epoch": epoch}, training),
+                    force=True)
+
+
+def calibrate_checkpoint(path: Path, x_val: torch.Tensor, y_val: torch.Tensor,
+                         device: str | torch.device = "cpu") -> dict[str, float]:
     """Fit the temperature of the checkpoint at `path` on the hold-out and store it there (in the
-    config, so the ONNX export and every `--model` use it); returns T and ECE before/after."""
+    config, so the ONNX export and every `--model` use it); returns T and ECE before/after. The
+    network runs on `device`, the fit on the CPU."""
     ckpt = load_checkpoint(path)
-    logits = predict_logits(ckpt.build_model(), x_val).numpy()
+    logits = predict_logits(ckpt.build_model(device), x_val).numpy()
     labels = y_val.numpy()
     temperature = fit_temperature(logits, labels)
     report = {"temperature": temperature, "holdout_faces": len(labels),

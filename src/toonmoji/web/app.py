@@ -104,7 +104,7 @@ class Services:
     def __init__(self, settings: WebSettings):
         self.settings = settings
         self.classifier = EmotionClassifier.default()  # photos: each face with its mirror image
-        self.live_classifier = EmotionClassifier.default(flip=False)  # camera frames: once each, as video does
+        self.live_classifier = EmotionClassifier.default(flip=False, use="live")  # camera frames: once each
         self.pool = ThreadPoolExecutor(settings.workers, thread_name_prefix="toonmoji-photo")
         self.live_pool = ThreadPoolExecutor(1, thread_name_prefix="toonmoji-live")
         self.jobs = JobRunner(workers=1)
