@@ -19,7 +19,7 @@ def shell_commands(markdown: str, program: str = "toonmoji") -> list[list[str]]:
     """Every `toonmoji ...` command line in the fenced bash blocks of `markdown`, as arguments."""
     found = []
     for block in re.findall(r"```bash\n(.*?)```", markdown, flags=re.DOTALL):
-        for line in block.splitlines():
+        for line in block.replace("\\\n", " ").splitlines():  # join continued lines
             for part in line.split("&&"):
                 words = shlex.split(part, comments=True)
                 if words[:1] == [program]:
