@@ -47,10 +47,10 @@ def fit_attributes(image: np.ndarray, face: Face) -> Attributes:
     c = Canonical.from_photo(image, face.landmarks)
     gains = white_balance_gains(image)
     attrs = Attributes()
-    shape = measure_shape(c.upright)
+    shape = measure_shape(c.upright, face.mesh)
     for key, value in shape.items():
         section, name = key.split(".")
-        setattr(getattr(attrs, section), name, round(float(value), 3))
+        setattr(getattr(attrs, section), name, value if isinstance(value, str) else round(float(value), 3))
 
     skin = cues.skin_lab(c, gains)
     attrs.skin = hex_of(rgb_of_lab(skin[None])[0])

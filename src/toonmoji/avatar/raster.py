@@ -164,21 +164,23 @@ def _blend(region: np.ndarray, cov: np.ndarray, clip: np.ndarray | None, colour:
 
 @functools.lru_cache(maxsize=256)
 def _ramp(stops: tuple[tuple[float, str], ...]) -> np.ndarray:
-    """`(257, 4) uint8` RGBA along a gradient's stops, offsets 0 .. 1 (the last entry pads)."""
+    """`(1, 256, 4) uint8` RGBA along a gradient's stops, offsets 0 .. 1 (index 255 pads)."""
     offsets = np.array([o for o, _ in stops])
     rgb = np.array([rgb_of(c) for _, c in stops])
-    t = np.linspace(0.0, 1.0, 257)
-    out = np.stack([np.interp(t, offsets, rgb[:, k]) for k in range(3)] + [np.full(257, 255.0)], axis=1)
-    return np.round(out).astype(np.uint8)
+    t = np.linspace(0.0, 1.0, 256)
+    out = np.stack([np.interp(t, offsets, rgb[:, k]) for k in range(3)] + [np.full(256, 255.0)], axis=1)
+    return np.round(out).astype(np.uint8)[None]
 
 
+@functools.lru_cache(maxsize=64)
 def _radial_paint(g: Gradient, box: tuple[int, int, int, int], scale: float) -> np.ndarray:
-    """`(H, W, 4) uint8` opaque RGBA of gradient `g` over pixel box (x0, y0, x1, y1)."""
+    """`(H, W, 4) uint8` opaque RGBA of gradient `g` over pixel box (x0, y0, x1, y1). Cached:
+    a live avatar repaints the same head, hair and clothes every frame."""
     x0, y0, x1, y1 = box
-    cx, cy = g.centre[0] * scale - 0.5, g.centre[1] * scale - 0.5
-    k = 256.0 / max(g.radius * scale, 1e-6)
-    dx = (np.arange(x0, x1, dtype=np.float32) - cx) * k
-    dy = (np.arange(y0, y1, dtype=np.float32) - cy) * k
-    t = np.sqrt(dx[None, :] ** 2 + dy[:, None] ** 2)
-    index = np.minimum(t, 256.0).astype(np.int32)
-    return _ramp(g.stops)[index]
+    k = 255.0 / max(g.radius * scale, 1e-6)
+    dx = (np.arange(x0, x1, dtype=np.float32) - np.float32(g.centre[0] * scale - 0.5)) * np.float32(k)
+    dy = (np.arange(y0, y1, dtype=np.float32) - np.float32(g.centre[1] * scale - 0.5)) * np.float32(k)
+    index = cv2.convertScaleAbs(cv2.sqrt(dy[:, None] ** 2 + dx[None, :] ** 2))  # saturates: pads at 255
+    paint = cv2.LUT(cv2.merge([index] * 4), _ramp(g.stops))
+    paint.flags.writeable = False
+    return paint
