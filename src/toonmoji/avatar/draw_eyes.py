@@ -79,7 +79,7 @@ def eyes(attrs: Attributes, expr: Expression, skin: str) -> list[Shape]:
             continue
         if shape in ("almond", "round") and hu > 2.0:  # the lid's crease above the lashes
             crease = smooth([pts[0] + (side * 1.2, -1.6), pts[1] + (0, -1.5), pts[2] + (0, -1.6), pts[3] + (0, -1.3)], closed=False)
-            shapes.append(Shape(crease, None, shade(skin, -0.2), 0.5, name="eye_crease"))
+            shapes.append(Shape(crease, None, shade(skin, -0.12), 0.45, name="eye_crease"))
         eye = smooth(pts, tension=0.95)
         shapes.append(Shape(eye, "#ffffff", None, 0.0, name="eye_white"))
         ir = 2.9 * attrs.eyes.size

@@ -33,8 +33,7 @@ def build_scene(attrs: Attributes, expr: Expression | None = None) -> list[Shape
     if not ears_hidden(attrs):
         shapes += _ears(attrs, skin, hw)
     head = smooth(head_points(attrs))
-    top = float(head_points(attrs)[0, 1])
-    glow = Gradient((CX - hw * 0.25, top + 22.0), 50.0, ((0.0, shade(skin, 0.05)), (0.55, skin), (1.0, shade(skin, -0.12))))
+    glow = Gradient((CX - hw * 0.2, 50.0), 44.0, ((0.0, shade(skin, 0.04)), (0.6, skin), (1.0, shade(skin, -0.1))))
     shapes.append(Shape(head, skin, shade(skin, -0.28), 0.8, name="head", gradient=glow))
     for side in (-1, 1):
         shapes.append(Shape(ellipse(CX + side * hw * 0.62, 63.0, 5.0, 3.0), BLUSH,
