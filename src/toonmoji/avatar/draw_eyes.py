@@ -124,7 +124,7 @@ def brows(attrs: Attributes, expr: Expression) -> list[Shape]:
         centre = [inner, inner + (peak - inner) * 0.5 + (0.0, -arch * 0.3), peak, outer]
         shapes.append(Shape(_tapered(np.array(centre), t, tension), colour, None, 0.0, name="brow"))
     frown = max(0.0, -expr.brow_inner)
-    if frown > 0.35:  # the vertical creases of a frown between the brows (not a resting knit)
+    if frown > 0.6:  # the vertical creases of a frown between the brows (not a resting knit)
         for side in (-1, 1):
             x = CX + side * 2.2
             shapes.append(Shape(smooth([(x, BROW_Y + lift + 0.5), (x + side * 0.4, BROW_Y + lift + 3.5), (x + side * 0.2, BROW_Y + lift + 6.0)],

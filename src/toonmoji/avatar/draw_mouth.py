@@ -103,6 +103,12 @@ def mouth(attrs: Attributes, expr: Expression) -> list[Shape]:
     lower = [(CX + w * 0.6, lo_mid - (0.25 + 0.5 * cry) * (lo_mid - corner_y) * (1 - rnd)), (CX, lo_mid),
              (CX - w * 0.6, lo_mid - (0.25 + 0.5 * cry) * (lo_mid - corner_y) * (1 - rnd))]
     opening = smooth([lc, *upper, rc, *lower], tension=0.95)
+    if o < 4.0:  # lips just parted: the lips' own fullness and balance show around the gap
+        up_t, lo_t = 1.3 * lips * attrs.mouth.upper ** 0.8, 2.0 * lips / attrs.mouth.upper ** 0.5
+        lens = smooth([lc + (-0.5, 0.0), (CX - w * 0.45, up_mid - up_t), (CX, up_mid - up_t * 0.7), (CX + w * 0.45, up_mid - up_t),
+                       rc + (0.5, 0.0), (CX + w * 0.45, lo_mid + lo_t * 0.9), (CX, lo_mid + lo_t), (CX - w * 0.45, lo_mid + lo_t * 0.9)],
+                      tension=0.9)
+        shapes.append(Shape(lens, lip, shade(lip, -0.2), 0.5, name="lips"))
     shapes.append(Shape(opening, MOUTH_INSIDE, lip, 1.5 * lips, name="mouth"))
     if expr.teeth > 0.05:
         depth = (lo_mid - up_mid) * (0.32 + 0.5 * max(0.0, expr.teeth - 0.8) / 0.2 * (1 - max(0.0, smile)))

@@ -211,15 +211,15 @@ def face_shape(raw: dict[str, float]) -> str:
 
 
 def eye_shape(raw: dict[str, float]) -> str:
-    """round (a tall opening), hooded (little lid showing under the brow), monolid (a low, flat
-    opening with no room for a crease), else almond."""
+    """hooded (little lid showing under the brow: the fold hides the rest), round (a tall
+    opening), monolid (a low, flat opening with no room for a crease), else almond."""
     opening, room = _z(raw, "eye_open"), _z(raw, "lid_room")
+    if room < -1.0:
+        return "hooded"
     if opening > 1.0:
         return "round"
     if opening < -1.0 and room < 0.0:
         return "monolid"
-    if room < -1.0:
-        return "hooded"
     return "almond"
 
 
