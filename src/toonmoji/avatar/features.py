@@ -124,11 +124,11 @@ CARICATURE = 1.5  # how far one spread from the average moves a drawn attribute,
 MESH_AVERAGES = {"ratio": 1.252, "jaw": 0.8087, "chin": 0.4521, "forehead_w": 0.8576, "forehead_h": 0.2111,
                  "eye_w": 0.1991, "eye_open": 0.286, "lid_room": 0.43, "brow_arch": 0.1383, "brow_peak": 0.5914,
                  "brow_angle": 148.0, "nose_len": 0.2941, "nose_w": 0.2846, "nose_tip": 0.04982, "mouth_w": 0.398,
-                 "lips": 0.1134, "upper": 0.6278}
+                 "lips": 0.1134, "upper": 0.6278, "eye_tilt": 2.453, "brow_tilt": -8.828}
 MESH_SPREADS = {"ratio": 0.0582, "jaw": 0.0142, "chin": 0.0164, "forehead_w": 0.0201, "forehead_h": 0.0191,
                 "eye_w": 0.0069, "eye_open": 0.0358, "lid_room": 0.115, "brow_arch": 0.0218, "brow_peak": 0.0175,
                 "brow_angle": 4.67, "nose_len": 0.0165, "nose_w": 0.00957, "nose_tip": 0.0159, "mouth_w": 0.0532,
-                "lips": 0.0162, "upper": 0.0889}
+                "lips": 0.0162, "upper": 0.0889, "eye_tilt": 3.32, "brow_tilt": 4.3}
 MESH_AVERAGES["tip"] = float(np.sqrt(MESH_AVERAGES["nose_tip"] * MESH_AVERAGES["nose_w"]))  # the tip's size
 MESH_SPREADS["tip"] = 0.5 * MESH_AVERAGES["tip"] * (MESH_SPREADS["nose_tip"] / MESH_AVERAGES["nose_tip"]
                                                     + MESH_SPREADS["nose_w"] / MESH_AVERAGES["nose_w"])
@@ -169,6 +169,9 @@ def mesh_measures(mesh: np.ndarray, u: Upright) -> dict[str, float]:
         peaks.append(float(np.dot(pts[k] - pts[-1], chord * -1) / (np.dot(chord, chord) + 1e-9)))  # 0 inner .. 1 outer
         a, b = pts[0] - pts[k], pts[-1] - pts[k]
         angles.append(float(np.degrees(np.arccos(np.dot(a, b) / (np.hypot(*a) * np.hypot(*b) + 1e-9)))))
+    # tilts, degrees, positive when the outer end is higher (mirror-symmetric averages)
+    eye_tilt = np.mean([np.degrees(np.arctan2(m[i, 1] - m[o, 1], abs(m[o, 0] - m[i, 0]))) for o, i, _, _ in MESH_EYES])
+    brow_tilt = np.mean([np.degrees(np.arctan2(m[b[-1], 1] - m[b[0], 1], abs(m[b[-1], 0] - m[b[0], 0]))) for b in MESH_BROWS])
     c0, c1, lip_top, up_in, lo_in, lip_bottom = MESH_LIPS
     upper, lower = d(lip_top, up_in), d(lo_in, lip_bottom)
     return {
@@ -180,6 +183,7 @@ def mesh_measures(mesh: np.ndarray, u: Upright) -> dict[str, float]:
         "nose_len": float(m[MESH_SUBNASALE, 1] - m[MESH_BRIDGE, 1]) / max(length, 1e-6),
         "nose_w": d(*MESH_ALAE), "nose_tip": d(MESH_TIP, MESH_SUBNASALE),
         "mouth_w": d(c0, c1), "lips": upper + lower, "upper": upper / max(lower, 1e-6),
+        "eye_tilt": float(eye_tilt), "brow_tilt": float(brow_tilt),
     }
 
 
@@ -228,7 +232,7 @@ def brow_shape(raw: dict[str, float]) -> str:
     arch, angle = _z(raw, "brow_arch"), _z(raw, "brow_angle")
     if arch < -1.0:
         return "straight"
-    if angle < -1.0 and arch > 0.0:
+    if angle < -1.5 and arch > 0.5:
         return "angled"
     if arch > 1.0:
         return "arched"
@@ -250,6 +254,8 @@ def measure_mesh(mesh: np.ndarray, u: Upright) -> dict[str, float | str]:
         "eyes.shape": eye_shape(raw),
         "eyes.size": _drawn(raw, "eye_w", 0.1, 0.6, 1.5),
         "eyes.openness": _drawn(raw, "eye_open", 0.12, 0.5, 1.5),
+        "eyes.tilt": _drawn(raw, "eye_tilt", 3.0, -20.0, 20.0, 0.0),  # the average face's eyes drawn level
+        "brows.tilt": _drawn(raw, "brow_tilt", 3.0, -20.0, 20.0, 0.0),
         "brows.shape": brow_shape(raw),
         "brows.arch": _drawn(raw, "brow_arch", 0.15, 0.0, 1.0, 0.5),
         "nose.length": _drawn(raw, "nose_len", 0.1, 0.6, 1.5),
