@@ -39,16 +39,16 @@ def build_scene(attrs: Attributes, expr: Expression | None = None) -> list[Shape
         shapes.append(Shape(ellipse(CX + side * hw * 0.62, 63.0, 5.0, 3.0), BLUSH,
                             opacity=0.22 + 0.2 * max(0.0, expr.smile), name="blush"))
     shapes += draw_mouth.age_lines(attrs, expr, skin)
-    beard = attrs.beard.style
+    beard, bc = attrs.beard.style, attrs.beard.color
+    fur = Gradient((CX - hw * 0.2, 60.0), 30.0, ((0.0, shade(bc, 0.08)), (1.0, shade(bc, -0.1))))
     if beard in ("full", "stubble", "goatee"):
-        shapes.append(Shape(draw_mouth.beard_path(attrs, beard), attrs.beard.color,
-                            None if beard == "stubble" else shade(attrs.beard.color, -0.12), 0.7,
-                            opacity=0.35 if beard == "stubble" else 1.0, name="beard"))
+        shapes.append(Shape(draw_mouth.beard_path(attrs, beard), bc, None if beard == "stubble" else shade(bc, -0.12), 0.7,
+                            opacity=0.35 if beard == "stubble" else 1.0, name="beard",
+                            gradient=None if beard == "stubble" else fur))
     shapes += draw_mouth.nose(attrs, expr, skin)
     shapes += draw_mouth.mouth(attrs, expr)
     if beard in ("full", "moustache", "goatee"):
-        shapes.append(Shape(draw_mouth.moustache_path(attrs, expr), attrs.beard.color, shade(attrs.beard.color, -0.12),
-                            0.7, name="moustache"))
+        shapes.append(Shape(draw_mouth.moustache_path(attrs, expr), bc, shade(bc, -0.12), 0.7, name="moustache", gradient=fur))
     shapes += draw_eyes.eyes(attrs, expr, skin)
     shapes += hair_front
     shapes += draw_eyes.brows(attrs, expr)
