@@ -89,6 +89,27 @@ def person(label: dict) -> str | None:
     return None
 
 
+def consistency(avatars, who: dict[int, str]) -> None:
+    """Per numeric attribute: the share of its variance over the repeated people's faces that is
+    left within one person (0: it tells people apart perfectly; 1 or more: photo-to-photo noise)."""
+    from toonmoji.avatar.likeness import attribute_paths, value_of
+    from toonmoji.avatar.model import RANGES
+
+    idx = sorted(who)
+    rows = []
+    for path in attribute_paths():
+        if path not in RANGES:
+            continue
+        x = np.array([value_of(avatars[i], path) for i in idx])
+        if x.var() < 1e-12:
+            continue
+        within = np.mean([x[[k for k, i in enumerate(idx) if who[i] == p]].var() for p in set(who.values())])
+        rows.append((within / x.var(), path))
+    print("\n| attribute | variance left within a person |\n|---|---|")
+    for share, path in sorted(rows):
+        print(f"| {path} | {share:.2f} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--save", type=Path)
@@ -132,6 +153,7 @@ def main() -> None:
         name = f"{Path(faces[i][0]['file']).stem} {faces[i][0]['box'][:2]}"
         print(f"| {name} | {who[i]} | {who[near_rep]} ({dist[i, near_rep]:.3f}) | {who[near_rep] == who[i]} | "
               f"{who.get(near_all, Path(faces[near_all][0]['file']).stem)} ({dist[i, near_all]:.3f}) | {who.get(near_all) == who[i]} |")
+    consistency(avatars, who)
     k = len(repeated)
     chance = np.mean([(sum(v == who[i] for v in who.values()) - 1) / (k - 1) for i in repeated])
     print(f"\nnearest avatar is the same person: {hits_rep}/{k} = {hits_rep / k:.0%} among the repeated people's faces "

@@ -34,7 +34,8 @@ def attribute_paths() -> list[str]:
     return paths
 
 
-def _value(attrs: Attributes, path: str):
+def value_of(attrs: Attributes, path: str):
+    """The attribute at `path` (\"skin\" or \"section.name\")."""
     if path == "skin":
         return attrs.skin
     section, name = path.split(".")
@@ -45,7 +46,7 @@ def attribute_terms(a: Attributes, b: Attributes) -> dict[str, float]:
     """Each compared attribute's term in [0, 1] (see the module doc)."""
     terms = {}
     for path in attribute_paths():
-        va, vb = _value(a, path), _value(b, path)
+        va, vb = value_of(a, path), value_of(b, path)
         if path in RANGES:
             lo, hi = RANGES[path]
             terms[path] = abs(va - vb) / (hi - lo)
