@@ -121,19 +121,21 @@ def _landmark_shape(u: Upright) -> dict[str, float | str]:
 CARICATURE = 1.5  # how far one spread from the average moves a drawn attribute, in STEPS units
 # medians and robust spreads (1.4826 x MAD) over the 67 real faces >= 40 px with a mesh in
 # ../shared/data/faces and faces-attributes/images: bench/avatar_face_averages.py
-MESH_AVERAGES = {"ratio": 1.252, "jaw": 0.8087, "chin": 0.4521, "forehead_w": 0.8576, "forehead_h": 0.2111,
-                 "eye_w": 0.1991, "eye_open": 0.286, "lid_room": 0.43, "brow_arch": 0.1383, "brow_peak": 0.5914,
-                 "brow_angle": 148.0, "nose_len": 0.2941, "nose_w": 0.2846, "nose_tip": 0.04982, "mouth_w": 0.398,
-                 "lips": 0.1134, "upper": 0.6278, "eye_tilt": 2.453, "brow_tilt": -8.828}
-MESH_SPREADS = {"ratio": 0.0582, "jaw": 0.0142, "chin": 0.0164, "forehead_w": 0.0201, "forehead_h": 0.0191,
-                "eye_w": 0.0069, "eye_open": 0.0358, "lid_room": 0.115, "brow_arch": 0.0218, "brow_peak": 0.0175,
-                "brow_angle": 4.67, "nose_len": 0.0165, "nose_w": 0.00957, "nose_tip": 0.0159, "mouth_w": 0.0532,
-                "lips": 0.0162, "upper": 0.0889, "eye_tilt": 3.32, "brow_tilt": 4.3}
+MESH_AVERAGES = {"ratio": 0.8911, "jaw": 0.8137, "chin": 0.454, "forehead_w": 0.8624, "forehead_h": 0.2111,
+                 "eye_w": 0.2003, "eye_open": 0.286, "lid_room": 0.43, "brow_arch": 0.1383, "brow_peak": 0.5914,
+                 "brow_angle": 148.0, "nose_len": 0.4173, "nose_w": 0.2882, "nose_tip": 0.04999, "mouth_w": 0.4002,
+                 "lips": 0.1148, "upper": 0.6278, "eye_tilt": 2.453, "brow_tilt": -8.828}
+MESH_SPREADS = {"ratio": 0.0529, "jaw": 0.0214, "chin": 0.0209, "forehead_w": 0.0115, "forehead_h": 0.0191,
+                "eye_w": 0.00613, "eye_open": 0.0358, "lid_room": 0.115, "brow_arch": 0.0218, "brow_peak": 0.0175,
+                "brow_angle": 4.67, "nose_len": 0.0337, "nose_w": 0.0155, "nose_tip": 0.0168, "mouth_w": 0.0556,
+                "lips": 0.017, "upper": 0.0889, "eye_tilt": 3.32, "brow_tilt": 4.3}
 MESH_AVERAGES["tip"] = float(np.sqrt(MESH_AVERAGES["nose_tip"] * MESH_AVERAGES["nose_w"]))  # the tip's size
 MESH_SPREADS["tip"] = 0.5 * MESH_AVERAGES["tip"] * (MESH_SPREADS["nose_tip"] / MESH_AVERAGES["nose_tip"]
                                                     + MESH_SPREADS["nose_w"] / MESH_AVERAGES["nose_w"])
 # MediaPipe mesh indices (the subject's right eye is on the image's left)
-MESH_FACE = (234, 454, 10, 152)  # sides at the cheekbones, forehead top, chin
+# the face's sides at the temples' foot (iBUG 0 and 16: steadier from photo to photo than the
+# cheekbones' 234/454), the nose bridge, the forehead's top, the chin
+MESH_FACE = (162, 389, 168, 10, 152)
 MESH_JAW, MESH_CHIN, MESH_TEMPLES = (172, 397), (149, 378), (54, 284)
 MESH_EYES = ((33, 133, 159, 145), (263, 362, 386, 374))  # outer, inner, upper lid, lower lid
 MESH_BROW_LOW = (52, 282)  # the brows' lower edge over each eye's middle
@@ -144,11 +146,11 @@ MESH_LIPS = (61, 291, 0, 13, 14, 17)  # corners, upper lip top and inside, lower
 
 def mesh_measures(mesh: np.ndarray, u: Upright) -> dict[str, float]:
     """Raw proportions of the face from its mesh `(478, 2)` image x, y, turned upright with the
-    landmarks' roll; lengths in face widths (cheekbone to cheekbone) unless noted."""
+    landmarks' roll; lengths in face widths (iBUG points 0 to 16) unless noted; `ratio` is the nose bridge to chin over that width."""
     m = np.asarray(mesh, np.float64) @ u.matrix[:, :2].T + u.matrix[:, 2]
-    left, right, top, chin = (m[i] for i in MESH_FACE)
-    width = max(float(abs(right[0] - left[0])), 1e-6)
-    length = float(chin[1] - top[1])
+    left, right, bridge, top, chin = (m[i] for i in MESH_FACE)
+    width = max(float(np.hypot(*(right - left))), 1e-6)
+    length = float(chin[1] - bridge[1])  # bridge to chin: the forehead's top is a guess under hair
 
     def d(a: int, b: int) -> float:
         return float(np.hypot(*(m[a] - m[b]))) / width
@@ -177,7 +179,7 @@ def mesh_measures(mesh: np.ndarray, u: Upright) -> dict[str, float]:
     return {
         "ratio": length / width,
         "jaw": d(*MESH_JAW), "chin": d(*MESH_CHIN), "forehead_w": d(*MESH_TEMPLES),
-        "forehead_h": float(m[MESH_GLABELLA, 1] - top[1]) / max(length, 1e-6),
+        "forehead_h": float(m[MESH_GLABELLA, 1] - top[1]) / max(float(chin[1] - top[1]), 1e-6),
         "eye_w": float(eye_w), "eye_open": float(eye_h / max(eye_w, 1e-6)), "lid_room": float(room / max(eye_w, 1e-6)),
         "brow_arch": float(np.mean(arches)), "brow_peak": float(np.mean(peaks)), "brow_angle": float(np.mean(angles)),
         "nose_len": float(m[MESH_SUBNASALE, 1] - m[MESH_BRIDGE, 1]) / max(length, 1e-6),
