@@ -28,6 +28,10 @@ from pathlib import Path
 import numpy as np
 
 DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "faces-attributes"
+for candidate in (DATA, Path("/work/shared/data/faces-attributes")):
+    if candidate.is_dir():
+        DATA = candidate
+        break
 
 
 def iou(a, b) -> float:

@@ -6,7 +6,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from toonmoji.avatar.features import Upright, measure_mesh, measure_shape, mesh_measures
+from toonmoji.avatar.features import (
+    Upright,
+    measure_mesh,
+    measure_shape,
+    mesh_measures,
+    mirrored_mesh,
+)
 from toonmoji.faces import detect_faces
 
 
@@ -66,3 +72,22 @@ def test_without_a_mesh_the_68_points_are_measured(face):
     with_mesh = measure_shape(u, face.mesh)
     assert with_mesh["eyes.shape"] in ("almond", "round", "hooded", "monolid")
     assert with_mesh["face.roll"] == plain["face.roll"]
+
+
+DATA = __import__("pathlib").Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "faces-attributes" / "images"
+
+
+@pytest.mark.skipif(not DATA.is_dir(), reason="real photos in ../shared/data/faces-attributes are absent")
+def test_a_real_face_measures_the_same_in_its_mirror_image():
+    from toonmoji.imageio import read_image
+
+    photo = read_image(DATA / "face_recognition__two_people.jpg")
+    results = []
+    for image in (photo, np.ascontiguousarray(photo[:, ::-1])):
+        face = max(detect_faces(image), key=lambda f: f.width)
+        results.append(measure_shape(Upright.from_landmarks(face.landmarks), face.mesh, mirrored_mesh(image, face.mesh)))
+    plain, mirrored = results
+    for key in ("face.width", "face.forehead", "eyes.size", "eyes.openness", "nose.length", "nose.width", "mouth.lips"):
+        assert abs(plain[key] - mirrored[key]) < 0.12, key  # the mesh net's own noise: its crop moves
+    assert abs(plain["face.roll"] + mirrored["face.roll"]) < 1.0
+    assert abs(plain["eyes.tilt"] - mirrored["eyes.tilt"]) < 3.0

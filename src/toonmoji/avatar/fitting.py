@@ -12,7 +12,7 @@ from toonmoji.avatar import cues
 from toonmoji.avatar.avatar import Avatar
 from toonmoji.avatar.canonical import Canonical
 from toonmoji.avatar.colour import hex_of, rgb_of_lab, white_balance_gains
-from toonmoji.avatar.features import measure_shape
+from toonmoji.avatar.features import measure_shape, mirrored_mesh
 from toonmoji.avatar.hair import fit_hair
 from toonmoji.avatar.model import Attributes
 from toonmoji.errors import InputError, NoFaceError
@@ -47,7 +47,8 @@ def fit_attributes(image: np.ndarray, face: Face) -> Attributes:
     c = Canonical.from_photo(image, face.landmarks)
     gains = white_balance_gains(image)
     attrs = Attributes()
-    shape = measure_shape(c.upright, face.mesh)
+    mirrored = None if face.mesh is None else mirrored_mesh(image, face.mesh)
+    shape = measure_shape(c.upright, face.mesh, mirrored)
     for key, value in shape.items():
         section, name = key.split(".")
         setattr(getattr(attrs, section), name, value if isinstance(value, str) else round(float(value), 3))
