@@ -67,12 +67,12 @@ def _body(attrs: Attributes, skin: str) -> list[Shape]:
     """Shoulders in the clothing's colour, a round neckline, the neck with the chin's shadow."""
     cloth = attrs.clothing.color
     nw = 9.5 + 1.5 * (attrs.face.width - 1.0)
-    shoulders = smooth([(CX - nw - 1.5, 86.5), (CX - 27.0, 89.5), (CX - 40.0, 94.0), (CX - 46.0, 101.5),
-                        (CX + 46.0, 101.5), (CX + 40.0, 94.0), (CX + 27.0, 89.5), (CX + nw + 1.5, 86.5)], tension=0.8)
+    shoulders = smooth([(CX - nw - 1.5, 89.0), (CX - 27.0, 92.5), (CX - 40.0, 96.5), (CX - 46.0, 102.5),
+                        (CX + 46.0, 102.5), (CX + 40.0, 96.5), (CX + 27.0, 92.5), (CX + nw + 1.5, 89.0)], tension=0.8)
     cloth_grad = Gradient((CX - 8.0, 84.0), 44.0, ((0.0, shade(cloth, 0.07)), (0.6, cloth), (1.0, shade(cloth, -0.12))))
-    neck = smooth([(CX - nw, MOUTH_Y + 2.0), (CX - nw - 0.5, 84.0), (CX - nw + 0.5, 90.0), (CX, 93.5),
-                   (CX + nw - 0.5, 90.0), (CX + nw + 0.5, 84.0), (CX + nw, MOUTH_Y + 2.0)], tension=0.85)
-    collar = smooth([(CX - nw - 1.8, 86.0), (CX - nw + 0.2, 91.5), (CX, 95.2), (CX + nw - 0.2, 91.5), (CX + nw + 1.8, 86.0)],
+    neck = smooth([(CX - nw, MOUTH_Y + 2.0), (CX - nw - 0.5, 85.0), (CX - nw + 0.5, 91.0), (CX, 94.5),
+                   (CX + nw - 0.5, 91.0), (CX + nw + 0.5, 85.0), (CX + nw, MOUTH_Y + 2.0)], tension=0.85)
+    collar = smooth([(CX - nw - 1.8, 88.5), (CX - nw + 0.2, 92.5), (CX, 95.7), (CX + nw - 0.2, 92.5), (CX + nw + 1.8, 88.5)],
                     closed=False)
     neck_skin = shade(skin, -0.08)
     return [Shape(shoulders, cloth, shade(cloth, -0.25), 0.7, name="shoulders", gradient=cloth_grad),
