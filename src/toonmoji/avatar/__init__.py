@@ -6,8 +6,9 @@
     svg = avatar.to_svg(); text = avatar.to_json()
 
 Modules: model (attributes, JSON schema), fitting (photo -> attributes) with colour, hair and features,
-expression (seven emotions as face controls), scene (attributes -> shapes), svg and raster (the
-same shapes as SVG text or RGBA pixels), cli.
+expression (seven emotions as face controls), scene (attributes -> shapes: head, draw_hair,
+draw_eyes, draw_mouth), svg and raster (the same shapes as SVG text or RGBA pixels), likeness
+(how alike two avatars are), cli.
 """
 
 from __future__ import annotations
