@@ -46,8 +46,8 @@ def test_svg_parses_and_matches_the_raster(avatar):
     assert root.tag.endswith("svg") and root.get("viewBox") == "0 0 100 100"
     paths = root.findall("{http://www.w3.org/2000/svg}path")
     assert len(paths) == len(avatar.shapes("surprise", 1.0))
-    fills = {p.get("fill") for p in paths}
-    assert avatar.attributes.skin in fills and avatar.attributes.hair.color in fills
+    colours = {p.get("fill") for p in paths} | {s.get("stop-color") for s in root.iter("{http://www.w3.org/2000/svg}stop")}
+    assert avatar.attributes.skin in colours and avatar.attributes.hair.color in colours
 
 
 def test_json_round_trip_and_schema(avatar):

@@ -6,9 +6,10 @@
     svg = avatar.to_svg(); text = avatar.to_json()
 
 Modules: model (attributes, JSON schema), fitting (photo -> attributes) with colour, hair and features,
-expression (seven emotions as face controls), scene (attributes -> shapes), svg and raster (the
-same shapes as SVG text or RGBA pixels), pose (the drawing turned in 3D), puppet and puppet_video
-(the avatar moved by a face in a camera or video), animate (animated stickers), cli.
+expression (seven emotions as face controls), scene (attributes -> shapes: head, draw_hair,
+draw_eyes, draw_mouth), svg and raster (the same shapes as SVG text or RGBA pixels), likeness
+(how alike two avatars are), pose (the drawing turned in 3D), puppet and puppet_video (the avatar
+moved by a face in a camera or video), animate (animated stickers), cli.
 """
 
 from __future__ import annotations

@@ -77,9 +77,11 @@ PRESETS: dict[str, Expression] = {
     # brows high, eyes as wide as they open, the lips in a small dark O (FER2013's surprised faces)
     "surprise": Expression(brow_raise=1.33, eye_open=1.91, smile=-0.27, mouth_open=0.79, mouth_round=0.77,
                            mouth_width=-0.42, upper_lip=0.04),
-    # at rest: eyelids relaxed, brows a little knit, lips just parted in the trace of a smile (the
-    # wide-open cartoon eyes read as fear, a straight mouth on light skins as sad)
-    "neutral": Expression(brow_raise=0.14, brow_inner=-0.33, eye_open=-0.16, smile=0.2, mouth_open=0.17,
+    # at rest: eyelids relaxed, brows a little knit, lips just parted (the wide-open cartoon eyes
+    # read as fear; with the shaded style of issue 24 the old trace of a smile read as happy, so
+    # the corners rest level and the brows knit a little more: 42 -> 55% on 60 random avatars
+    # the bench never sees, seed 7)
+    "neutral": Expression(brow_raise=0.14, brow_inner=-0.5, eye_open=-0.16, smile=0.0, mouth_open=0.17,
                           mouth_width=0.02),
 }
 

@@ -1,4 +1,4 @@
-"""Face and feature measurements from the 68 iBUG landmarks (and a few pixel cues).
+"""Face and feature measurements from the 478-point mesh (or the 68 iBUG landmarks without one).
 
 Landmarks are first turned upright (the head's roll removed) and measured in face widths (jaw
 corner to jaw corner, points 0 and 16). Each measure is mapped to its attribute by its average over
@@ -8,6 +8,15 @@ reads more like the person than the average face does.
 
 iBUG order: jaw 0-16, brows 17-21 (image left) and 22-26, nose 27-35, eyes 36-41 and 42-47,
 outer lips 48-59, inner lips 60-67.
+
+With the 478-point mesh (faces found by the `auto` detector) the face's proportions are measured
+on it (`mesh_measures`): face length against width, forehead, cheekbones against the jaw, the
+eyes' opening and the lid's room under the brow, the brows' arch and corner, the nose's length,
+width and tip, the lips' thickness and upper/lower balance. Each is turned into its attribute
+against the median of real faces (`MESH_AVERAGES`, with the spread in `MESH_SPREADS`, measured
+by bench/avatar_face_averages.py) and exaggerated a little away from it (`CARICATURE`), the way
+a caricaturist does; the choices (face, eye and brow shapes) are named from how many spreads a
+measure is from the median. The mesh has no ears: `ears.*` keep their defaults.
 """
 
 from __future__ import annotations
@@ -31,6 +40,7 @@ AVERAGE_NOSE = 0.208  # nostril width
 AVERAGE_MOUTH = 0.416  # mouth width
 AVERAGE_LIPS = 0.095  # upper + lower lip thickness
 AVERAGE_ARCH = 0.12  # brow peak above the line through its ends, in brow lengths
+AVERAGE_UPPER = 0.75  # upper lip thickness / lower lip thickness (points 51-62 / 66-57)
 
 
 @dataclass(frozen=True)
@@ -61,8 +71,32 @@ def _gain(value: float, average: float, gain: float, lo: float, hi: float, centr
     return float(np.clip(centre + (value / average - 1.0) * gain, lo, hi))
 
 
-def measure_shape(u: Upright) -> dict[str, float]:
-    """Face, eyes, brows, nose and mouth attributes from the upright landmarks."""
+def measure_shape(u: Upright, mesh: np.ndarray | None = None,
+                  mirrored: np.ndarray | None = None) -> dict[str, float | str]:
+    """Face, eyes, brows, nose and mouth attributes from the upright landmarks, and from the
+    478-point `mesh` (image x, y) where the face has one: its measures replace the 68 points'.
+    `mirrored`: the mesh of the mirrored photo (`mirrored_mesh`); the mesh net is not quite
+    mirror-symmetric, so both are measured and averaged (eyes.size differed by 0.12 between a
+    photo and its mirror image, 0.03 averaged)."""
+    out: dict[str, float | str] = dict(_landmark_shape(u))
+    if mesh is not None and len(mesh) >= 468:
+        out.update(measure_mesh(mesh, u, mirrored))
+    return out
+
+
+def mirrored_mesh(image: np.ndarray, mesh: np.ndarray) -> np.ndarray:
+    """`(478, 2)` the mesh net's points for the same face in the mirrored photo (mirrored x)."""
+    from toonmoji.faces.mesh import face_mesh, region_from_mesh
+
+    centre, size, angle = region_from_mesh(np.asarray(mesh, np.float64)[:468])
+    width = image.shape[1]
+    flipped = np.ascontiguousarray(image[:, ::-1])
+    points, _ = face_mesh(flipped, np.array([width - 1 - centre[0], centre[1]]), size, -angle)
+    return points
+
+
+def _landmark_shape(u: Upright) -> dict[str, float | str]:
+    """The 68 points' measures; without a mesh the face shape is named from length and jaw only."""
     p = u.points
     length = u.dist(27, 8)
     eye_w = (u.dist(36, 39) + u.dist(42, 45)) / 2
@@ -93,6 +127,166 @@ def measure_shape(u: Upright) -> dict[str, float]:
         "mouth.width": _gain(u.dist(48, 54), AVERAGE_MOUTH, 1.5, 0.6, 1.5),
         "mouth.lips": _gain(u.dist(50, 61) / 2 + u.dist(52, 63) / 2 + u.dist(65, 56) / 2 + u.dist(67, 58) / 2,
                             AVERAGE_LIPS, 1.2, 0.5, 1.8),
+        "mouth.upper": _gain(u.dist(51, 62) / max(u.dist(66, 57), 1e-6), AVERAGE_UPPER, 0.5, 0.5, 1.6),
+        "face.shape": "long" if 1.0 / max(length, 1e-6) < AVERAGE_RATIO * 0.9 else
+                      ("round" if 1.0 / max(length, 1e-6) > AVERAGE_RATIO * 1.1 else "oval"),
+    }
+
+
+CARICATURE = 1.5  # how far one spread from the average moves a drawn attribute, in STEPS units
+# medians and robust spreads (1.4826 x MAD) over the 67 real faces >= 40 px with a mesh in
+# ../shared/data/faces and faces-attributes/images: bench/avatar_face_averages.py
+MESH_AVERAGES = {"ratio": 0.8911, "jaw": 0.8137, "chin": 0.454, "forehead_w": 0.8624, "forehead_h": 0.2111,
+                 "eye_w": 0.2003, "eye_open": 0.286, "lid_room": 0.43, "brow_arch": 0.1383, "brow_peak": 0.5914,
+                 "brow_angle": 148.0, "nose_len": 0.4173, "nose_w": 0.2882, "nose_tip": 0.04999, "mouth_w": 0.4002,
+                 "lips": 0.1148, "upper": 0.6278, "eye_tilt": 2.453, "brow_tilt": -8.828}
+MESH_SPREADS = {"ratio": 0.0529, "jaw": 0.0214, "chin": 0.0209, "forehead_w": 0.0115, "forehead_h": 0.0191,
+                "eye_w": 0.00613, "eye_open": 0.0358, "lid_room": 0.115, "brow_arch": 0.0218, "brow_peak": 0.0175,
+                "brow_angle": 4.67, "nose_len": 0.0337, "nose_w": 0.0155, "nose_tip": 0.0168, "mouth_w": 0.0556,
+                "lips": 0.017, "upper": 0.0889, "eye_tilt": 3.32, "brow_tilt": 4.3}
+MESH_AVERAGES["tip"] = float(np.sqrt(MESH_AVERAGES["nose_tip"] * MESH_AVERAGES["nose_w"]))  # the tip's size
+MESH_SPREADS["tip"] = 0.5 * MESH_AVERAGES["tip"] * (MESH_SPREADS["nose_tip"] / MESH_AVERAGES["nose_tip"]
+                                                    + MESH_SPREADS["nose_w"] / MESH_AVERAGES["nose_w"])
+# MediaPipe mesh indices (the subject's right eye is on the image's left)
+# the face's sides at the temples' foot (iBUG 0 and 16: steadier from photo to photo than the
+# cheekbones' 234/454), the nose bridge, the forehead's top, the chin
+MESH_FACE = (162, 389, 168, 10, 152)
+MESH_JAW, MESH_CHIN, MESH_TEMPLES = (172, 397), (149, 378), (54, 284)
+MESH_EYES = ((33, 133, 159, 145), (263, 362, 386, 374))  # outer, inner, upper lid, lower lid
+MESH_BROW_LOW = (52, 282)  # the brows' lower edge over each eye's middle
+MESH_BROWS = ((70, 63, 105, 66, 107), (300, 293, 334, 296, 336))  # upper edge, outer to inner
+MESH_BRIDGE, MESH_GLABELLA, MESH_TIP, MESH_SUBNASALE, MESH_ALAE = 168, 9, 1, 2, (64, 294)
+MESH_LIPS = (61, 291, 0, 13, 14, 17)  # corners, upper lip top and inside, lower lip inside and bottom
+
+
+def mesh_measures(mesh: np.ndarray, u: Upright) -> dict[str, float]:
+    """Raw proportions of the face from its mesh `(478, 2)` image x, y, turned upright with the
+    landmarks' roll; lengths in face widths (iBUG points 0 to 16) unless noted; `ratio` is the nose bridge to chin over that width."""
+    m = np.asarray(mesh, np.float64) @ u.matrix[:, :2].T + u.matrix[:, 2]
+    left, right, bridge, top, chin = (m[i] for i in MESH_FACE)
+    width = max(float(np.hypot(*(right - left))), 1e-6)
+    length = float(chin[1] - bridge[1])  # bridge to chin: the forehead's top is a guess under hair
+
+    def d(a: int, b: int) -> float:
+        return float(np.hypot(*(m[a] - m[b]))) / width
+
+    eye_w = np.mean([d(o, i) for o, i, _, _ in MESH_EYES])
+    eye_h = np.mean([d(up, lo) for _, _, up, lo in MESH_EYES])
+    room = np.mean([(m[up, 1] - m[b, 1]) / width for (_, _, up, _), b in zip(MESH_EYES, MESH_BROW_LOW)])
+    arches, peaks, angles = [], [], []
+    for brow in MESH_BROWS:
+        pts = m[list(brow)]
+        chord = pts[-1] - pts[0]
+        n = np.array([chord[1], -chord[0]]) / (np.hypot(*chord) + 1e-9)
+        if n[1] > 0:
+            n = -n
+        rise = (pts - pts[0]) @ n
+        k = int(np.argmax(rise[1:-1])) + 1
+        arches.append(rise[k] / (np.hypot(*chord) + 1e-9))
+        peaks.append(float(np.dot(pts[k] - pts[-1], chord * -1) / (np.dot(chord, chord) + 1e-9)))  # 0 inner .. 1 outer
+        a, b = pts[0] - pts[k], pts[-1] - pts[k]
+        angles.append(float(np.degrees(np.arccos(np.dot(a, b) / (np.hypot(*a) * np.hypot(*b) + 1e-9)))))
+    # tilts, degrees, positive when the outer end is higher (mirror-symmetric averages)
+    eye_tilt = np.mean([np.degrees(np.arctan2(m[i, 1] - m[o, 1], abs(m[o, 0] - m[i, 0]))) for o, i, _, _ in MESH_EYES])
+    brow_tilt = np.mean([np.degrees(np.arctan2(m[b[-1], 1] - m[b[0], 1], abs(m[b[-1], 0] - m[b[0], 0]))) for b in MESH_BROWS])
+    c0, c1, lip_top, up_in, lo_in, lip_bottom = MESH_LIPS
+    upper, lower = d(lip_top, up_in), d(lo_in, lip_bottom)
+    return {
+        "ratio": length / width,
+        "jaw": d(*MESH_JAW), "chin": d(*MESH_CHIN), "forehead_w": d(*MESH_TEMPLES),
+        "forehead_h": float(m[MESH_GLABELLA, 1] - top[1]) / max(float(chin[1] - top[1]), 1e-6),
+        "eye_w": float(eye_w), "eye_open": float(eye_h / max(eye_w, 1e-6)), "lid_room": float(room / max(eye_w, 1e-6)),
+        "brow_arch": float(np.mean(arches)), "brow_peak": float(np.mean(peaks)), "brow_angle": float(np.mean(angles)),
+        "nose_len": float(m[MESH_SUBNASALE, 1] - m[MESH_BRIDGE, 1]) / max(length, 1e-6),
+        "nose_w": d(*MESH_ALAE), "nose_tip": d(MESH_TIP, MESH_SUBNASALE),
+        "mouth_w": d(c0, c1), "lips": upper + lower, "upper": upper / max(lower, 1e-6),
+        "eye_tilt": float(eye_tilt), "brow_tilt": float(brow_tilt),
+    }
+
+
+def _z(raw: dict[str, float], key: str) -> float:
+    """How many spreads `key` is from the average face."""
+    return (raw[key] - MESH_AVERAGES[key]) / MESH_SPREADS[key]
+
+
+def _drawn(raw: dict[str, float], key: str, step: float, lo: float, hi: float, centre: float = 1.0) -> float:
+    """The attribute for measure `key`: `centre` for the average face, moved `step` x CARICATURE
+    per spread the face is away from it, within [lo, hi]."""
+    return float(np.clip(centre + _z(raw, key) * step * CARICATURE, lo, hi))
+
+
+def face_shape(raw: dict[str, float]) -> str:
+    """oval, round, square, long or heart, as a person would name it: long when the face is
+    clearly longer than most; round or square when shorter (square with a wide jaw); heart when
+    the forehead is wide over a narrow, pointed jaw; square when the jaw is very wide; else oval."""
+    long, jaw, chin, fore = _z(raw, "ratio"), _z(raw, "jaw"), _z(raw, "chin"), _z(raw, "forehead_w")
+    if long > 1.0:
+        return "long"
+    if long < -0.8:
+        return "square" if jaw > 0.3 else "round"
+    if fore - jaw > 1.5 and chin < 0.0:
+        return "heart"
+    if jaw > 1.2:
+        return "square"
+    return "oval"
+
+
+def eye_shape(raw: dict[str, float]) -> str:
+    """hooded (little lid showing under the brow: the fold hides the rest), round (a tall
+    opening), monolid (a low, flat opening with no room for a crease), else almond."""
+    opening, room = _z(raw, "eye_open"), _z(raw, "lid_room")
+    if room < -1.0:
+        return "hooded"
+    if opening > 1.0:
+        return "round"
+    if opening < -1.0 and room < 0.0:
+        return "monolid"
+    return "almond"
+
+
+def brow_shape(raw: dict[str, float]) -> str:
+    """straight (hardly arched), angled (a sharp corner), arched (a high curve), else soft."""
+    arch, angle = _z(raw, "brow_arch"), _z(raw, "brow_angle")
+    if arch < -1.0:
+        return "straight"
+    if angle < -1.5 and arch > 0.5:
+        return "angled"
+    if arch > 1.0:
+        return "arched"
+    return "soft"
+
+
+def measure_mesh(mesh: np.ndarray, u: Upright, mirrored: np.ndarray | None = None) -> dict[str, float | str]:
+    """The attributes the mesh measures better than the 68 points, caricatured (see module doc);
+    averaged with the `mirrored` photo's mesh when given."""
+    raw = mesh_measures(mesh, u)
+    if mirrored is not None:
+        from toonmoji.faces.mesh import landmarks_68_from_mesh
+
+        other = mesh_measures(mirrored, Upright.from_landmarks(landmarks_68_from_mesh(mirrored)))
+        raw = {k: (v + other[k]) / 2 for k, v in raw.items()}
+    raw["tip"] = float(np.sqrt(raw["nose_tip"] * raw["nose_w"]))
+    cheeks = _z(raw, "forehead_w") - _z(raw, "jaw")  # wide upper face over a narrow jaw
+    return {
+        "face.width": _drawn(raw, "ratio", -0.06, 0.7, 1.3),
+        "face.shape": face_shape(raw),
+        "face.jaw": _drawn(raw, "jaw", 0.15, 0.0, 1.0, 0.5),
+        "face.chin": _drawn(raw, "chin", -0.15, 0.0, 1.0, 0.5),
+        "face.forehead": _drawn(raw, "forehead_h", 0.1, 0.6, 1.4),
+        "face.cheeks": float(np.clip(1.0 + 0.05 * CARICATURE * cheeks, 0.7, 1.3)),
+        "eyes.shape": eye_shape(raw),
+        "eyes.size": _drawn(raw, "eye_w", 0.1, 0.6, 1.5),
+        "eyes.openness": _drawn(raw, "eye_open", 0.12, 0.5, 1.5),
+        "eyes.tilt": _drawn(raw, "eye_tilt", 3.0, -20.0, 20.0, 0.0),  # the average face's eyes drawn level
+        "brows.tilt": _drawn(raw, "brow_tilt", 3.0, -20.0, 20.0, 0.0),
+        "brows.shape": brow_shape(raw),
+        "brows.arch": _drawn(raw, "brow_arch", 0.15, 0.0, 1.0, 0.5),
+        "nose.length": _drawn(raw, "nose_len", 0.1, 0.6, 1.5),
+        "nose.width": _drawn(raw, "nose_w", 0.1, 0.6, 1.6),
+        "nose.size": _drawn(raw, "tip", 0.1, 0.6, 1.6),
+        "mouth.width": _drawn(raw, "mouth_w", 0.1, 0.6, 1.5),
+        "mouth.lips": _drawn(raw, "lips", 0.15, 0.5, 1.8),
+        "mouth.upper": _drawn(raw, "upper", 0.12, 0.5, 1.6),
     }
 
 

@@ -13,7 +13,7 @@ from toonmoji.avatar.avatar import Avatar
 from toonmoji.avatar.canonical import Canonical
 from toonmoji.avatar.colour import hex_of, rgb_of_lab, white_balance_gains
 from toonmoji.avatar.facial_hair import fit_facial_hair
-from toonmoji.avatar.features import measure_shape
+from toonmoji.avatar.features import measure_shape, mirrored_mesh
 from toonmoji.avatar.hair import fit_hair
 from toonmoji.avatar.model import Attributes, Confidence
 from toonmoji.avatar.surroundings import clothing_colour, smile_lines
@@ -69,10 +69,11 @@ def fit_attributes(image: np.ndarray, face: Face) -> Attributes:
     c = Canonical.from_photo(image, face.landmarks)
     gains = white_balance_gains(image)
     attrs = Attributes()
-    shape = measure_shape(c.upright)
+    mirrored = None if face.mesh is None else mirrored_mesh(image, face.mesh)
+    shape = measure_shape(c.upright, face.mesh, mirrored)
     for key, value in shape.items():
         section, name = key.split(".")
-        setattr(getattr(attrs, section), name, round(float(value), 3))
+        setattr(getattr(attrs, section), name, value if isinstance(value, str) else round(float(value), 3))
 
     skin = cues.skin_lab(c, gains)
     attrs.skin = hex_of(rgb_of_lab(skin[None])[0])

@@ -40,10 +40,27 @@ class Path:
 
     def svg_d(self) -> str:
         """The SVG path data: `M x y C ... [Z]`, two decimals."""
-        parts = [f"M{_f(self.start[0])} {_f(self.start[1])}"]
+        parts = [f"M{fmt(self.start[0])} {fmt(self.start[1])}"]
         for c1, c2, p in self.segments:
-            parts.append(f"C{_f(c1[0])} {_f(c1[1])} {_f(c2[0])} {_f(c2[1])} {_f(p[0])} {_f(p[1])}")
+            parts.append(f"C{fmt(c1[0])} {fmt(c1[1])} {fmt(c2[0])} {fmt(c2[1])} {fmt(p[0])} {fmt(p[1])}")
         return "".join(parts) + ("Z" if self.closed else "")
+
+
+@dataclass(frozen=True)
+class Gradient:
+    """A radial colour ramp in avatar units, SVG's `radialGradient` with gradientUnits
+    userSpaceOnUse: `stops` are (offset in [0, 1], "#rrggbb") from `centre` out to `radius`, the
+    last colour padded beyond it; colours are mixed in sRGB, as SVG mixes them. Soft shading on
+    skin, hair and clothes without any raster texture."""
+
+    centre: tuple[float, float]
+    radius: float
+    stops: tuple[tuple[float, str], ...]
+
+    def transformed(self, matrix: np.ndarray) -> Gradient:
+        c = matrix[:, :2] @ np.asarray(self.centre, np.float64) + matrix[:, 2]
+        scale = float(np.sqrt(abs(np.linalg.det(matrix[:, :2]))))
+        return Gradient((float(c[0]), float(c[1])), self.radius * scale, self.stops)
 
 
 @dataclass(frozen=True)
@@ -51,7 +68,8 @@ class Shape:
     """One drawn element: a filled and/or stroked path, optionally clipped by another path.
 
     `fill`, `stroke`: "#rrggbb" or None. `width`: stroke width in avatar units. `opacity` in
-    [0, 1] applies to the whole shape."""
+    [0, 1] applies to the whole shape. `gradient`, when set, paints the fill instead of `fill`
+    (which stays as the shape's flat colour for anything that cannot draw gradients)."""
 
     path: Path
     fill: str | None = None
@@ -60,6 +78,13 @@ class Shape:
     opacity: float = 1.0
     clip: Path | None = None
     name: str = field(default="", compare=False)
+    gradient: Gradient | None = None
+
+    def transformed(self, matrix: np.ndarray) -> Shape:
+        """The shape under a 2x3 affine `matrix` (path, clip and gradient alike)."""
+        return Shape(self.path.transformed(matrix), self.fill, self.stroke, self.width, self.opacity,
+                     None if self.clip is None else self.clip.transformed(matrix), self.name,
+                     None if self.gradient is None else self.gradient.transformed(matrix))
 
 
 def flatten_all(paths: list[Path], steps: int = 8) -> list[np.ndarray]:
@@ -92,7 +117,8 @@ def _bernstein(steps: int) -> np.ndarray:
     return np.hstack([u**3, 3 * u**2 * t, 3 * u * t**2, t**3])
 
 
-def _f(v: float) -> str:
+def fmt(v: float) -> str:
+    """A number as SVG text: at most two decimals, no trailing zeros."""
     s = f"{v:.2f}".rstrip("0").rstrip(".")
     return "0" if s in ("-0", "") else s
 

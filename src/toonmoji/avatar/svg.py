@@ -1,10 +1,11 @@
-"""The avatar as SVG: the source of truth, one `<path>` per shape, clip paths in `<defs>`."""
+"""The avatar as SVG: the source of truth, one `<path>` per shape, clip paths and radial
+gradients in `<defs>`."""
 
 from __future__ import annotations
 
 from xml.sax.saxutils import quoteattr
 
-from toonmoji.avatar.geometry import Shape
+from toonmoji.avatar.geometry import Gradient, Shape, fmt
 
 
 def svg_document(shapes: list[Shape], size: int = 512, title: str = "toonmoji avatar") -> str:
@@ -12,9 +13,18 @@ def svg_document(shapes: list[Shape], size: int = 512, title: str = "toonmoji av
     defs: list[str] = []
     body: list[str] = []
     clip_ids: dict[str, str] = {}
+    gradient_ids: dict[Gradient, str] = {}
     for shape in shapes:
         attrs = [f'd="{shape.path.svg_d()}"']
-        attrs.append(f'fill="{shape.fill}"' if shape.fill is not None and shape.path.closed else 'fill="none"')
+        if shape.fill is None or not shape.path.closed:
+            attrs.append('fill="none"')
+        elif shape.gradient is not None:
+            if shape.gradient not in gradient_ids:
+                gradient_ids[shape.gradient] = f"g{len(gradient_ids)}"
+                defs.append(_radial(shape.gradient, gradient_ids[shape.gradient]))
+            attrs.append(f'fill="url(#{gradient_ids[shape.gradient]})"')
+        else:
+            attrs.append(f'fill="{shape.fill}"')
         if shape.stroke is not None and shape.width > 0:
             attrs.append(f'stroke="{shape.stroke}" stroke-width="{shape.width:.2f}"')
         if shape.opacity < 1.0:
@@ -36,3 +46,9 @@ def svg_document(shapes: list[Shape], size: int = 512, title: str = "toonmoji av
     parts += body
     parts.append("</svg>")
     return "\n".join(parts) + "\n"
+
+
+def _radial(g: Gradient, ident: str) -> str:
+    stops = "".join(f'<stop offset="{fmt(o)}" stop-color="{c}"/>' for o, c in g.stops)
+    return (f'<radialGradient id="{ident}" gradientUnits="userSpaceOnUse" cx="{fmt(g.centre[0])}" '
+            f'cy="{fmt(g.centre[1])}" r="{fmt(g.radius)}">{stops}</radialGradient>')

@@ -1,0 +1,58 @@
+"""The average face the avatar's caricature moves away from: medians and robust spreads of the
+mesh proportions (`toonmoji.avatar.features.mesh_measures`) over the real photos.
+
+Faces are found with the `auto` detector (478-point mesh) in ../shared/data/faces/*.jpg and
+../shared/data/faces-attributes/images/*.jpg; faces under `--min-width` px are skipped. Prints
+the constants `features.MESH_AVERAGES` / `MESH_SPREADS` hold (spread: 1.4826 x the median
+absolute deviation, a standard deviation that a few odd faces cannot inflate).
+
+    PYTHONPATH=src python bench/avatar_face_averages.py [--min-width 40]
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+
+from toonmoji.avatar.features import Upright, mesh_measures
+from toonmoji.faces import detect_faces
+from toonmoji.imageio import read_image
+
+DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
+
+
+def mesh_faces(min_width: float) -> list[tuple[str, dict[str, float]]]:
+    out = []
+    photos = sorted((DATA / "faces").glob("*.jpg")) + sorted((DATA / "faces-attributes" / "images").glob("*.jpg"))
+    for path in photos:
+        image = read_image(path)
+        for i, face in enumerate(detect_faces(image)):
+            if face.mesh is None or face.width < min_width:
+                continue
+            out.append((f"{path.stem}#{i}", mesh_measures(face.mesh, Upright.from_landmarks(face.landmarks))))
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--min-width", type=float, default=40.0)
+    args = parser.parse_args()
+    if not DATA.is_dir():
+        raise SystemExit(f"no real photos at {DATA}")
+    faces = mesh_faces(args.min_width)
+    keys = list(faces[0][1])
+    values = np.array([[m[k] for k in keys] for _, m in faces])
+    median = np.median(values, axis=0)
+    spread = 1.4826 * np.median(np.abs(values - median), axis=0)
+    print(f"{len(faces)} faces >= {args.min_width:g} px with a mesh\n")
+    print("| measure | median | spread | min | max |\n|---|---|---|---|---|")
+    for k, m, s, lo, hi in zip(keys, median, spread, values.min(0), values.max(0)):
+        print(f"| {k} | {m:.4g} | {s:.3g} | {lo:.4g} | {hi:.4g} |")
+    print("\nMESH_AVERAGES = {" + ", ".join(f'"{k}": {m:.4g}' for k, m in zip(keys, median)) + "}")
+    print("MESH_SPREADS = {" + ", ".join(f'"{k}": {s:.3g}' for k, s in zip(keys, spread)) + "}")
+
+
+if __name__ == "__main__":
+    main()
