@@ -62,12 +62,13 @@ def run_clip(clip, session: EmotionSession) -> dict[str, tuple[object, float]]:
             tracked = tracker.update(frame.image, results)
             own[name] += time.perf_counter() - start
             collectors[name](frame, tracked)
-    return {name: (score(clip, video_tracks_of(collectors[name], src.fps)), shared + own[name]) for name in trackers}
+    return {name: (score(clip, video_tracks_of(collectors[name], src.fps, getattr(tracker, "final_id", None))),
+                   shared + own[name]) for name, tracker in trackers.items()}
 
 
-def video_tracks_of(collector: VideoCollector, fps: float):
+def video_tracks_of(collector: VideoCollector, fps: float, final_id):
     class _Video:  # what video_tracks() reads
-        tracks = collector.tracks(fps, MIN_TRACK_FRAMES)
+        tracks = collector.tracks(fps, MIN_TRACK_FRAMES, final_id)
 
     return video_tracks(_Video)
 

@@ -15,7 +15,11 @@ once, so no two tracks take turns on one face.
 
 A track that is not seen keeps its id for `max_missed` frames (`for_fps`: `keep_seconds` of
 video), long enough for a hand in front of the face, a turned head or a short walk out of the
-picture; a face that comes back later gets a new id.
+picture, and three times as long when it was lost behind another face (two people crossing
+slowly); a face that comes back later gets a new id. A face that comes back but does not yet
+look enough like itself (half covered still) may get a new track for a frame or two; once it
+does, the old track takes it over and the new id is merged into the old (`final_id`), which
+the video report applies to the frames already collected.
 """
 
 from __future__ import annotations
@@ -64,6 +68,8 @@ class _Track:
     velocity: np.ndarray = field(default_factory=lambda: np.zeros(2))  # centre, pixels per frame
     missed: int = 0
     hits: int = 1  # frames matched
+    born: int = 0  # the tracker's frame number when it was made
+    last_seen: int = 0  # and when it was last matched
     steady_size: float = 0.0  # the face's size when fully seen (a slow average)
     occluded: bool = False  # lost while another face was over it
 
@@ -116,7 +122,8 @@ class FaceTracker:
     """Gives each face of a frame sequence a track id (1, 2, ...) that follows it.
 
     A face matches a track (of a similar size) when its box overlaps where the track was
-    expected by `min_overlap` (IoU) and it looks somewhat alike (similarity >=
+    expected by `min_overlap` (IoU), the track was seen within `fresh_frames`, and it looks
+    somewhat alike (similarity >=
     `overlap_similarity`); or when its centre is within `reach` face sizes of it (plus
     `reach_per_missed` for each frame unseen) and it looks alike (>= `min_similarity`, or
     `occluded_similarity` for a face lost behind another, whose first frames back are still
@@ -133,8 +140,13 @@ class FaceTracker:
     min_similarity: float = 0.7
     occluded_similarity: float = 0.55
     recognise_similarity: float = 0.85
+    fresh_frames: int = 3  # the loose-likeness overlap rule holds for a track unseen this long at most
+    young_hits: int = 10  # a track seen fewer times is young: an older lost track may take it over
+    occluded_patience: int = 3  # a face lost behind another keeps its id this many times longer
     tracks: list[_Track] = field(default_factory=list)
     next_id: int = 1
+    merged: dict[int, int] = field(default_factory=dict)  # young id -> the id that took it over
+    frame: int = 0
 
     @classmethod
     def for_fps(cls, fps: float, keep_seconds: float = 1.0) -> FaceTracker:
@@ -156,28 +168,64 @@ class FaceTracker:
             for i, j in zip(*linear_sum_assignment(cost)):
                 if cost[i, j] < NO_MATCH:
                     matched[int(j)] = self.tracks[int(i)]
+        self._take_over(matched, cost)
+        self.frame += 1
         for t in self.tracks:
             t.missed += 1
         out = []
         for j, r in enumerate(results):
             t = matched.get(j)
             if t is None:
-                t = _Track(self.next_id, boxes[j], features[j])
+                t = _Track(self.next_id, boxes[j], features[j], born=self.frame, last_seen=self.frame)
                 self.next_id += 1
                 self.tracks.append(t)
             else:
                 crowded = any(k != j and box_iou(boxes[j], boxes[k]) > 0 for k in range(len(boxes)))
                 self._follow(t, boxes[j], features[j], crowded)
+                t.last_seen = self.frame
             out.append(dataclasses.replace(r, track=t.id))
         seen = [t for t in self.tracks if t.missed == 0]
         for t in self.tracks:
             if t.missed == 1:  # just lost: behind another face, or gone
                 t.occluded = any(box_iou(o.box, t.predicted_box()) > 0 for o in seen)
-        self.tracks = [t for t in self.tracks if t.missed <= self.max_missed and not self._duplicate(t, seen)]
+        kept = []
+        for t in self.tracks:
+            twin = self._duplicate(t, seen)
+            if twin is not None:
+                self.merged[t.id] = twin.id
+            elif t.missed <= self.max_missed * (self.occluded_patience if t.occluded else 1):
+                kept.append(t)
+        self.tracks = kept
         return out
 
     def reset(self) -> None:
-        self.tracks, self.next_id = [], 1
+        self.tracks, self.next_id, self.merged, self.frame = [], 1, {}, 0
+
+    def final_id(self, track: int) -> int:
+        """The id a track's frames belong to in the end (a young track taken over by an older
+        one belongs to it)."""
+        while track in self.merged:
+            track = self.merged[track]
+        return track
+
+    def _take_over(self, matched: dict[int, _Track], cost: np.ndarray) -> None:
+        """A face that came back (from behind a hand, another face, a turn) but was not yet
+        alike enough to its old track gets a new one; once it is (a frame or two later), the old
+        track, lost since before the new one began, takes it over: the new id is merged into
+        the old (`merged`, `final_id`) and the new track dropped."""
+        rows = {id(t): i for i, t in enumerate(self.tracks)}
+        taken = {id(t) for t in matched.values()}
+        for j, young in list(matched.items()):
+            if young.hits >= self.young_hits:
+                continue
+            lost = [(cost[rows[id(o)], j], o) for o in self.tracks if id(o) not in taken and o.id < young.id
+                    and o.last_seen < young.born and cost[rows[id(o)], j] < NO_MATCH]
+            if lost:
+                _, old = min(lost, key=lambda co: co[0])
+                matched[j] = old
+                taken.add(id(old))
+                self.merged[young.id] = old.id
+                self.tracks.remove(young)
 
     def _cost(self, t: _Track, box: np.ndarray, feat: np.ndarray) -> float:
         size = max(box[2] - box[0], box[3] - box[1], 1.0)
@@ -188,19 +236,20 @@ class FaceTracker:
         scale = abs(np.log(size / t.size))
         reach = self.reach + self.reach_per_missed * t.missed
         alike = self.occluded_similarity if t.occluded else self.min_similarity
-        if scale < 0.5 and ((overlap >= self.min_overlap and similarity >= self.overlap_similarity)
+        fresh = t.missed < self.fresh_frames
+        if scale < 0.5 and ((fresh and overlap >= self.min_overlap and similarity >= self.overlap_similarity)
                             or (distance <= reach and similarity >= alike)):
             return (1 - overlap) + (1 - similarity) + scale / 2 + 0.01 * min(t.missed, 50)
         if similarity >= self.recognise_similarity and scale < 0.4:
             return 4 + (1 - similarity) + scale  # after any near match
         return NO_MATCH
 
-    def _duplicate(self, t: _Track, seen: list[_Track]) -> bool:
-        """`t` is a young track, unseen this frame, on the box of an older track seen this frame:
-        the same face found twice, which would otherwise take turns with it."""
+    def _duplicate(self, t: _Track, seen: list[_Track]) -> _Track | None:
+        """The older track seen this frame on whose box `t`, a young track unseen this frame,
+        lies: the same face found twice, which would otherwise take turns with it; else None."""
         if t.missed == 0 or t.hits >= 5:
-            return False
-        return any(o.id < t.id and box_iou(o.box, t.predicted_box()) >= 0.5 for o in seen)
+            return None
+        return next((o for o in seen if o.id < t.id and box_iou(o.box, t.predicted_box()) >= 0.5), None)
 
     def _follow(self, t: _Track, box: np.ndarray, feat: np.ndarray, crowded: bool = False) -> None:
         """Move track `t` (its `missed` already counts this frame) to its new box. A box shrunk

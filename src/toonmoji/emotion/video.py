@@ -215,14 +215,29 @@ class _TrackBuilder:
                 self.best[k] = r.probabilities[k]
                 self.moments[k] = Moment(frame.index, frame.time, float(r.probabilities[k]), crop)
 
+    def absorb(self, other: _TrackBuilder) -> None:
+        """Take in the rows and pictures of a track that turned out to be this face too."""
+        have, c = set(self.frames), len(self.best)
+        for i, f in enumerate(other.frames):
+            if f not in have:
+                self.frames.append(f)
+                self.times.append(other.times[i])
+                self.boxes.extend(other.boxes[4 * i : 4 * i + 4])
+                self.probs.extend(other.probs[c * i : c * i + c])
+        if other.largest > self.largest:
+            self.largest, self.thumbnail = other.largest, other.thumbnail
+        for k in np.flatnonzero(other.best > self.best):
+            self.best[k], self.moments[k] = other.best[k], other.moments[k]
+
     def build(self, new_id: int, classes: tuple[str, ...], fps: float, durations: np.ndarray) -> FaceTrack:
-        frames = np.frombuffer(self.frames, np.int64).copy()
+        frames = np.frombuffer(self.frames, np.int64)
+        order = np.argsort(frames, kind="stable")
         return FaceTrack(
-            new_id, classes, fps, frames, np.frombuffer(self.times, np.float64).copy(),
-            np.frombuffer(self.boxes, np.float32).reshape(-1, 4).copy(),
-            np.frombuffer(self.probs, np.float32).reshape(len(frames), -1).copy(),
+            new_id, classes, fps, frames[order], np.frombuffer(self.times, np.float64)[order],
+            np.frombuffer(self.boxes, np.float32).reshape(-1, 4)[order],
+            np.frombuffer(self.probs, np.float32).reshape(len(frames), -1)[order],
             self.thumbnail, {c: m for c, m in zip(classes, self.moments) if m is not None},
-            durations=durations[frames],
+            durations=durations[frames[order]],
         )
 
 
@@ -257,9 +272,17 @@ class VideoCollector:
         """Where the frames read end (the last timestamp plus its duration)."""
         return float(self.times[-1] + self.durations(fps)[-1]) if len(self.times) else None
 
-    def tracks(self, fps: float, min_frames: int = 1) -> list[FaceTrack]:
-        """Tracks seen in at least `min_frames` frames, renumbered 1, 2, ... by first appearance."""
-        kept = sorted((b for b in self.builders.values() if len(b.frames) >= min_frames), key=lambda b: b.frames[0])
+    def tracks(self, fps: float, min_frames: int = 1, final_id: Callable[[int], int] | None = None) -> list[FaceTrack]:
+        """Tracks seen in at least `min_frames` frames, renumbered 1, 2, ... by first appearance;
+        `final_id` (the tracker's) says which ids turned out to be one face."""
+        builders: dict[int, _TrackBuilder] = {}
+        for key in sorted(self.builders):
+            into = final_id(key) if final_id is not None and key >= 0 else key
+            if into in builders:
+                builders[into].absorb(self.builders[key])
+            else:
+                builders[into] = self.builders[key]
+        kept = sorted((b for b in builders.values() if len(b.frames) >= min_frames), key=lambda b: min(b.frames))
         durations = self.durations(fps)
         return [b.build(i + 1, self.classes, fps, durations) for i, b in enumerate(kept)]
 
@@ -307,6 +330,6 @@ def analyze_video(
     run = run_video(session, src, on_frame=progress, on_results=collector)
     return VideoEmotions(
         src.name, src.fps, src.width, src.height, run.frames, tuple(session.classifier.classes),
-        collector.tracks(src.fps, min_track_frames), broken=run.broken, interrupted=run.interrupted,
+        collector.tracks(src.fps, min_track_frames, session.tracker.final_id), broken=run.broken, interrupted=run.interrupted,
         seconds_taken=run.seconds, end_time=collector.end_time(src.fps),
     )
