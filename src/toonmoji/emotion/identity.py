@@ -97,6 +97,12 @@ def box_iou(a: np.ndarray | tuple[float, ...], b: np.ndarray | tuple[float, ...]
     return float(inter / union) if union > 0 else 0.0
 
 
+def _grown(box: np.ndarray, share: float) -> np.ndarray:
+    """The box grown by `share` of its size on every side."""
+    m = share * max(box[2] - box[0], box[3] - box[1])
+    return np.asarray(box, np.float64) + (-m, -m, m, m)
+
+
 def merge_duplicates(results: list[FaceEmotion], min_iou: float = 0.5) -> list[FaceEmotion]:
     """One result per face: of boxes overlapping by `min_iou` or more (or one inside the other),
     the most confident is kept; the order of the kept ones is unchanged."""
@@ -186,8 +192,8 @@ class FaceTracker:
             out.append(dataclasses.replace(r, track=t.id))
         seen = [t for t in self.tracks if t.missed == 0]
         for t in self.tracks:
-            if t.missed == 1:  # just lost: behind another face, or gone
-                t.occluded = any(box_iou(o.box, t.predicted_box()) > 0 for o in seen)
+            if t.missed == 1:  # just lost: behind another head (its face box grown by half), or gone
+                t.occluded = any(box_iou(_grown(o.box, 0.5), t.predicted_box()) > 0 for o in seen)
         kept = []
         for t in self.tracks:
             twin = self._duplicate(t, seen)
