@@ -190,9 +190,9 @@ class VideoSource:
         ok, first = self._read()
         if not ok:
             self._cap.release()
-            if not self.is_camera and not self._cap.get(cv2.CAP_PROP_FRAME_WIDTH):
-                raise VideoReadError(f"{self.name} holds no video stream (audio only, or not a video)")
-            raise VideoReadError(f"{self.name} yields no frames (empty or corrupt)")
+            if self.is_camera:
+                raise VideoReadError(f"{self.name} gives no frames (is another program using it?)")
+            raise VideoReadError(f"{self.name} holds no video frames (a video of zero frames, audio only, or corrupt)")
         self._first: np.ndarray | None = first
         self.height, self.width = first.shape[:2]
         self.scale = 1.0 if max_width is None or self.width <= max_width else max_width / self.width

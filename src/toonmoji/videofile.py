@@ -64,7 +64,7 @@ def why_unreadable(path: str | os.PathLike[str]) -> str:
         with contextlib.suppress(UnicodeDecodeError):
             head.decode("utf-8")
             return "it is a text file, not a video"
-    return "it is corrupt, truncated or not a video"
+    return "it is corrupt, truncated, without frames or not a video"
 
 
 def _mp4_audio_only(p: Path, limit: int = 1 << 22) -> bool:
