@@ -20,6 +20,7 @@ from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+import cv2
 import numpy as np
 
 from toonmoji.emotion.identity import FaceTracker
@@ -29,6 +30,7 @@ from toonmoji.errors import InputError
 from toonmoji.imageio import Frame, VideoSource
 
 CROP_MARGIN = 0.25  # share of the face size kept around a thumbnail's box
+CROP_SIDE = 160  # kept crops are shrunk to this on their longer side (the report's thumbnail size)
 WORK_WIDTH = 1280  # wider frames (4K) are shrunk to this on reading: detection and crops cost the same
 
 
@@ -184,6 +186,18 @@ def face_crop(image: np.ndarray, box: tuple[float, ...] | np.ndarray, margin: fl
     return image[iy0:max(iy1, iy0 + 1), ix0:max(ix1, ix0 + 1)].copy()
 
 
+def small_crop(image: np.ndarray, box: tuple[float, ...] | np.ndarray, side: int = CROP_SIDE) -> np.ndarray:
+    """`face_crop`, shrunk to at most `side` pixels on its longer side: a track keeps up to
+    eight of them (its largest view, its strongest moment per emotion), so an hour with many
+    people holds kilobytes per face, not a full-size crop each."""
+    crop = face_crop(image, box)
+    h, w = crop.shape[:2]
+    if max(h, w) <= side:
+        return crop
+    k = side / max(h, w)
+    return cv2.resize(crop, (max(1, round(w * k)), max(1, round(h * k))), interpolation=cv2.INTER_AREA)
+
+
 class _TrackBuilder:
     """One track's rows and best crops as the frames come; rows in compact arrays (about 60
     bytes a frame), so an hour of video costs megabytes, not a Python object per number."""
@@ -207,10 +221,10 @@ class _TrackBuilder:
         x0, y0, x1, y1 = r.face.box
         area = (x1 - x0) * (y1 - y0)
         if area > self.largest:
-            self.largest, self.thumbnail = area, face_crop(frame.image, r.face.box)
+            self.largest, self.thumbnail = area, small_crop(frame.image, r.face.box)
         better = np.flatnonzero(r.probabilities > self.best)
         if len(better):
-            crop = face_crop(frame.image, r.face.box)
+            crop = small_crop(frame.image, r.face.box)
             for k in better:
                 self.best[k] = r.probabilities[k]
                 self.moments[k] = Moment(frame.index, frame.time, float(r.probabilities[k]), crop)
