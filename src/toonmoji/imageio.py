@@ -234,7 +234,10 @@ class VideoSource:
             self.frames_read = index + 1
             if self.scale < 1.0:
                 h, w = bgr.shape[:2]
-                bgr = cv2.resize(bgr, (round(w * self.scale), max(1, round(h * self.scale))), interpolation=cv2.INTER_AREA)
+                # bilinear: a quarter of INTER_AREA's cost on a 4K frame; this copy is for the
+                # detector (which shrinks it again) and 48-px emotion crops, not for looking at
+                bgr = cv2.resize(bgr, (round(w * self.scale), max(1, round(h * self.scale))),
+                                 interpolation=cv2.INTER_LINEAR)
             yield Frame(index, last, cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
             index += 1
         self.close()
