@@ -82,10 +82,10 @@ def run(args: list[str]) -> tuple[str, float, str]:
         return "crash", took, f"exit {p.returncode}: {lines[-1] if lines else ''}"
     if p.returncode == 0:
         return "read", took, lines[0] if lines else ""
-    if len(lines) == 1 and lines[0].startswith("error:"):
-        return "refused in one line", took, lines[0]
     if lines and lines[-1].startswith("error:") and "broke off after frame" in lines[-1]:
         return "broke off, frames kept", took, lines[-1]
+    if len(lines) == 1 and lines[0].startswith("error:"):
+        return "refused in one line", took, lines[0]
     return "not one line", took, " | ".join(lines)[:300]
 
 

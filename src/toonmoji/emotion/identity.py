@@ -129,13 +129,12 @@ class FaceTracker:
 
     A face matches a track (of a similar size) when its box overlaps where the track was
     expected by `min_overlap` (IoU), the track was seen within `fresh_frames`, and it looks
-    somewhat alike (similarity >=
-    `overlap_similarity`); or when its centre is within `reach` face sizes of it (plus
-    `reach_per_missed` for each frame unseen) and it looks alike (>= `min_similarity`, or
-    `occluded_similarity` for a face lost behind another, whose first frames back are still
-    partly covered); or,
-    anywhere in the frame, when it looks very alike (>= `recognise_similarity`). Of the matches,
-    the best overall wins (Hungarian on 1 - overlap + 1 - similarity + size change).
+    somewhat alike (similarity >= `overlap_similarity`); or when its centre is within `reach`
+    face sizes of it (plus `reach_per_missed` for each frame unseen) and it looks alike (>=
+    `min_similarity`, or `occluded_similarity` for a face lost behind another, whose first
+    frames back are still partly covered); or, anywhere in the frame, when it looks very alike
+    (>= `recognise_similarity`). Of the matches, the best overall wins (Hungarian on
+    1 - overlap + 1 - similarity + size change).
     """
 
     max_missed: int = 30
