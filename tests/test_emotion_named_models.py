@@ -150,3 +150,20 @@ def test_the_recipes_of_the_named_models_are_the_issues():
     live = TrainSettings.from_dict(read_recipe(configs / "emotion_live.toml"))
     assert live.name == "live" and live.teachers == ("runs/accurate/best.pt",) and live.distill_weight > 0
     assert len(export_onnx_bytes(build_model(live.model_config()).eval())) < 5_000_000
+
+
+def test_the_video_report_reads_faces_with_the_photo_model(monkeypatch, tmp_path):
+    """The report is read offline, so it takes the photo model (`accurate` when packaged), while
+    the live camera and `emotion VIDEO` take `live`."""
+    from toonmoji.emotion import live, video
+
+    asked = {}
+
+    def spy(cls, *args, **kwargs):
+        asked.update(kwargs)
+        raise RuntimeError("stop here")  # the choice is what this test is about
+
+    monkeypatch.setattr(live.EmotionSession, "create", classmethod(spy))
+    with pytest.raises(RuntimeError, match="stop here"):
+        video.analyze_video(tmp_path / "clip.mp4")
+    assert asked["use"] == "photo" and asked["video"] is True

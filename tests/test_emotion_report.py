@@ -195,6 +195,9 @@ def test_camera_needs_seconds_a_bad_camera_and_a_photo_are_one_line(cli, tmp_pat
     code, _, err = cli("emotion", "report", "--camera", "9", "--seconds", "2", "--out", tmp_path / "r")
     assert code == 2 and "cannot open camera 9" in err and "Traceback" not in err
     code, _, err = cli("emotion", "report", tmp_path / "me.jpg", "--out", tmp_path / "r")
+    assert code == 2 and f"no such file: {tmp_path / 'me.jpg'}" in err  # missing, whatever its name says
+    (tmp_path / "me.jpg").write_bytes(b"\xff\xd8\xff")
+    code, _, err = cli("emotion", "report", tmp_path / "me.jpg", "--out", tmp_path / "r")
     assert code == 2 and "is a photo" in err
     code, _, err = cli("emotion", "report", tmp_path / "clip.mp4", "--detector", "nope", "--out", tmp_path / "r")
     assert code == 2 and "unknown detector 'nope'" in err and "Traceback" not in err

@@ -20,6 +20,7 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from toonmoji.errors import ImageReadError, InputError, OutputExistsError, VideoReadError
+from toonmoji.videofile import quiet_stderr, why_unreadable
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff"}
 VIDEO_SUFFIXES = {".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg"}
@@ -146,7 +147,8 @@ def is_image_path(path: str | os.PathLike[str]) -> bool:
 
 @dataclass(frozen=True)
 class Frame:
-    """One decoded video frame: `image` is `(H, W, 3) uint8` RGB, `time` in seconds."""
+    """One decoded video frame: `image` is `(H, W, 3) uint8` RGB, `time` in seconds (the
+    frame's own timestamp, so variable frame rate videos keep true times)."""
 
     index: int
     time: float
@@ -166,48 +168,87 @@ def _quiet_capture(index: int) -> cv2.VideoCapture:
 class VideoSource:
     """Frames from a video file or a camera index, validated on open.
 
-    A file that cannot be opened or holds no frame raises VideoReadError at construction; a file
-    that breaks mid-way simply ends (`broken` tells the caller), so work done so far is kept.
+    A file that cannot be opened or holds no frame raises VideoReadError at construction, in
+    one line that says what the file is (text, audio only, empty, corrupt); the decoder's own
+    messages are silenced (see videofile.py). A file that breaks mid-way simply ends (`broken`
+    tells the caller), so work done so far is kept. Phone videos come upright (the rotation
+    tag is applied), times come from each frame's timestamp, and frames wider than `max_width`
+    are shrunk on the way in (`scale` is the factor; `width`, `height` stay the file's, upright).
+    Reading ends before the first frame at or past `max_seconds`.
     """
 
-    def __init__(self, source: str | int | os.PathLike[str]):
+    def __init__(self, source: str | int | os.PathLike[str], max_width: int | None = None,
+                 max_seconds: float | None = None):
         self.is_camera = isinstance(source, int)
+        self.max_seconds = max_seconds  # frames from this time on are not read
         if self.is_camera:
             self.name = f"camera {source}"
-            self._cap = _quiet_capture(int(source))  # a missing camera is one line, not OpenCV's warnings too
+            with quiet_stderr():  # a missing camera is one line, not OpenCV's warnings too
+                self._cap = _quiet_capture(int(source))
             if not self._cap.isOpened():
                 raise VideoReadError(f"cannot open {self.name} (is a camera connected?)")
         else:
             p = require_file(source)
             self.name = str(p)
-            self._cap = cv2.VideoCapture(str(p))
+            with quiet_stderr():
+                self._cap = cv2.VideoCapture(str(p))
             if not self._cap.isOpened():
-                raise VideoReadError(f"cannot open video {p} (corrupt or unsupported format)")
+                raise VideoReadError(f"cannot open video {p}: {why_unreadable(p)}")
+            self._cap.set(cv2.CAP_PROP_ORIENTATION_AUTO, 1)  # portrait phone clips stored landscape
         fps = float(self._cap.get(cv2.CAP_PROP_FPS) or 0.0)
         self.fps = fps if 1.0 <= fps <= 1000.0 else 30.0
-        ok, first = self._cap.read()
-        if not ok or first is None:
+        ok, first = self._read()
+        if not ok:
             self._cap.release()
-            raise VideoReadError(f"{self.name} yields no frames (empty or corrupt)")
+            if self.is_camera:
+                raise VideoReadError(f"{self.name} gives no frames (is another program using it?)")
+            raise VideoReadError(f"{self.name} holds no video frames (a video of zero frames, audio only, or corrupt)")
         self._first: np.ndarray | None = first
         self.height, self.width = first.shape[:2]
+        self.scale = 1.0 if max_width is None or self.width <= max_width else max_width / self.width
         self.frame_count = int(self._cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
         self.frames_read = 0
         self.broken = False
 
+    def _read(self) -> tuple[bool, np.ndarray | None]:
+        """One BGR frame; (False, None) at the end or on a decoder error."""
+        try:
+            ok, bgr = self._cap.read()
+        except cv2.error:
+            return False, None
+        return (True, bgr) if ok and bgr is not None and bgr.size else (False, None)
+
+    def _time(self, index: int, last: float) -> float:
+        """The frame's timestamp in seconds, or index / fps where the file (or a camera) has
+        none that moves forward."""
+        if not self.is_camera:
+            ms = self._cap.get(cv2.CAP_PROP_POS_MSEC)
+            if np.isfinite(ms) and ms >= 0 and (index == 0 or ms / 1000 > last):
+                return ms / 1000
+        return index / self.fps if index == 0 or index / self.fps > last else last + 1 / self.fps
+
     def __iter__(self) -> Iterator[Frame]:
-        index = 0
+        index, last = 0, 0.0
         while True:
             if self._first is not None:
                 bgr, self._first = self._first, None
             else:
-                ok, bgr = self._cap.read()
-                if not ok or bgr is None:
+                ok, bgr = self._read()
+                if not ok:
                     if self.frame_count and index < self.frame_count - 1 and not self.is_camera:
                         self.broken = True
                     break
+            last = self._time(index, last)
+            if self.max_seconds is not None and last >= self.max_seconds and index > 0:
+                break
             self.frames_read = index + 1
-            yield Frame(index, index / self.fps, cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
+            if self.scale < 1.0:
+                h, w = bgr.shape[:2]
+                # bilinear: a quarter of INTER_AREA's cost on a 4K frame; this copy is for the
+                # detector (which shrinks it again) and 48-px emotion crops, not for looking at
+                bgr = cv2.resize(bgr, (round(w * self.scale), max(1, round(h * self.scale))),
+                                 interpolation=cv2.INTER_LINEAR)
+            yield Frame(index, last, cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
             index += 1
         self.close()
 

@@ -65,6 +65,7 @@ def live(
     detect_width: Annotated[int, typer.Option(min=80, max=4096, help="Video frames are shrunk to this width for detection.")] = 320,
     rescan: Annotated[int, typer.Option(min=1, help="Video: scan the whole frame every N frames, follow known faces in between (1 = full scan always).")] = 10,
     max_frames: Annotated[int | None, typer.Option(min=1, help="Stop after this many frames.")] = None,
+    max_seconds: Annotated[float | None, typer.Option(min=0.01, help="Video: stop after this many seconds of it.")] = None,
     window: Annotated[bool | None, typer.Option("--window/--no-window", help="Show a window (default: when a display exists).", show_default=False)] = None,
     force: Annotated[bool, typer.Option(help="Overwrite an existing output file.")] = False,
 ) -> None:
@@ -89,7 +90,7 @@ def live(
     if photo:
         _photo(session, source, out, as_json, force)
     else:
-        _video(session, source, camera, out, as_json, window, max_frames, force)
+        _video(session, source, camera, out, as_json, window, max_frames, force, max_seconds)
 
 
 def _photo(session: EmotionSession, source: Path, out: Path | None, as_json: bool, force: bool) -> None:
@@ -116,20 +117,21 @@ def _photo(session: EmotionSession, source: Path, out: Path | None, as_json: boo
 
 
 def _video(session: EmotionSession, source: Path | None, camera: int | None, out: Path | None, as_json: bool,
-           window: bool | None, max_frames: int | None, force: bool) -> None:
+           window: bool | None, max_frames: int | None, force: bool, max_seconds: float | None = None) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from toonmoji.emotion.live import gui_available, run_video
     from toonmoji.imageio import VideoSink, VideoSource
 
-    src = VideoSource(camera if camera is not None else source)
+    src = VideoSource(camera if camera is not None else source, max_seconds=max_seconds)
     show = gui_available() if window is None else window
     if show and not gui_available():
         src.close()
         raise InputError("no window can be opened here (no display, or OpenCV without GUI); use --out")
     sink = VideoSink(out, src.fps, session.output_size(src.width, src.height), force) if out is not None else None
     report = err_console if as_json else console
-    total = min(src.frame_count or 0, max_frames or 10**9) or None
+    limit = round(max_seconds * src.fps) if max_seconds is not None else None
+    total = min(src.frame_count or 0, max_frames or 10**9, limit or 10**9) or None
     with Progress(TextColumn(f"[bold]{src.name}[/bold]"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[fps]}"),
                   console=err_console, transient=True, disable=as_json and not sys.stderr.isatty()) as progress:
         task = progress.add_task("frames", total=total, fps="")

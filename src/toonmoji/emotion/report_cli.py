@@ -18,7 +18,7 @@ def report(
     source: Annotated[Path | None, typer.Argument(help="A video file.", show_default=False)] = None,
     out: Annotated[Path | None, typer.Option(help="Folder for the report (default: <video>_report).")] = None,
     camera: Annotated[int | None, typer.Option(help="Read from camera number N instead (with --seconds).", min=0)] = None,
-    seconds: Annotated[float | None, typer.Option(min=0.1, help="Read only this many seconds (a camera: how long to record).")] = None,
+    seconds: Annotated[float | None, typer.Option("--seconds", "--max-seconds", min=0.1, help="Read only this many seconds of the video (a camera: how long to record); the report covers them.")] = None,
     smooth_frames: Annotated[int, typer.Option(min=1, max=100, help="Frames each face's probabilities are averaged over (1 = none).")] = 5,
     keep_seconds: Annotated[float, typer.Option(min=0.0, help="A face unseen this long keeps its track id; after that it is a new face.")] = 1.0,
     model: Annotated[Path | None, typer.Option("--model", help="A toonmoji .pt checkpoint or .onnx export (default: packaged FER2013 model).")] = None,
@@ -38,26 +38,36 @@ def report(
     )
 
     from toonmoji.emotion.report import check_report_folder, prewarm, write_report
-    from toonmoji.emotion.video import analyze_video, mmss
-    from toonmoji.imageio import is_image_path
+    from toonmoji.emotion.video import WORK_WIDTH, analyze_video, mmss
+    from toonmoji.imageio import VideoSource, is_image_path, require_file
 
     if (source is None) == (camera is None):
         raise InputError("give either a VIDEO path or --camera N (one of them)")
     if camera is not None and seconds is None:
         raise InputError("--camera needs --seconds: how long to record")
+    if detector not in (None, "auto", "haar", "dlib"):
+        raise InputError(f"unknown detector {detector!r}; choose auto, haar or dlib")
+    if source is not None:
+        require_file(source)  # "no such file" before anything is said about its name
     if source is not None and is_image_path(source):
         raise InputError(f"{source} is a photo; `toonmoji emotion {source}` reads the emotions in a photo")
     out = out or Path(f"camera{camera}_report" if camera is not None else f"{source.stem}_report")
     check_report_folder(out, force)
     name = f"camera {camera}" if camera is not None else source.name
-    prewarm()
-    with Progress(TextColumn(f"[bold]{name}[/bold]"), BarColumn(), MofNCompleteColumn(), TextColumn("frames"),
-                  TimeRemainingColumn(), console=err_console, transient=True) as progress:
-        task = progress.add_task("frames", total=None)
-        video = analyze_video(camera if camera is not None else source, model=model, detector=detector,
-                              smooth_frames=smooth_frames, detect_width=detect_width, rescan_every=rescan,
-                              keep_seconds=keep_seconds, seconds=seconds,
-                              on_progress=lambda n, total: progress.update(task, completed=n, total=total))
+    src = VideoSource(camera if camera is not None else source, max_width=WORK_WIDTH)  # a bad file fails here
+    imports = prewarm()
+    try:
+        with Progress(TextColumn(f"[bold]{name}[/bold]"), BarColumn(), MofNCompleteColumn(), TextColumn("frames"),
+                      TimeRemainingColumn(), console=err_console, transient=True,
+                      disable=not err_console.is_terminal) as progress:
+            task = progress.add_task("frames", total=None)
+            video = analyze_video(src, model=model, detector=detector, smooth_frames=smooth_frames,
+                                  detect_width=detect_width, rescan_every=rescan, keep_seconds=keep_seconds,
+                                  seconds=seconds,
+                                  on_progress=lambda n, total: progress.update(task, completed=n, total=total))
+    finally:
+        src.close()
+        imports.join()  # an exit while it still imports in C (pyarrow) would abort the interpreter
     write_report(video, out, force)
     fps = video.frames / video.seconds_taken if video.seconds_taken > 0 else 0.0
     console.print(f"{video.frames} frame(s) ({mmss(video.duration)}) read at {fps:.0f} fps; {len(video.tracks)} face(s)")

@@ -16,9 +16,11 @@ a Ctrl-C, ends the reading; what was read is kept and says where it ended.
 from __future__ import annotations
 
 import os
+from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+import cv2
 import numpy as np
 
 from toonmoji.emotion.identity import FaceTracker
@@ -28,6 +30,8 @@ from toonmoji.errors import InputError
 from toonmoji.imageio import Frame, VideoSource
 
 CROP_MARGIN = 0.25  # share of the face size kept around a thumbnail's box
+CROP_SIDE = 160  # kept crops are shrunk to this on their longer side (the report's thumbnail size)
+WORK_WIDTH = 1280  # wider frames (4K) are shrunk to this on reading: detection and crops cost the same
 
 
 @dataclass
@@ -44,7 +48,9 @@ class Moment:
 class FaceTrack:
     """One face across the video: arrays with one entry per frame it was seen in.
 
-    `frames (N,) int`, `times (N,) float` seconds, `boxes (N, 4) float32` x0, y0, x1, y1,
+    `frames (N,) int`, `times (N,) float` seconds (the frames' timestamps), `durations (N,)
+    float` seconds each of those frames lasts (to the next frame's timestamp, so a variable
+    frame rate counts true time), `boxes (N, 4) float32` x0, y0, x1, y1 in the video's pixels,
     `probabilities (N, C) float32` (smoothed, each row sums to 1, in `classes` order)."""
 
     id: int
@@ -56,6 +62,7 @@ class FaceTrack:
     probabilities: np.ndarray
     thumbnail: np.ndarray = field(repr=False)  # the face at its largest, (h, w, 3) uint8 RGB
     strongest: dict[str, Moment] = field(repr=False)  # per class: the frame it peaked in
+    durations: np.ndarray | None = None  # None: each frame lasts 1 / fps
 
     @property
     def labels(self) -> list[str]:
@@ -63,8 +70,10 @@ class FaceTrack:
 
     @property
     def seconds(self) -> float:
-        """Time on screen: frames seen / frame rate."""
-        return len(self.frames) / self.fps
+        """Time on screen: the frames seen, each for as long as it lasts."""
+        if self.durations is None:
+            return len(self.frames) / self.fps
+        return float(np.sum(self.durations))
 
     @property
     def shares(self) -> dict[str, float]:
@@ -105,10 +114,11 @@ class VideoEmotions:
     broken: bool = False  # the file broke off after `frames` frames (truncated or corrupt)
     interrupted: bool = False  # stopped by Ctrl-C after `frames` frames
     seconds_taken: float = 0.0
+    end_time: float | None = None  # where the frames read end, in seconds (None: frames / fps)
 
     @property
     def duration(self) -> float:
-        return self.frames / self.fps
+        return self.frames / self.fps if self.end_time is None else self.end_time
 
     @property
     def notes(self) -> list[str]:
@@ -176,66 +186,123 @@ def face_crop(image: np.ndarray, box: tuple[float, ...] | np.ndarray, margin: fl
     return image[iy0:max(iy1, iy0 + 1), ix0:max(ix1, ix0 + 1)].copy()
 
 
+def small_crop(image: np.ndarray, box: tuple[float, ...] | np.ndarray, side: int = CROP_SIDE) -> np.ndarray:
+    """`face_crop`, shrunk to at most `side` pixels on its longer side: a track keeps up to
+    eight of them (its largest view, its strongest moment per emotion), so an hour with many
+    people holds kilobytes per face, not a full-size crop each."""
+    crop = face_crop(image, box)
+    h, w = crop.shape[:2]
+    if max(h, w) <= side:
+        return crop
+    k = side / max(h, w)
+    return cv2.resize(crop, (max(1, round(w * k)), max(1, round(h * k))), interpolation=cv2.INTER_AREA)
+
+
 class _TrackBuilder:
-    """One track's rows and best crops as the frames come."""
+    """One track's rows and best crops as the frames come; rows in compact arrays (about 60
+    bytes a frame), so an hour of video costs megabytes, not a Python object per number."""
 
     def __init__(self, classes: int):
-        self.frames: list[int] = []
-        self.times: list[float] = []
-        self.boxes: list[tuple[float, ...]] = []
-        self.probs: list[np.ndarray] = []
+        self.frames = array("q")
+        self.times = array("d")
+        self.boxes = array("f")
+        self.probs = array("f")
         self.largest = -1.0
         self.thumbnail: np.ndarray | None = None
         self.best = np.full(classes, -1.0)
         self.moments: list[Moment | None] = [None] * classes
 
-    def add(self, frame: Frame, r: FaceEmotion) -> None:
+    def add(self, frame: Frame, r: FaceEmotion, scale: float = 1.0) -> None:
+        """`scale`: the frame's size over the video's (boxes are kept in the video's pixels)."""
         self.frames.append(frame.index)
         self.times.append(frame.time)
-        self.boxes.append(tuple(float(v) for v in r.face.box))
-        self.probs.append(r.probabilities)
+        self.boxes.extend(float(v) / scale for v in r.face.box)
+        self.probs.extend(r.probabilities.astype(np.float32).tolist())
         x0, y0, x1, y1 = r.face.box
         area = (x1 - x0) * (y1 - y0)
         if area > self.largest:
-            self.largest, self.thumbnail = area, face_crop(frame.image, r.face.box)
+            self.largest, self.thumbnail = area, small_crop(frame.image, r.face.box)
         better = np.flatnonzero(r.probabilities > self.best)
         if len(better):
-            crop = face_crop(frame.image, r.face.box)
+            crop = small_crop(frame.image, r.face.box)
             for k in better:
                 self.best[k] = r.probabilities[k]
                 self.moments[k] = Moment(frame.index, frame.time, float(r.probabilities[k]), crop)
 
-    def build(self, new_id: int, classes: tuple[str, ...], fps: float) -> FaceTrack:
+    def absorb(self, other: _TrackBuilder) -> None:
+        """Take in the rows and pictures of a track that turned out to be this face too."""
+        have, c = set(self.frames), len(self.best)
+        for i, f in enumerate(other.frames):
+            if f not in have:
+                self.frames.append(f)
+                self.times.append(other.times[i])
+                self.boxes.extend(other.boxes[4 * i : 4 * i + 4])
+                self.probs.extend(other.probs[c * i : c * i + c])
+        if other.largest > self.largest:
+            self.largest, self.thumbnail = other.largest, other.thumbnail
+        for k in np.flatnonzero(other.best > self.best):
+            self.best[k], self.moments[k] = other.best[k], other.moments[k]
+
+    def build(self, new_id: int, classes: tuple[str, ...], fps: float, durations: np.ndarray) -> FaceTrack:
+        frames = np.frombuffer(self.frames, np.int64)
+        order = np.argsort(frames, kind="stable")
         return FaceTrack(
-            new_id, classes, fps, np.asarray(self.frames, np.int64), np.asarray(self.times, np.float64),
-            np.asarray(self.boxes, np.float32).reshape(-1, 4), np.stack(self.probs).astype(np.float32),
+            new_id, classes, fps, frames[order], np.frombuffer(self.times, np.float64)[order],
+            np.frombuffer(self.boxes, np.float32).reshape(-1, 4)[order],
+            np.frombuffer(self.probs, np.float32).reshape(len(frames), -1)[order],
             self.thumbnail, {c: m for c, m in zip(classes, self.moments) if m is not None},
+            durations=durations[frames[order]],
         )
 
 
 class VideoCollector:
-    """`on_results` for `run_video`: gathers every frame's results per track id."""
+    """`on_results` for `run_video`: gathers every frame's results per track id, and every
+    frame's timestamp (for how long each frame lasts). Frames must come in order from 0."""
 
-    def __init__(self, classes: tuple[str, ...] = EMOTIONS):
+    def __init__(self, classes: tuple[str, ...] = EMOTIONS, scale: float = 1.0):
         self.classes = classes
+        self.scale = scale  # frame size / video size
         self.builders: dict[int, _TrackBuilder] = {}
+        self.times = array("d")
 
     def __call__(self, frame: Frame, results: list[FaceEmotion]) -> None:
+        self.times.append(frame.time)
         for r in results:
             key = r.track if r.track is not None else -1
             builder = self.builders.get(key)
             if builder is None:
                 builder = self.builders[key] = _TrackBuilder(len(self.classes))
-            builder.add(frame, r)
+            builder.add(frame, r, self.scale)
 
-    def tracks(self, fps: float, min_frames: int = 1) -> list[FaceTrack]:
-        """Tracks seen in at least `min_frames` frames, renumbered 1, 2, ... by first appearance."""
-        kept = sorted((b for b in self.builders.values() if len(b.frames) >= min_frames), key=lambda b: b.frames[0])
-        return [b.build(i + 1, self.classes, fps) for i, b in enumerate(kept)]
+    def durations(self, fps: float) -> np.ndarray:
+        """`(frames,)` seconds each frame read lasts: to the next one's timestamp; the last as
+        long as the typical frame (or 1 / fps)."""
+        times = np.frombuffer(self.times, np.float64)
+        steps = np.diff(times)
+        last = float(np.median(steps)) if len(steps) else 1 / fps
+        return np.append(steps, last if last > 0 else 1 / fps)
+
+    def end_time(self, fps: float) -> float | None:
+        """Where the frames read end (the last timestamp plus its duration)."""
+        return float(self.times[-1] + self.durations(fps)[-1]) if len(self.times) else None
+
+    def tracks(self, fps: float, min_frames: int = 1, final_id: Callable[[int], int] | None = None) -> list[FaceTrack]:
+        """Tracks seen in at least `min_frames` frames, renumbered 1, 2, ... by first appearance;
+        `final_id` (the tracker's) says which ids turned out to be one face."""
+        builders: dict[int, _TrackBuilder] = {}
+        for key in sorted(self.builders):
+            into = final_id(key) if final_id is not None and key >= 0 else key
+            if into in builders:
+                builders[into].absorb(self.builders[key])
+            else:
+                builders[into] = self.builders[key]
+        kept = sorted((b for b in builders.values() if len(b.frames) >= min_frames), key=lambda b: min(b.frames))
+        durations = self.durations(fps)
+        return [b.build(i + 1, self.classes, fps, durations) for i, b in enumerate(kept)]
 
 
 def analyze_video(
-    source: str | os.PathLike[str] | int,
+    source: str | os.PathLike[str] | int | VideoSource,
     *,
     model: str | os.PathLike[str] | None = None,
     detector: str | None = None,
@@ -245,33 +312,39 @@ def analyze_video(
     keep_seconds: float = 1.0,
     min_track_frames: int = 3,
     seconds: float | None = None,
+    max_width: int = WORK_WIDTH,
     on_progress: Callable[[int, int | None], None] | None = None,
 ) -> VideoEmotions:
-    """Read a video file (or camera number) to its end, or for `seconds`, with the live pipeline
-    (its default detector unless `detector` names one).
+    """Read a video file (or camera number, or a VideoSource already open) to its end, or for
+    `seconds` of it, with the live pipeline (its default detector unless `detector` names one).
 
     A face unseen for up to `keep_seconds` keeps its track id (see identity.py); tracks seen in
-    fewer than `min_track_frames` frames are dropped as detector noise. `on_progress(done, total)`
-    is called after each frame (`total` None when unknown). Raises VideoReadError only when the
-    source cannot be opened at all; a break mid-way ends the reading (`broken`)."""
+    fewer than `min_track_frames` frames are dropped as detector noise. Frames wider than
+    `max_width` are read shrunk to it (boxes are still given in the video's pixels).
+    `on_progress(done, total)` is called after each frame (`total` None when unknown). Raises
+    VideoReadError only when the source cannot be opened at all; a break mid-way ends the
+    reading (`broken`), as does Ctrl-C (`interrupted`)."""
     from toonmoji.emotion.live import EmotionSession, run_video
 
     chosen = {} if detector is None else {"detector": detector}  # None: the live pipeline's default
     try:
+        # a report is read offline: the photo model (`accurate` when packaged) is worth its time
         session = EmotionSession.create(model, detect_width=detect_width, smooth_frames=smooth_frames, video=True,
-                                        rescan_every=rescan_every, **chosen)
+                                        rescan_every=rescan_every, use="photo", **chosen)
     except ValueError as exc:  # an unknown detector name
         raise InputError(str(exc)) from None
-    src = VideoSource(source)
+    src = source if isinstance(source, VideoSource) else VideoSource(source, max_width=max_width)
+    if seconds is not None:
+        src.max_seconds = seconds
     session.tracker = FaceTracker.for_fps(src.fps, keep_seconds)
     limit = max(1, round(seconds * src.fps)) if seconds is not None else None
     known = [n for n in (None if src.is_camera else src.frame_count, limit) if n is not None and n > 0]
     total = min(known) if known else None
-    collector = VideoCollector(session.classifier.classes)
+    collector = VideoCollector(session.classifier.classes, src.scale)
     progress = (lambda n: on_progress(n, total)) if on_progress is not None else None
-    run = run_video(session, src, max_frames=limit, on_frame=progress, on_results=collector)
+    run = run_video(session, src, on_frame=progress, on_results=collector)
     return VideoEmotions(
         src.name, src.fps, src.width, src.height, run.frames, tuple(session.classifier.classes),
-        collector.tracks(src.fps, min_track_frames), broken=run.broken, interrupted=run.interrupted,
-        seconds_taken=run.seconds,
+        collector.tracks(src.fps, min_track_frames, session.tracker.final_id), broken=run.broken, interrupted=run.interrupted,
+        seconds_taken=run.seconds, end_time=collector.end_time(src.fps),
     )
