@@ -16,7 +16,7 @@ from toonmoji.avatar.facial_hair import fit_facial_hair
 from toonmoji.avatar.features import measure_shape
 from toonmoji.avatar.hair import fit_hair
 from toonmoji.avatar.model import Attributes, Confidence
-from toonmoji.avatar.surroundings import clothing_colour, smile_lines
+from toonmoji.avatar.surroundings import clothing_colour, person_mask, smile_lines
 from toonmoji.errors import InputError, NoFaceError
 from toonmoji.faces.detect import Face, detect_faces, require_faces
 
@@ -76,7 +76,8 @@ def fit_attributes(image: np.ndarray, face: Face) -> Attributes:
 
     skin = cues.skin_lab(c, gains)
     attrs.skin = hex_of(rgb_of_lab(skin[None])[0])
-    hair = fit_hair(c, skin, gains)
+    person = person_mask(c)
+    hair = fit_hair(c, skin, gains, person)
     attrs.hair.style = hair.style
     attrs.hair.outline = hair.outline
     attrs.hair.fringe = hair.fringe
@@ -103,7 +104,8 @@ def fit_attributes(image: np.ndarray, face: Face) -> Attributes:
     if beard.color is not None:
         attrs.beard.color = attrs.hair.color if beard.style == "stubble" else beard.color
     attrs.confidence["beard.style"] = Confidence(beard.score, beard.alternative)
-    attrs.clothing.color = clothing_colour(c, gains, skin, attrs.hair.color if hair.color else None) or attrs.clothing.color
+    attrs.clothing.color = clothing_colour(c, gains, skin, attrs.hair.color if hair.color else None,
+                                          person) or attrs.clothing.color
     attrs.age.lines = smile_lines(c)
     return attrs
 
