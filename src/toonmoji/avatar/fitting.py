@@ -14,6 +14,7 @@ from toonmoji.avatar.canonical import Canonical
 from toonmoji.avatar.colour import hex_of, rgb_of_lab, white_balance_gains
 from toonmoji.avatar.facial_hair import fit_facial_hair
 from toonmoji.avatar.features import measure_shape
+from toonmoji.avatar.glasses import fit_glasses
 from toonmoji.avatar.hair import fit_hair
 from toonmoji.avatar.model import Attributes, Confidence
 from toonmoji.avatar.surroundings import clothing_colour, person_mask, smile_lines
@@ -21,7 +22,6 @@ from toonmoji.errors import InputError, NoFaceError
 from toonmoji.faces.detect import Face, detect_faces, require_faces
 
 MIN_FACE = 24  # pixels across: below this the landmarks are guesses
-GLASSES_THRESHOLD = 1.9
 MIN_TURNED_SHARE = -0.15  # the 86 development faces: -0.09 and up (small three-quarter views)
 
 
@@ -92,13 +92,11 @@ def fit_attributes(image: np.ndarray, face: Face) -> Attributes:
     attrs.eyes.color = cues.iris_colour(c, gains, eye_px)
     brow_colour, thickness = cues.brows(c, gains, skin, attrs.hair.color if hair.color else None)
     attrs.brows.color, attrs.brows.thickness = brow_colour, round(thickness, 3)
-    glasses = cues.glasses_score(c)
-    if glasses >= GLASSES_THRESHOLD:
-        attrs.glasses.style = "square"
+    glasses = fit_glasses(c)
+    if glasses.style != "none":
+        attrs.glasses.style = glasses.style
         attrs.glasses.color = cues.frame_colour(c)
-    margin = abs(glasses - GLASSES_THRESHOLD) / GLASSES_THRESHOLD
-    attrs.confidence["glasses.style"] = Confidence(round(float(np.clip(0.5 + margin, 0.5, 0.9)), 2),
-                                                   "square" if glasses < GLASSES_THRESHOLD else "none")
+    attrs.confidence["glasses.style"] = Confidence(glasses.score, glasses.alternative)
     beard = fit_facial_hair(c, gains)
     attrs.beard.style = beard.style
     if beard.color is not None:
