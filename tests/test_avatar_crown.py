@@ -4,6 +4,7 @@ head's edge is bald, and a wall or a person behind it does not count as hair."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import pytest
 from toonmoji.avatar import fit
 from toonmoji.avatar.canonical import Canonical
 from toonmoji.avatar.colour import lab_of
-from toonmoji.avatar.hair import HAIR_ON_TOP, hair_on_top
+from toonmoji.avatar.hair import HAIR_ON_TOP, crown_cut_off, hair_on_top
 from toonmoji.faces import detect_faces
 from toonmoji.imageio import read_image
 
@@ -68,6 +69,16 @@ def test_a_person_behind_a_bald_head_counts_only_up_to_a_head_height(canonical):
 def test_no_break_no_hair(canonical):
     lab, person = head(canonical, 5.0, 5.0, (30.0, 5.0, 5.0), person_above=True)  # skin all the way up
     assert hair_on_top(canonical, lab, SKIN, person) == 0.0
+
+
+@pytest.mark.parametrize(("edge", "cut"), [(0.4, True), (1.0, False)])
+def test_a_photo_cut_through_the_forehead_cannot_show_baldness(canonical, edge, cut):
+    """The photo's top edge `edge` face lengths above the brows, the person filling the photo."""
+    lm = canonical.landmarks
+    valid = canonical.valid.copy()
+    valid[: int(lm[17:27, 1].min() - edge * (lm[8, 1] - lm[27, 1]))] = False
+    c = dataclasses.replace(canonical, valid=valid)
+    assert crown_cut_off(c, np.ones_like(valid)) is cut
 
 
 def test_grey_hair_on_a_light_wall_is_not_bald():

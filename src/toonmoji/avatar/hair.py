@@ -27,6 +27,7 @@ BALD = 0.82  # share of the head above the brows that is bare skin, for bald
 RECEDING = 0.65  # ... for a receding hairline
 SCALP_SHADE = 28.0  # L* a scalp may be darker than the face and still count as skin
 HAIR_ON_TOP = 0.15  # face lengths of hair above the forehead (about 2 cm) that rule out bald
+CROWN = 0.6  # face lengths above the brows a photo must show to tell a bald head
 FACE_PX_FOR_TEXTURE = 80  # photo pixels across the face from which hair strands are resolved
 
 
@@ -87,6 +88,8 @@ def fit_hair(c: Canonical, skin_lab: np.ndarray, gains: np.ndarray | None = None
         person = person_mask(c)
     haired = hair_on_top(c, lab, skin_lab, person) >= HAIR_ON_TOP
     if not haired and (bare >= RECEDING or (ring & skinlike).sum() > 0.6 * max(1, ring.sum())):
+        if crown_cut_off(c, person):  # a bare forehead up to the photo's edge: bald or not, it can't say
+            return HairFit("short", None, [], 0.4, 0.0, np.zeros_like(matte), 0.3, "bald")
         side = candidates & near_face & (yy < lm[30, 1]) & (np.abs(xx - centre[0]) > 0.8 * rx)
         side_lab = robust_colour(img[side], 10.0, 95.0) if side.sum() > 40 else None
         mask = np.zeros_like(matte)
@@ -144,6 +147,19 @@ def head_visible(c: Canonical) -> bool:
     top = max(0, int(brow_y - 0.6 * (lm[8, 1] - lm[27, 1])))
     x0, x1 = int(lm[0, 0]), int(lm[16, 0])
     return bool(c.valid[top : int(brow_y), x0:x1].mean() >= 0.6)
+
+
+def crown_cut_off(c: Canonical, person: np.ndarray) -> bool:
+    """Whether the photo's top edge cuts the head off within `CROWN` face lengths above the brows
+    (the strip above the nose bridge runs out of photo before it runs out of person): a bare
+    forehead there may be a bald head or a high forehead under hair out of frame."""
+    lm = c.landmarks
+    x0, x1 = int(lm[27, 0] - 22), int(lm[27, 0] + 23)
+    brow = int(lm[17:27, 1].min())
+    y = brow - 6
+    while y > 0 and (person[y, x0:x1] & c.valid[y, x0:x1]).mean() >= 0.5:
+        y -= 1
+    return bool(c.valid[max(y, 0), x0:x1].mean() < 0.5 and brow - y < CROWN * (lm[8, 1] - lm[27, 1]))
 
 
 def scalp_skin(lab: np.ndarray, skin_lab: np.ndarray) -> np.ndarray:
