@@ -5,7 +5,8 @@ Every labelled face is fitted with the product's own detector (`auto`: CenterFac
 detected face that overlaps the label's box most) and named by the data set's comparison rules
 (`toonmoji.avatar.naming`); `unsure` labels are left out of each score. Besides the overall
 agreement it prints a confusion table per attribute, the share of clean-shaven faces drawn with
-any beard or stubble, the agreement per photo source (the 11 dlib photos vs the 11 photos from
+any beard or stubble, leave-one-photo-out checks of the facial hair and glasses thresholds, the
+agreement per photo source (the 11 dlib photos vs the 11 photos from
 other repositories) and per split half (photos alternately assigned). All 86 faces were looked at
 while the cues were chosen, so no column is a held-out score: the columns show whether a cue works
 evenly across sources and halves of this small, skewed set rather than on one part of it.

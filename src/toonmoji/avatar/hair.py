@@ -6,6 +6,10 @@ and neck. Hair is what of it is neither face nor skin-coloured; its colour is le
 the temples, so a dark background or a shirt does not count. The silhouette is the hair's reach
 along 24 rays from the head centre (in head radii: 1 is the drawn head's edge), median-smoothed:
 a few numbers that draw as one smooth closed path and that a person can edit.
+
+Bald is decided from the bare scalp above the forehead, and vetoed when the person matte (selfie
+segmentation, which keeps hair of any colour against any background) shows a layer of hair on
+top of it; when the photo's top edge cuts through the forehead, the photo cannot say.
 """
 
 from __future__ import annotations
