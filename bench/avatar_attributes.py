@@ -5,7 +5,8 @@ Every labelled face is fitted with the product's own detector (`auto`: CenterFac
 detected face that overlaps the label's box most) and named by the data set's comparison rules
 (`toonmoji.avatar.naming`); `unsure` labels are left out of each score. Besides the overall
 agreement it prints a confusion table per attribute, the share of clean-shaven faces drawn with
-any beard or stubble, the agreement per photo source (the 11 dlib photos vs the 11 photos from
+any beard or stubble, leave-one-photo-out checks of the facial hair and glasses thresholds, the
+agreement per photo source (the 11 dlib photos vs the 11 photos from
 other repositories) and per split half (photos alternately assigned). All 86 faces were looked at
 while the cues were chosen, so no column is a held-out score: the columns show whether a cue works
 evenly across sources and halves of this small, skewed set rather than on one part of it.
@@ -34,6 +35,7 @@ from toonmoji.avatar.canonical import Canonical
 from toonmoji.avatar.colour import white_balance_gains
 from toonmoji.avatar.facial_hair import DARK, STROKES, decide, measure, resolves_strokes
 from toonmoji.avatar.fitting import fit_avatar
+from toonmoji.avatar.glasses import BRIDGE, RIM, frame_lines, resolves_frames
 from toonmoji.avatar.naming import colour_class, facial_hair_class, length_class
 from toonmoji.faces import detect_faces
 from toonmoji.imageio import read_image
@@ -148,6 +150,34 @@ def facial_hair_lopo(rows: list[dict]) -> None:
           f"picked: {', '.join(f'{d:g}/{s:g}' for d, s in sorted(set(chosen)))}")
 
 
+def glasses_lopo(rows: list[dict]) -> None:
+    """Leave one photo out for the glasses cue's two thresholds (lower rim and bridge line depth,
+    L*), as `facial_hair_lopo` does for the beard."""
+    cases = []
+    for r in rows:
+        if r["face"] is None:
+            continue
+        c = Canonical.from_photo(r["photo"], r["face"].landmarks)
+        lines = frame_lines(c) if resolves_frames(c) else (0.0, 0.0)
+        cases.append((r["label"]["file"], bool(r["label"]["glasses"]), *lines))
+    grid = [(a, b) for a in (6.0, 8.0, 10.0, 12.0, 14.0, 16.0) for b in (6.0, 8.0, 10.0, 12.0, 14.0)]
+    hits = {t: [((k[2] >= t[0]) or (k[3] >= t[1])) == k[1] for k in cases] for t in grid}
+    photos = sorted({k[0] for k in cases})
+    lopo, false_pos, chosen = 0, 0, []
+    for p in photos:
+        train = [i for i, k in enumerate(cases) if k[0] != p]
+        best = max(grid, key=lambda t: (sum(hits[t][i] for i in train), t == (RIM, BRIDGE)))
+        chosen.append(best)
+        for i, k in enumerate(cases):
+            if k[0] == p:
+                lopo += hits[best][i]
+                false_pos += (not hits[best][i]) and not k[1]
+    print(f"\nglasses, leave one photo out ({len(photos)} photos): thresholds picked on the other photos agree "
+          f"{percent(lopo, len(cases))} ({false_pos} glasses on bare faces); the shipped thresholds (rim {RIM:g}, "
+          f"bridge {BRIDGE:g}) {percent(sum(hits[(RIM, BRIDGE)]), len(cases))}; "
+          f"picked: {', '.join(f'{a:g}/{b:g}' for a, b in sorted(set(chosen)))}")
+
+
 def percent(hit: int, n: int) -> str:
     return f"{100.0 * hit / n:5.1f}% ({hit}/{n})" if n else "  -"
 
@@ -236,6 +266,7 @@ def main() -> None:
     for attr in ATTRS:
         confusion(rows, attr)
     facial_hair_lopo(rows)
+    glasses_lopo(rows)
     if args.sheet:
         sheet(rows, args.sheet)
 

@@ -1,5 +1,5 @@
-"""Attributes read from pixels in the canonical crop: skin, lips, irises, brows, glasses
-(facial hair: `facial_hair`).
+"""Attributes read from pixels in the canonical crop: skin, lips, irises, brows, a glasses frame's
+colour (facial hair: `facial_hair`; whether there are glasses: `glasses`).
 
 All regions are placed from the landmarks; all colours go through `colour.robust_colour`, so a
 shadow, a highlight or a stray hair in a region moves the result little.
@@ -74,31 +74,6 @@ def brows(c: Canonical, gains: np.ndarray, skin: np.ndarray, hair: str | None) -
     wide_l = lab_of(np.clip(c.pixels(wide.astype(bool)).astype(np.float64) * gains, 0, 255))[:, 0]
     frac = float(np.mean(wide_l < (skin[0] + colour_lab[0]) / 2))
     return hex_of(rgb_of_lab(colour_lab[None])[0]), float(np.clip(frac / 0.35, 0.5, 2.2))
-
-
-def glasses_score(c: Canonical) -> float:
-    """How much a frame's straight lines show: horizontal edges across the nose bridge at the eye
-    line and under each eye, against the face's usual horizontal edges. About 1 without glasses."""
-    grey = cv2.cvtColor(c.image, cv2.COLOR_RGB2GRAY).astype(np.float32)
-    grey = cv2.GaussianBlur(grey, (3, 3), 0)
-    gy = np.abs(cv2.Sobel(grey, cv2.CV_32F, 0, 1, ksize=3))
-    gx = np.abs(cv2.Sobel(grey, cv2.CV_32F, 1, 0, ksize=3))
-    lm = c.landmarks
-    eye_y = lm[36:48, 1].mean()
-    bx = int(lm[27, 0])
-    bridge = gy[int(eye_y - 22) : int(eye_y + 2), bx - 5 : bx + 6].mean(axis=1)  # rows across the bridge
-    rims = []
-    for a, b in ((36, 39), (42, 45)):
-        x0, x1 = int(lm[a, 0]), int(lm[b, 0])
-        rows = gy[int(eye_y + 8) : int(eye_y + 30), x0:x1].mean(axis=1)
-        rims.append(rows.max())
-    sides = []
-    for a in (36, 45):
-        x = int(lm[a, 0] + (-1 if a == 36 else 1) * 16)
-        cols = gx[int(eye_y - 14) : int(eye_y + 14), x - 6 : x + 7].mean(axis=0)
-        sides.append(cols.max())
-    ref = np.median(gy[int(lm[29, 1]) : int(lm[33, 1]), int(lm[31, 0]) : int(lm[35, 0])]) + np.median(gy[int(eye_y - 40): int(eye_y - 25), bx - 30 : bx + 30]) + 4.0
-    return float(min(bridge.max(), np.mean(rims), np.mean(sides)) / ref)
 
 
 def frame_colour(c: Canonical) -> str:

@@ -14,14 +14,14 @@ from toonmoji.avatar.canonical import Canonical
 from toonmoji.avatar.colour import hex_of, rgb_of_lab, white_balance_gains
 from toonmoji.avatar.facial_hair import fit_facial_hair
 from toonmoji.avatar.features import measure_shape, mirrored_mesh
+from toonmoji.avatar.glasses import fit_glasses
 from toonmoji.avatar.hair import fit_hair
 from toonmoji.avatar.model import Attributes, Confidence
-from toonmoji.avatar.surroundings import clothing_colour, smile_lines
+from toonmoji.avatar.surroundings import clothing_colour, person_mask, smile_lines
 from toonmoji.errors import InputError, NoFaceError
 from toonmoji.faces.detect import Face, detect_faces, require_faces
 
 MIN_FACE = 24  # pixels across: below this the landmarks are guesses
-GLASSES_THRESHOLD = 1.9
 MIN_TURNED_SHARE = -0.15  # the 86 development faces: -0.09 and up (small three-quarter views)
 
 
@@ -77,7 +77,8 @@ def fit_attributes(image: np.ndarray, face: Face) -> Attributes:
 
     skin = cues.skin_lab(c, gains)
     attrs.skin = hex_of(rgb_of_lab(skin[None])[0])
-    hair = fit_hair(c, skin, gains)
+    person = person_mask(c)
+    hair = fit_hair(c, skin, gains, person)
     attrs.hair.style = hair.style
     attrs.hair.outline = hair.outline
     attrs.hair.fringe = hair.fringe
@@ -92,19 +93,18 @@ def fit_attributes(image: np.ndarray, face: Face) -> Attributes:
     attrs.eyes.color = cues.iris_colour(c, gains, eye_px)
     brow_colour, thickness = cues.brows(c, gains, skin, attrs.hair.color if hair.color else None)
     attrs.brows.color, attrs.brows.thickness = brow_colour, round(thickness, 3)
-    glasses = cues.glasses_score(c)
-    if glasses >= GLASSES_THRESHOLD:
-        attrs.glasses.style = "square"
+    glasses = fit_glasses(c)
+    if glasses.style != "none":
+        attrs.glasses.style = glasses.style
         attrs.glasses.color = cues.frame_colour(c)
-    margin = abs(glasses - GLASSES_THRESHOLD) / GLASSES_THRESHOLD
-    attrs.confidence["glasses.style"] = Confidence(round(float(np.clip(0.5 + margin, 0.5, 0.9)), 2),
-                                                   "square" if glasses < GLASSES_THRESHOLD else "none")
+    attrs.confidence["glasses.style"] = Confidence(glasses.score, glasses.alternative)
     beard = fit_facial_hair(c, gains)
     attrs.beard.style = beard.style
     if beard.color is not None:
         attrs.beard.color = attrs.hair.color if beard.style == "stubble" else beard.color
     attrs.confidence["beard.style"] = Confidence(beard.score, beard.alternative)
-    attrs.clothing.color = clothing_colour(c, gains, skin, attrs.hair.color if hair.color else None) or attrs.clothing.color
+    attrs.clothing.color = clothing_colour(c, gains, skin, attrs.hair.color if hair.color else None,
+                                          person) or attrs.clothing.color
     attrs.age.lines = smile_lines(c)
     return attrs
 

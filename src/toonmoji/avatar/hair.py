@@ -6,6 +6,10 @@ and neck. Hair is what of it is neither face nor skin-coloured; its colour is le
 the temples, so a dark background or a shirt does not count. The silhouette is the hair's reach
 along 24 rays from the head centre (in head radii: 1 is the drawn head's edge), median-smoothed:
 a few numbers that draw as one smooth closed path and that a person can edit.
+
+Bald is decided from the bare scalp above the forehead, and vetoed when the person matte (selfie
+segmentation, which keeps hair of any colour against any background) shows a layer of hair on
+top of it; when the photo's top edge cuts through the forehead, the photo cannot say.
 """
 
 from __future__ import annotations
@@ -19,12 +23,15 @@ from toonmoji.avatar.canonical import FACE_WIDTH, Canonical
 from toonmoji.avatar.colour import hex_of, lab_of, rgb_of_lab, robust_colour
 from toonmoji.avatar.hair_colour import named_hair_colour
 from toonmoji.avatar.model import OUTLINE_POINTS
+from toonmoji.avatar.surroundings import person_mask
 from toonmoji.emoji.matte import compute_matte
 
 HIDDEN = 0.85  # radius of a ray with no hair: under the head
 BALD = 0.82  # share of the head above the brows that is bare skin, for bald
 RECEDING = 0.65  # ... for a receding hairline
 SCALP_SHADE = 28.0  # L* a scalp may be darker than the face and still count as skin
+HAIR_ON_TOP = 0.15  # face lengths of hair above the forehead (about 2 cm) that rule out bald
+CROWN = 0.6  # face lengths above the brows a photo must show to tell a bald head
 FACE_PX_FOR_TEXTURE = 80  # photo pixels across the face from which hair strands are resolved
 
 
@@ -51,9 +58,11 @@ def head_ellipse(c: Canonical) -> tuple[np.ndarray, float, float]:
     return centre, 64.0, 33.0 * per_unit
 
 
-def fit_hair(c: Canonical, skin_lab: np.ndarray, gains: np.ndarray | None = None) -> HairFit:
+def fit_hair(c: Canonical, skin_lab: np.ndarray, gains: np.ndarray | None = None,
+             person: np.ndarray | None = None) -> HairFit:
     """Hair style, colour (white-balanced by `gains`), silhouette and hairline from the canonical
-    crop, with how sure the style is and the runner-up."""
+    crop, with how sure the style is and the runner-up. `person`: the crop's person matte
+    (`(H, W) bool`, selfie segmentation), computed here when not given."""
     img = c.image
     balanced = img if gains is None else np.clip(img * np.asarray(gains), 0, 255)
     lm = c.landmarks
@@ -79,7 +88,12 @@ def fit_hair(c: Canonical, skin_lab: np.ndarray, gains: np.ndarray | None = None
     jaw_band = cv2.dilate(face.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (25, 25))).astype(bool)
     candidates = matte & ~skinlike & ~face & ~(jaw_band & (yy > lm[30, 1])) & (ell < 2.3**2) & c.valid
     bare, hairline = scalp(c, lab, skin_lab, matte)
-    if bare >= RECEDING or (ring & skinlike).sum() > 0.6 * max(1, ring.sum()):
+    if person is None:
+        person = person_mask(c)
+    haired = hair_on_top(c, lab, skin_lab, person) >= HAIR_ON_TOP
+    if not haired and (bare >= RECEDING or (ring & skinlike).sum() > 0.6 * max(1, ring.sum())):
+        if crown_cut_off(c, person):  # a bare forehead up to the photo's edge: bald or not, it can't say
+            return HairFit("short", None, [], 0.4, 0.0, np.zeros_like(matte), 0.3, "bald")
         side = candidates & near_face & (yy < lm[30, 1]) & (np.abs(xx - centre[0]) > 0.8 * rx)
         side_lab = robust_colour(img[side], 10.0, 95.0) if side.sum() > 40 else None
         mask = np.zeros_like(matte)
@@ -139,36 +153,79 @@ def head_visible(c: Canonical) -> bool:
     return bool(c.valid[top : int(brow_y), x0:x1].mean() >= 0.6)
 
 
+def crown_cut_off(c: Canonical, person: np.ndarray) -> bool:
+    """Whether the photo's top edge cuts the head off within `CROWN` face lengths above the brows
+    (the strip above the nose bridge runs out of photo before it runs out of person): a bare
+    forehead there may be a bald head or a high forehead under hair out of frame."""
+    lm = c.landmarks
+    x0, x1 = int(lm[27, 0] - 22), int(lm[27, 0] + 23)
+    brow = int(lm[17:27, 1].min())
+    y = brow - 6
+    while y > 0 and (person[y, x0:x1] & c.valid[y, x0:x1]).mean() >= 0.5:
+        y -= 1
+    return bool(c.valid[max(y, 0), x0:x1].mean() < 0.5 and brow - y < CROWN * (lm[8, 1] - lm[27, 1]))
+
+
+def scalp_skin(lab: np.ndarray, skin_lab: np.ndarray) -> np.ndarray:
+    """`(H, W) bool`: pixels a bare scalp could be. The skin's hue with enough of its chroma
+    (shading changes lightness, not hue; a bald scalp's highlight is lighter but keeps some colour;
+    grey or white hair has none)."""
+    light, chroma = lab[..., 0], np.hypot(lab[..., 1], lab[..., 2])
+    skin_chroma = float(np.hypot(skin_lab[1], skin_lab[2]))
+    hue = np.degrees(np.arctan2(lab[..., 2], lab[..., 1]))
+    hue_gap = np.abs((hue - np.degrees(np.arctan2(skin_lab[2], skin_lab[1])) + 180.0) % 360.0 - 180.0)
+    return ((hue_gap < 18) & (chroma > 0.5 * skin_chroma) & (light > skin_lab[0] - SCALP_SHADE)) | (
+        (light > skin_lab[0] + 8) & (hue_gap < 40) & (chroma > 0.35 * skin_chroma))
+
+
+def _strip_rows(c: Canonical, skin: np.ndarray, head: np.ndarray) -> np.ndarray:
+    """Share of skin per row of a strip above the nose bridge, from the brows up, while the strip
+    is still `head`; smoothed over 5 rows."""
+    lm = c.landmarks
+    x0, x1 = int(lm[27, 0] - 22), int(lm[27, 0] + 23)
+    rows = []
+    for y in range(int(lm[17:27, 1].min()) - 6, 0, -1):
+        inside = head[y, x0:x1] & c.valid[y, x0:x1]
+        if inside.mean() < 0.5:
+            break
+        rows.append(skin[y, x0:x1][inside].mean())
+    return np.convolve(np.asarray(rows), np.ones(5) / 5, mode="same") if rows else np.zeros(0)
+
+
 def scalp(c: Canonical, lab: np.ndarray, skin_lab: np.ndarray, matte: np.ndarray) -> tuple[float, float]:
     """How far up the head bare skin reaches: (share of the head above the brows that is skin
     from the forehead up without a break, hairline height in face lengths).
 
     Walks up a strip above the nose bridge while the strip is still head (matte); a row counts as
-    skin when most of it has the skin's hue and enough of its chroma (shading changes lightness,
-    not hue; a bald scalp's highlight is lighter but keeps some colour; grey or white hair has
-    none). A bald head is skin to the top; a receding hairline reaches well up first."""
+    skin when most of it is `scalp_skin`. A bald head is skin to the top; a receding hairline
+    reaches well up first."""
     lm = c.landmarks
     face_len = max(1.0, lm[8, 1] - lm[27, 1])
-    light, chroma = lab[..., 0], np.hypot(lab[..., 1], lab[..., 2])
-    skin_chroma = float(np.hypot(skin_lab[1], skin_lab[2]))
-    hue = np.degrees(np.arctan2(lab[..., 2], lab[..., 1]))
-    hue_gap = np.abs((hue - np.degrees(np.arctan2(skin_lab[2], skin_lab[1])) + 180.0) % 360.0 - 180.0)
-    skin = ((hue_gap < 18) & (chroma > 0.5 * skin_chroma) & (light > skin_lab[0] - SCALP_SHADE)) | (
-        (light > skin_lab[0] + 8) & (hue_gap < 40) & (chroma > 0.35 * skin_chroma))
-    x0, x1 = int(lm[27, 0] - 22), int(lm[27, 0] + 23)
-    rows = []
-    for y in range(int(lm[17:27, 1].min()) - 6, 0, -1):
-        head = matte[y, x0:x1] & c.valid[y, x0:x1]
-        if head.mean() < 0.5:
-            break
-        rows.append(skin[y, x0:x1][head].mean())
-    if not rows:
+    run = _strip_rows(c, scalp_skin(lab, skin_lab), matte)
+    if not len(run):
         return 0.0, 0.0
-    run = np.convolve(np.asarray(rows), np.ones(5) / 5, mode="same")
     breaks = np.nonzero(run < 0.5)[0]
-    hairline = float(breaks[0] if len(breaks) else len(rows))
-    top = min(float(len(rows)), 0.8 * face_len)  # a matte running on into the background is no taller head
+    hairline = float(breaks[0] if len(breaks) else len(run))
+    top = min(float(len(run)), 0.8 * face_len)  # a matte running on into the background is no taller head
     return min(1.0, hairline / top), hairline / face_len
+
+
+def hair_on_top(c: Canonical, lab: np.ndarray, skin_lab: np.ndarray, person: np.ndarray) -> float:
+    """How thick (in face lengths) the layer of non-skin *person* pixels is right above where the
+    bare forehead ends, in the strip above the nose bridge. The person matte (selfie segmentation)
+    keeps hair of any colour, also grey hair on a light wall or black hair on a dark background,
+    which the head matte can lose; a bald scalp's top is the head's edge, so above it there is
+    no person left (only a blurred edge of a few pixels). Counted up to 0.8 face lengths above
+    the brows (no head is taller), so a person standing behind does not count."""
+    lm = c.landmarks
+    face_len = max(1.0, lm[8, 1] - lm[27, 1])
+    run = _strip_rows(c, scalp_skin(lab, skin_lab), person)
+    breaks = np.nonzero(run < 0.5)[0]
+    if not len(breaks):
+        return 0.0
+    above = run[breaks[0] : int(0.8 * face_len)] < 0.5
+    thick = int(np.argmin(above)) if (~above).any() else len(above)
+    return thick / face_len
 
 
 def _near(lab: np.ndarray, colour_lab: np.ndarray, candidates: np.ndarray) -> np.ndarray:

@@ -13,8 +13,14 @@ from toonmoji.faces.segment import person_probability
 LINES_PX = 80  # photo pixels across the face below which folds are not resolved
 
 
+def person_mask(c: Canonical) -> np.ndarray:
+    """`(H, W) bool`: the canonical crop's person pixels (selfie segmentation), hair included."""
+    h, w = c.image.shape[:2]
+    return person_probability(c.image, (0, 0, w, h)) >= 0.5
+
+
 def clothing_colour(c: Canonical, gains: np.ndarray, skin_lab: np.ndarray | None = None,
-                    hair_hex: str | None = None) -> str | None:
+                    hair_hex: str | None = None, person: np.ndarray | None = None) -> str | None:
     """The shirt's colour: person pixels (selfie segmentation) from half a face length below the
     chin down, beside and under the neck, that are neither skin (the skin's hue, any shade: a neck,
     bare shoulders) nor hair (long hair falls on the shoulders); None when the photo ends at the
@@ -31,7 +37,7 @@ def clothing_colour(c: Canonical, gains: np.ndarray, skin_lab: np.ndarray | None
     region &= c.valid
     if region.sum() < 200:
         return None
-    person = person_probability(c.image, (0, 0, w, h)) >= 0.5
+    person = person_mask(c) if person is None else person
     px = np.clip(c.image[region & person].astype(np.float64) * gains, 0, 255)
     if len(px) < 150:
         return None
