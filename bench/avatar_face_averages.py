@@ -31,7 +31,8 @@ def mesh_faces(min_width: float) -> list[tuple[str, dict[str, float]]]:
         for i, face in enumerate(detect_faces(image)):
             if face.mesh is None or face.width < min_width:
                 continue
-            out.append((f"{path.stem}#{i}", mesh_measures(face.mesh, Upright.from_landmarks(face.landmarks))))
+            out.append((f"{path.stem}#{i}", mesh_measures(face.mesh, Upright.from_landmarks(face.landmarks),
+                                                                 face.depth)))
     return out
 
 
