@@ -1,5 +1,6 @@
 """The average face the avatar's caricature moves away from: medians and robust spreads of the
-mesh proportions (`toonmoji.avatar.features.mesh_measures`) over the real photos.
+mesh proportions (`toonmoji.avatar.features.mesh_measures`, turned to face the camera with the
+mesh's depth) over the real photos.
 
 Faces are found with the `auto` detector (478-point mesh) in ../shared/data/faces/*.jpg and
 ../shared/data/faces-attributes/images/*.jpg; faces under `--min-width` px are skipped. Prints

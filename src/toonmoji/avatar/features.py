@@ -10,7 +10,8 @@ iBUG order: jaw 0-16, brows 17-21 (image left) and 22-26, nose 27-35, eyes 36-41
 outer lips 48-59, inner lips 60-67.
 
 With the 478-point mesh (faces found by the `auto` detector) the face's proportions are measured
-on it (`mesh_measures`): face length against width, forehead, cheekbones against the jaw, the
+on it (`mesh_measures`), turned to face the camera with the mesh's depth (`frontal`) so that the
+head's yaw and pitch do not pass for the face's shape: face length against width, forehead, cheekbones against the jaw, the
 eyes' opening and the lid's room under the brow, the brows' arch and corner, the nose's length,
 width and tip, the lips' thickness and upper/lower balance. Each is turned into its attribute
 against the median of real faces (`MESH_AVERAGES`, with the spread in `MESH_SPREADS`, measured
