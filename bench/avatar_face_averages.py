@@ -1,5 +1,6 @@
 """The average face the avatar's caricature moves away from: medians and robust spreads of the
-mesh proportions (`toonmoji.avatar.features.mesh_measures`) over the real photos.
+mesh proportions (`toonmoji.avatar.features.mesh_measures`, turned to face the camera with the
+mesh's depth) over the real photos.
 
 Faces are found with the `auto` detector (478-point mesh) in ../shared/data/faces/*.jpg and
 ../shared/data/faces-attributes/images/*.jpg; faces under `--min-width` px are skipped. Prints
@@ -31,7 +32,8 @@ def mesh_faces(min_width: float) -> list[tuple[str, dict[str, float]]]:
         for i, face in enumerate(detect_faces(image)):
             if face.mesh is None or face.width < min_width:
                 continue
-            out.append((f"{path.stem}#{i}", mesh_measures(face.mesh, Upright.from_landmarks(face.landmarks))))
+            out.append((f"{path.stem}#{i}", mesh_measures(face.mesh, Upright.from_landmarks(face.landmarks),
+                                                                 face.depth)))
     return out
 
 

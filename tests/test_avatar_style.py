@@ -111,3 +111,4 @@ def test_attribute_distance():
     assert attribute_distance(a, b) == pytest.approx(1.0 / n)
     assert attribute_distance(a, c) > attribute_distance(a, b)
     assert attribute_distance(a, a.with_set("face.roll=30")) == 0.0  # pose is not identity
+    assert attribute_distance(a, a.with_set("clothing.color=#ff0000")) == 0.0  # nor are clothes

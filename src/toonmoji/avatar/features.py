@@ -10,7 +10,8 @@ iBUG order: jaw 0-16, brows 17-21 (image left) and 22-26, nose 27-35, eyes 36-41
 outer lips 48-59, inner lips 60-67.
 
 With the 478-point mesh (faces found by the `auto` detector) the face's proportions are measured
-on it (`mesh_measures`): face length against width, forehead, cheekbones against the jaw, the
+on it (`mesh_measures`), turned to face the camera with the mesh's depth (`frontal`) so that the
+head's yaw and pitch do not pass for the face's shape: face length against width, forehead, cheekbones against the jaw, the
 eyes' opening and the lid's room under the brow, the brows' arch and corner, the nose's length,
 width and tip, the lips' thickness and upper/lower balance. Each is turned into its attribute
 against the median of real faces (`MESH_AVERAGES`, with the spread in `MESH_SPREADS`, measured
@@ -26,6 +27,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from toonmoji.avatar.frontal import frontal_points
 from toonmoji.faces.detect import landmark_roll_degrees
 
 # median measures (face-width units unless noted) over 44 real faces (the 43 in
@@ -71,28 +73,34 @@ def _gain(value: float, average: float, gain: float, lo: float, hi: float, centr
     return float(np.clip(centre + (value / average - 1.0) * gain, lo, hi))
 
 
-def measure_shape(u: Upright, mesh: np.ndarray | None = None,
-                  mirrored: np.ndarray | None = None) -> dict[str, float | str]:
+def measure_shape(u: Upright, mesh: np.ndarray | None = None, mirrored: np.ndarray | None = None,
+                  depth: np.ndarray | None = None, mirrored_depth: np.ndarray | None = None) -> dict[str, float | str]:
     """Face, eyes, brows, nose and mouth attributes from the upright landmarks, and from the
     478-point `mesh` (image x, y) where the face has one: its measures replace the 68 points'.
     `mirrored`: the mesh of the mirrored photo (`mirrored_mesh`); the mesh net is not quite
     mirror-symmetric, so both are measured and averaged (eyes.size differed by 0.12 between a
-    photo and its mirror image, 0.03 averaged)."""
+    photo and its mirror image, 0.03 averaged). `depth`, `mirrored_depth`: the meshes' depths
+    (`Face.depth`): where given, the mesh is measured turned to face the camera (`frontal`)."""
     out: dict[str, float | str] = dict(_landmark_shape(u))
     if mesh is not None and len(mesh) >= 468:
-        out.update(measure_mesh(mesh, u, mirrored))
+        out.update(measure_mesh(mesh, u, mirrored, depth, mirrored_depth))
     return out
 
 
 def mirrored_mesh(image: np.ndarray, mesh: np.ndarray) -> np.ndarray:
     """`(478, 2)` the mesh net's points for the same face in the mirrored photo (mirrored x)."""
-    from toonmoji.faces.mesh import face_mesh, region_from_mesh
+    return mirrored_mesh_depth(image, mesh)[0]
+
+
+def mirrored_mesh_depth(image: np.ndarray, mesh: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`mirrored_mesh` and its depth `(468,)`."""
+    from toonmoji.faces.mesh import face_mesh_depth, region_from_mesh
 
     centre, size, angle = region_from_mesh(np.asarray(mesh, np.float64)[:468])
     width = image.shape[1]
     flipped = np.ascontiguousarray(image[:, ::-1])
-    points, _ = face_mesh(flipped, np.array([width - 1 - centre[0], centre[1]]), size, -angle)
-    return points
+    points, depth, _ = face_mesh_depth(flipped, np.array([width - 1 - centre[0], centre[1]]), size, -angle)
+    return points, depth
 
 
 def _landmark_shape(u: Upright) -> dict[str, float | str]:
@@ -135,15 +143,18 @@ def _landmark_shape(u: Upright) -> dict[str, float | str]:
 
 CARICATURE = 1.5  # how far one spread from the average moves a drawn attribute, in STEPS units
 # medians and robust spreads (1.4826 x MAD) over the 67 real faces >= 40 px with a mesh in
-# ../shared/data/faces and faces-attributes/images: bench/avatar_face_averages.py
-MESH_AVERAGES = {"ratio": 0.8911, "jaw": 0.8137, "chin": 0.454, "forehead_w": 0.8624, "forehead_h": 0.2111,
-                 "eye_w": 0.2003, "eye_open": 0.286, "lid_room": 0.43, "brow_arch": 0.1383, "brow_peak": 0.5914,
-                 "brow_angle": 148.0, "nose_len": 0.4173, "nose_w": 0.2882, "nose_tip": 0.04999, "mouth_w": 0.4002,
-                 "lips": 0.1148, "upper": 0.6278, "eye_tilt": 2.453, "brow_tilt": -8.828}
-MESH_SPREADS = {"ratio": 0.0529, "jaw": 0.0214, "chin": 0.0209, "forehead_w": 0.0115, "forehead_h": 0.0191,
-                "eye_w": 0.00613, "eye_open": 0.0358, "lid_room": 0.115, "brow_arch": 0.0218, "brow_peak": 0.0175,
-                "brow_angle": 4.67, "nose_len": 0.0337, "nose_w": 0.0155, "nose_tip": 0.0168, "mouth_w": 0.0556,
-                "lips": 0.017, "upper": 0.0889, "eye_tilt": 3.32, "brow_tilt": 4.3}
+# ../shared/data/faces and faces-attributes/images, measured turned to face the camera:
+# bench/avatar_face_averages.py
+MESH_AVERAGES = {"ratio": 0.8743, "jaw": 0.8137, "chin": 0.4531, "forehead_w": 0.8623,
+                 "forehead_h": 0.2114, "eye_w": 0.1996, "eye_open": 0.2822, "lid_room": 0.4329,
+                 "brow_arch": 0.1326, "brow_peak": 0.5946, "brow_angle": 149.3, "nose_len": 0.4181,
+                 "nose_w": 0.2866, "nose_tip": 0.04289, "mouth_w": 0.4, "lips": 0.1103, "upper": 0.59,
+                 "eye_tilt": 2.717, "brow_tilt": -7.536}
+MESH_SPREADS = {"ratio": 0.0482, "jaw": 0.0214, "chin": 0.0202, "forehead_w": 0.0114, "forehead_h": 0.012,
+                "eye_w": 0.0065, "eye_open": 0.0396, "lid_room": 0.0822, "brow_arch": 0.0116,
+                "brow_peak": 0.00731, "brow_angle": 2.88, "nose_len": 0.017, "nose_w": 0.0156,
+                "nose_tip": 0.0103, "mouth_w": 0.0529, "lips": 0.0111, "upper": 0.0659, "eye_tilt": 1.67,
+                "brow_tilt": 2.25}
 MESH_AVERAGES["tip"] = float(np.sqrt(MESH_AVERAGES["nose_tip"] * MESH_AVERAGES["nose_w"]))  # the tip's size
 MESH_SPREADS["tip"] = 0.5 * MESH_AVERAGES["tip"] * (MESH_SPREADS["nose_tip"] / MESH_AVERAGES["nose_tip"]
                                                     + MESH_SPREADS["nose_w"] / MESH_AVERAGES["nose_w"])
@@ -159,10 +170,15 @@ MESH_BRIDGE, MESH_GLABELLA, MESH_TIP, MESH_SUBNASALE, MESH_ALAE = 168, 9, 1, 2, 
 MESH_LIPS = (61, 291, 0, 13, 14, 17)  # corners, upper lip top and inside, lower lip inside and bottom
 
 
-def mesh_measures(mesh: np.ndarray, u: Upright) -> dict[str, float]:
+def mesh_measures(mesh: np.ndarray, u: Upright, depth: np.ndarray | None = None) -> dict[str, float]:
     """Raw proportions of the face from its mesh `(478, 2)` image x, y, turned upright with the
-    landmarks' roll; lengths in face widths (iBUG points 0 to 16) unless noted; `ratio` is the nose bridge to chin over that width."""
-    m = np.asarray(mesh, np.float64) @ u.matrix[:, :2].T + u.matrix[:, 2]
+    landmarks' roll, or, given its `depth`, turned to face the camera (`frontal.frontal_points`);
+    lengths in face widths (iBUG points 0 to 16) unless noted; `ratio` is the nose bridge to chin
+    over that width."""
+    if depth is not None:
+        m = frontal_points(mesh, depth)
+    else:
+        m = np.asarray(mesh, np.float64) @ u.matrix[:, :2].T + u.matrix[:, 2]
     left, right, bridge, top, chin = (m[i] for i in MESH_FACE)
     width = max(float(np.hypot(*(right - left))), 1e-6)
     length = float(chin[1] - bridge[1])  # bridge to chin: the forehead's top is a guess under hair
@@ -256,14 +272,16 @@ def brow_shape(raw: dict[str, float]) -> str:
     return "soft"
 
 
-def measure_mesh(mesh: np.ndarray, u: Upright, mirrored: np.ndarray | None = None) -> dict[str, float | str]:
+def measure_mesh(mesh: np.ndarray, u: Upright, mirrored: np.ndarray | None = None, depth: np.ndarray | None = None,
+                 mirrored_depth: np.ndarray | None = None) -> dict[str, float | str]:
     """The attributes the mesh measures better than the 68 points, caricatured (see module doc);
-    averaged with the `mirrored` photo's mesh when given."""
-    raw = mesh_measures(mesh, u)
+    averaged with the `mirrored` photo's mesh when given; frontal where the depths are given."""
+    raw = mesh_measures(mesh, u, depth)
     if mirrored is not None:
         from toonmoji.faces.mesh import landmarks_68_from_mesh
 
-        other = mesh_measures(mirrored, Upright.from_landmarks(landmarks_68_from_mesh(mirrored)))
+        other = mesh_measures(mirrored, Upright.from_landmarks(landmarks_68_from_mesh(mirrored)),
+                              mirrored_depth if depth is not None else None)
         raw = {k: (v + other[k]) / 2 for k, v in raw.items()}
     raw["tip"] = float(np.sqrt(raw["nose_tip"] * raw["nose_w"]))
     cheeks = _z(raw, "forehead_w") - _z(raw, "jaw")  # wide upper face over a narrow jaw

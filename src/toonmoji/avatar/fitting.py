@@ -13,7 +13,7 @@ from toonmoji.avatar.avatar import Avatar
 from toonmoji.avatar.canonical import Canonical
 from toonmoji.avatar.colour import hex_of, rgb_of_lab, white_balance_gains
 from toonmoji.avatar.facial_hair import fit_facial_hair
-from toonmoji.avatar.features import measure_shape, mirrored_mesh
+from toonmoji.avatar.features import measure_shape, mirrored_mesh_depth
 from toonmoji.avatar.glasses import fit_glasses
 from toonmoji.avatar.hair import fit_hair
 from toonmoji.avatar.model import Attributes, Confidence
@@ -69,8 +69,8 @@ def fit_attributes(image: np.ndarray, face: Face) -> Attributes:
     c = Canonical.from_photo(image, face.landmarks)
     gains = white_balance_gains(image)
     attrs = Attributes()
-    mirrored = None if face.mesh is None else mirrored_mesh(image, face.mesh)
-    shape = measure_shape(c.upright, face.mesh, mirrored)
+    mirrored, mirrored_depth = (None, None) if face.mesh is None else mirrored_mesh_depth(image, face.mesh)
+    shape = measure_shape(c.upright, face.mesh, mirrored, face.depth, mirrored_depth)
     for key, value in shape.items():
         section, name = key.split(".")
         setattr(getattr(attrs, section), name, value if isinstance(value, str) else round(float(value), 3))

@@ -3,8 +3,9 @@
 each other than to anyone else's.
 
 Every attribute that describes the person (not the pose: `face.roll`, `eyes.tilt` and
-`brows.tilt` are left out, as are `hair.outline`, which is a photo's silhouette, and the
-confidences) contributes one term in [0, 1]:
+`brows.tilt` are left out, as are `hair.outline`, which is a photo's silhouette,
+`clothing.color`, which is what they wore that day, and the confidences) contributes one term
+in [0, 1]:
 - a number: its difference over its range in `RANGES` (so `eyes.size` 1.0 vs 1.2 in
   [0.5, 1.6] gives 0.18);
 - a choice (`face.shape`, `hair.style`, `beard.style`, ...): 0 when equal, else 1;
@@ -20,6 +21,7 @@ from toonmoji.avatar.colour import delta_e
 from toonmoji.avatar.model import CHOICES, RANGES, SECTIONS, Attributes
 
 POSE = frozenset({"face.roll", "eyes.tilt", "brows.tilt"})
+NOT_THE_PERSON = frozenset({"hair.outline", "clothing.color"})  # this photo's, not the person's
 COLOUR_SCALE = 50.0  # a CIEDE2000 difference this large counts as entirely different
 
 
@@ -29,7 +31,7 @@ def attribute_paths() -> list[str]:
     for section, cls in SECTIONS.items():
         for f in dataclasses.fields(cls):
             path = f"{section}.{f.name}"
-            if path not in POSE and path != "hair.outline":
+            if path not in POSE and path not in NOT_THE_PERSON:
                 paths.append(path)
     return paths
 

@@ -30,13 +30,16 @@ class Face:
     """One face: `box` is (x0, y0, x1, y1) in pixels (a square from brows to chin, as dlib's),
     `landmarks` (68, 2) float x, y in iBUG order; `mesh` (478, 2) float x, y from the `auto`
     detector (MediaPipe's mesh, irises at 468-477), else None; `eyes` (2, 2) float x, y of the
-    subject's right then left eye from a detector that gave no landmarks (CenterFace), else None."""
+    subject's right then left eye from a detector that gave no landmarks (CenterFace), else None;
+    `depth` (468,) the mesh net's z for the mesh's first 468 points (image pixels, smaller nearer
+    the camera), where the face has a mesh."""
 
     box: tuple[float, float, float, float]
     confidence: float
     landmarks: np.ndarray = field(repr=False)
     mesh: np.ndarray | None = field(default=None, repr=False, compare=False)
     eyes: np.ndarray | None = field(default=None, repr=False, compare=False)
+    depth: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     @property
     def width(self) -> float:
@@ -242,15 +245,15 @@ class AutoDetector:
             return Face(box, score, np.zeros((0, 2)), eyes=np.asarray(points[:2], np.float64))
         if self.landmarks == "dlib":
             return Face(box, score, landmarks_68(np.ascontiguousarray(image), box))
-        from toonmoji.faces.mesh import face_mesh, landmarks_68_from_mesh
+        from toonmoji.faces.mesh import face_mesh_depth, landmarks_68_from_mesh
 
         x0, y0, x1, y1 = raw_box
         eyes = points[1] - points[0]
-        mesh, mesh_score = face_mesh(image, np.array([(x0 + x1) / 2, (y0 + y1) / 2]), max(x1 - x0, y1 - y0) * 1.5,
-                                     float(np.arctan2(eyes[1], eyes[0])))
+        mesh, depth, mesh_score = face_mesh_depth(image, np.array([(x0 + x1) / 2, (y0 + y1) / 2]),
+                                                  max(x1 - x0, y1 - y0) * 1.5, float(np.arctan2(eyes[1], eyes[0])))
         if mesh_score < self.min_mesh_score:
             return None
-        return Face(box, score, landmarks_68_from_mesh(mesh), mesh)
+        return Face(box, score, landmarks_68_from_mesh(mesh), mesh, depth=depth)
 
 
 DETECTORS = {"auto": AutoDetector, "dlib": DlibDetector, "haar": HaarDetector}

@@ -65,11 +65,20 @@ def _back(points: np.ndarray, m: np.ndarray) -> np.ndarray:
 def mesh_468(image: np.ndarray, centre: np.ndarray, size: float, angle: float) -> tuple[np.ndarray, float]:
     """468 mesh points `(468, 2)` image x, y for the face in the given square region, and the
     net's face-presence score in [0, 1]."""
+    points, score = mesh_468_xyz(image, centre, size, angle)
+    return points[:, :2], score
+
+
+def mesh_468_xyz(image: np.ndarray, centre: np.ndarray, size: float, angle: float) -> tuple[np.ndarray, float]:
+    """`(468, 3)`: image x, y and the net's depth z (image pixels, smaller nearer the camera:
+    the face's 3D shape, which lets measures be taken as if it faced the camera), and the score."""
     m = roi_matrix(centre, size, angle, MESH_INPUT)
     x = _crop(image, m, MESH_INPUT).astype(np.float32)[None] / 255.0
     coords, flag = run(MESH_MODEL, x)
-    pts = coords.reshape(468, 3)[:, :2].astype(np.float64)
-    return _back(pts, m), float(1.0 / (1.0 + np.exp(-float(flag.ravel()[0]))))
+    pts = coords.reshape(468, 3).astype(np.float64)
+    scale = size / MESH_INPUT  # crop pixels -> image pixels, for z as for x and y
+    xyz = np.hstack([_back(pts[:, :2], m), pts[:, 2:] * scale])
+    return xyz, float(1.0 / (1.0 + np.exp(-float(flag.ravel()[0]))))
 
 
 def region_from_mesh(mesh: np.ndarray, scale: float = 1.5) -> tuple[np.ndarray, float, float]:
@@ -108,9 +117,16 @@ def eye_points(image: np.ndarray, corners: tuple[np.ndarray, np.ndarray], mirror
 def face_mesh(image: np.ndarray, centre: np.ndarray, size: float, angle: float) -> tuple[np.ndarray, float]:
     """The full `(478, 2)` mesh (irises last) of the face in a square region, and the face-presence
     score; the region is refined once from the first pass's points."""
+    mesh, _, score = face_mesh_depth(image, centre, size, angle)
+    return mesh, score
+
+
+def face_mesh_depth(image: np.ndarray, centre: np.ndarray, size: float, angle: float) -> tuple[np.ndarray, np.ndarray, float]:
+    """`face_mesh`'s `(478, 2)` mesh, the depth `(468,)` of its first 468 points (see
+    `mesh_468_xyz`) and the score."""
     mesh, _ = mesh_468(image, centre, size, angle)
-    mesh, score = mesh_468(image, *region_from_mesh(mesh))
-    return with_irises(image, mesh), score
+    xyz, score = mesh_468_xyz(image, *region_from_mesh(mesh))
+    return with_irises(image, xyz[:, :2]), xyz[:, 2].copy(), score
 
 
 def with_irises(image: np.ndarray, mesh: np.ndarray) -> np.ndarray:
