@@ -18,6 +18,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from toonmoji.emotion.smooth import iou
 from toonmoji.imageio import VideoSink, read_image
 from toonmoji.samples import no_face_image, sample_portrait
 
@@ -266,14 +267,6 @@ def _covered_share(box: Sequence[float], front: Sequence[float]) -> float:
     ix = max(0.0, min(box[2], front[2]) - max(box[0], front[0]))
     iy = max(0.0, min(box[3], front[3]) - max(box[1], front[1]))
     return ix * iy / max((box[2] - box[0]) * (box[3] - box[1]), 1e-6)
-
-
-def iou(a: Sequence[float], b: Sequence[float]) -> float:
-    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
-    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
-    inter = ix * iy
-    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
-    return inter / union if union > 0 else 0.0
 
 
 @dataclass
