@@ -32,6 +32,9 @@ RECEDING = 0.65  # ... for a receding hairline
 SCALP_SHADE = 28.0  # L* a scalp may be darker than the face and still count as skin
 HAIR_ON_TOP = 0.15  # face lengths of hair above the forehead (about 2 cm) that rule out bald
 CROWN = 0.6  # face lengths above the brows a photo must show to tell a bald head
+FAR = 2.0  # head radii: only an afro or loose long hair reaches this far
+BARE_SIDE = 0.95  # head radii: no hair beside the head on that side
+CLOSE = 1.2  # what a one-sided far reach is capped to
 FACE_PX_FOR_TEXTURE = 80  # photo pixels across the face from which hair strands are resolved
 
 
@@ -257,11 +260,22 @@ def _radii(mask: np.ndarray, centre: np.ndarray, rx: float, ry: float) -> list[f
         if hit.sum() >= 3:
             out[i] = max(HIDDEN, float(r[np.nonzero(hit)[0][-1]]))
     out[11:14] = np.minimum(out[11:14], 0.9)  # straight down is the neck, not hair
+    out = _lopsided_capped(out)
     padded = np.concatenate([out[-1:], out, out[:1]])
     med = np.array([np.median(padded[i : i + 3]) for i in range(OUTLINE_POINTS)])
     kernel = np.array([1.0, 2.0, 3.0, 2.0, 1.0]) / 9.0  # rounds off spikes between rays
     med = np.convolve(np.concatenate([med[-2:], med, med[:2]]), kernel, mode="valid")
     return [round(float(v), 3) for v in np.clip(med, 0.5, 1.75)]
+
+
+def _lopsided_capped(out: np.ndarray) -> np.ndarray:
+    """Rays reaching `FAR` head radii out while their mirror ray (across the face's vertical
+    axis) finds no hair beyond `BARE_SIDE`, capped to `CLOSE`: hair that stands that far from the
+    head (an afro, long hair) does so on both sides, so a one-sided reach is a dark background or a
+    neighbour joined to the hair by its colour."""
+    mirror = out[(-np.arange(OUTLINE_POINTS)) % OUTLINE_POINTS]
+    lopsided = (out >= FAR) & (mirror <= BARE_SIDE)
+    return np.where(lopsided, np.minimum(out, CLOSE), out)
 
 
 def _hairline(hair: np.ndarray, c: Canonical, brow_y: float) -> tuple[float, float]:
