@@ -21,6 +21,7 @@ import numpy as np
 from toonmoji.emotion.smooth import iou
 from toonmoji.imageio import VideoSink, read_image
 from toonmoji.samples import no_face_image, sample_portrait
+from video_scenes import paste
 
 SIZE = (640, 480)  # width, height
 FPS = 25.0
@@ -140,15 +141,6 @@ def backdrop(seed: int = 3) -> np.ndarray:
     base = cv2.resize(no_face_image(64, seed=seed), SIZE, interpolation=cv2.INTER_CUBIC).astype(np.int16)
     grain = np.random.default_rng(seed).integers(-6, 7, (SIZE[1], SIZE[0], 1), dtype=np.int16)
     return np.clip(base + grain, 0, 255).astype(np.uint8)
-
-
-def paste(canvas: np.ndarray, tile: np.ndarray, x: int, y: int) -> None:
-    """Draw `tile` with its top-left corner at (x, y), clipped to the canvas."""
-    h, w = tile.shape[:2]
-    H, W = canvas.shape[:2]
-    x0, y0, x1, y1 = max(0, x), max(0, y), min(W, x + w), min(H, y + h)
-    if x1 > x0 and y1 > y0:
-        canvas[y0:y1, x0:x1] = tile[y0 - y : y1 - y, x0 - x : x1 - x]
 
 
 def draw(canvas: np.ndarray, person: Person, pose: Pose) -> tuple[float, float, float, float]:
