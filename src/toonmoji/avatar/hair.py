@@ -36,6 +36,8 @@ FAR = 2.0  # head radii: only an afro or loose long hair reaches this far
 BARE_SIDE = 0.95  # head radii: no hair beside the head on that side
 CLOSE = 1.2  # what a one-sided far reach is capped to
 FACE_PX_FOR_TEXTURE = 80  # photo pixels across the face from which hair strands are resolved
+DRIFT_SPAN = 0.05  # face lengths over which a scalp's colour is compared with the skin below it
+DRIFT = 10.0  # CIELAB Delta E over that span: more is a step (a hairline), less a sheen or shade
 
 
 @dataclass(frozen=True)
@@ -181,18 +183,48 @@ def scalp_skin(lab: np.ndarray, skin_lab: np.ndarray) -> np.ndarray:
         (light > skin_lab[0] + 8) & (hue_gap < 40) & (chroma > 0.35 * skin_chroma))
 
 
-def _strip_rows(c: Canonical, skin: np.ndarray, head: np.ndarray) -> np.ndarray:
+def _strip_rows(c: Canonical, skin: np.ndarray, head: np.ndarray, lab: np.ndarray | None = None) -> np.ndarray:
     """Share of skin per row of a strip above the nose bridge, from the brows up, while the strip
-    is still `head`; smoothed over 5 rows."""
+    is still `head`; smoothed over 5 rows. With `lab`, rows the skin reaches by a gradual drift are
+    skin too (`_sheen_continued`)."""
     lm = c.landmarks
     x0, x1 = int(lm[27, 0] - 22), int(lm[27, 0] + 23)
-    rows = []
+    rows, colours = [], []
     for y in range(int(lm[17:27, 1].min()) - 6, 0, -1):
         inside = head[y, x0:x1] & c.valid[y, x0:x1]
         if inside.mean() < 0.5:
             break
         rows.append(skin[y, x0:x1][inside].mean())
-    return np.convolve(np.asarray(rows), np.ones(5) / 5, mode="same") if rows else np.zeros(0)
+        if lab is not None:
+            colours.append(np.median(lab[y, x0:x1][inside], axis=0))
+    if not rows:
+        return np.zeros(0)
+    run = np.convolve(np.asarray(rows), np.ones(5) / 5, mode="same")
+    if lab is None or FACE_PX_FOR_TEXTURE > FACE_WIDTH / max(c.scale, 1e-6):  # a step blurs to a drift
+        return run
+    return _sheen_continued(run, np.asarray(colours), max(1, round(DRIFT_SPAN * (lm[8, 1] - lm[27, 1]))))
+
+
+def _sheen_continued(run: np.ndarray, colours: np.ndarray, span: int) -> np.ndarray:
+    """`run` with the rows above the first break that a sheen explains set to skin: a bald crown
+    catching the light turns lighter and greyer towards the top (white light added to the skin),
+    smoothly over the head's curvature, whereas a hairline is a step, sharp wherever the photo
+    resolves it. A row counts when it is no darker and no more colourful than the row `span` rows
+    below it (itself skin) and differs from it by less than `DRIFT`."""
+    out = run.copy()
+    breaks = np.nonzero(out < 0.5)[0]
+    if not len(breaks) or breaks[0] < span:
+        return out
+    chroma = np.hypot(colours[:, 1], colours[:, 2])
+    for i in range(breaks[0], len(out)):
+        if out[i] >= 0.5:
+            continue
+        j = i - span
+        lit = colours[i, 0] >= colours[j, 0] - 1.0 and chroma[i] <= chroma[j] + 1.0
+        if out[j] < 0.5 or not lit or np.linalg.norm(colours[i] - colours[j]) >= DRIFT:
+            break
+        out[i] = 0.5
+    return out
 
 
 def scalp(c: Canonical, lab: np.ndarray, skin_lab: np.ndarray, matte: np.ndarray) -> tuple[float, float]:
@@ -204,7 +236,7 @@ def scalp(c: Canonical, lab: np.ndarray, skin_lab: np.ndarray, matte: np.ndarray
     reaches well up first."""
     lm = c.landmarks
     face_len = max(1.0, lm[8, 1] - lm[27, 1])
-    run = _strip_rows(c, scalp_skin(lab, skin_lab), matte)
+    run = _strip_rows(c, scalp_skin(lab, skin_lab), matte, lab)
     if not len(run):
         return 0.0, 0.0
     breaks = np.nonzero(run < 0.5)[0]
@@ -222,7 +254,7 @@ def hair_on_top(c: Canonical, lab: np.ndarray, skin_lab: np.ndarray, person: np.
     the brows (no head is taller), so a person standing behind does not count."""
     lm = c.landmarks
     face_len = max(1.0, lm[8, 1] - lm[27, 1])
-    run = _strip_rows(c, scalp_skin(lab, skin_lab), person)
+    run = _strip_rows(c, scalp_skin(lab, skin_lab), person, lab)
     breaks = np.nonzero(run < 0.5)[0]
     if not len(breaks):
         return 0.0
