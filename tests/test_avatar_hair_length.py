@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from toonmoji.avatar.hair import DRIFT, _sheen_continued
+from toonmoji.avatar.hair import DRIFT, RECEDING_LINE, _sheen_continued, receding_if_high
 
 SKIN = np.array([55.0, 9.0, 10.0])
 
@@ -45,3 +45,15 @@ def test_a_gradual_darkening_is_not_a_sheen():
     darker = [SKIN] * 20 + [SKIN + f * np.array([-12.0, 2.0, 6.0]) for f in t]
     run, colours = strip(darker, 20)
     assert (_sheen_continued(run, colours, span=6)[30:] < 0.5).all()
+
+
+def test_an_ordinary_forehead_under_short_hair_is_short_not_receding():
+    assert receding_if_high("short", 0.7, "buzz", 0.42) == ("short", 0.7, "buzz")
+
+
+def test_a_hairline_above_where_foreheads_end_is_receding():
+    assert receding_if_high("short", 0.7, "buzz", RECEDING_LINE + 0.05)[0] == "receding"
+
+
+def test_long_hair_with_a_high_forehead_stays_long():
+    assert receding_if_high("long_straight", 0.8, "medium", 0.6)[0] == "long_straight"

@@ -29,6 +29,7 @@ from toonmoji.emoji.matte import compute_matte
 HIDDEN = 0.85  # radius of a ray with no hair: under the head
 BALD = 0.82  # share of the head above the brows that is bare skin, for bald
 RECEDING = 0.65  # ... for a receding hairline
+RECEDING_LINE = 0.5  # face lengths above the brows: a hairline higher than a forehead reaches
 SCALP_SHADE = 28.0  # L* a scalp may be darker than the face and still count as skin
 HAIR_ON_TOP = 0.15  # face lengths of hair above the forehead (about 2 cm) that rule out bald
 CROWN = 0.6  # face lengths above the brows a photo must show to tell a bald head
@@ -130,11 +131,18 @@ def fit_hair(c: Canonical, skin_lab: np.ndarray, gains: np.ndarray | None = None
     named = named_hair_colour(balanced[mask])  # the whole silhouette's colour, not just the crown's
     if named is not None and covered(c, lab, mask):  # a hat, a hood: the hair itself is not shown
         return HairFit("short", None, [], 0.4, 0.0, np.zeros_like(matte), 0.3, _style(radii)[0])
-    style, score, alternative = _style(radii)
-    if bare >= 0.55 and style in ("short", "buzz"):  # a high hairline under short hair
-        style, score, alternative = "receding", 0.45, "short"
+    style, score, alternative = receding_if_high(*_style(radii), hairline)
     return HairFit(style, named[1] if named else colour, radii, fringe, part, mask, score, alternative,
                    named[2] if named else 0.0)
+
+
+def receding_if_high(style: str, score: float, alternative: str, hairline: float) -> tuple[str, float, str]:
+    """Short hair whose hairline (face lengths above the brows) lies above `RECEDING_LINE` is
+    receding. A forehead ends about 0.3-0.48 face lengths up (the 47 haired development faces), so
+    an ordinary forehead under short hair stays short."""
+    if hairline >= RECEDING_LINE and style in ("short", "buzz"):
+        return "receding", 0.45, "short"
+    return style, score, alternative
 
 
 def covered(c: Canonical, lab: np.ndarray, mask: np.ndarray) -> bool:
