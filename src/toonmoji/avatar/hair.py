@@ -37,6 +37,8 @@ FAR = 2.0  # head radii: only an afro or loose long hair reaches this far
 BARE_SIDE = 0.95  # head radii: no hair beside the head on that side
 CLOSE = 1.2  # what a one-sided far reach is capped to
 FACE_PX_FOR_TEXTURE = 80  # photo pixels across the face from which hair strands are resolved
+BESIDE = (1.2, 1.5)  # head half-widths out from the nose bridge: beside the head, off the skull
+BACKGROUND_DE = 12.0  # CIELAB Delta E within which a strip pixel has the colour beside the head
 DRIFT_SPAN = 0.05  # face lengths over which a scalp's colour is compared with the skin below it
 DRIFT = 10.0  # CIELAB Delta E over that span: more is a step (a hairline), less a sheen or shade
 
@@ -259,16 +261,58 @@ def hair_on_top(c: Canonical, lab: np.ndarray, skin_lab: np.ndarray, person: np.
     keeps hair of any colour, also grey hair on a light wall or black hair on a dark background,
     which the head matte can lose; a bald scalp's top is the head's edge, so above it there is
     no person left (only a blurred edge of a few pixels). Counted up to 0.8 face lengths above
-    the brows (no head is taller), so a person standing behind does not count."""
+    the brows (no head is taller), so a person standing behind does not count. Where the matte
+    runs on past that height (a plain backdrop, a crowd or a collage's next photo taken for the
+    person) and what lies right above the skin has the colour beside the head on both sides
+    (`like_beside`), the scalp ends at the background: no hair. Hair of the background's colour
+    (black hair on black) still has a few rows of its own colour or shine first, so it keeps the
+    matte's reading; on a small face those rows can't be told from a blurred edge, so there the
+    matte's reading stands too."""
     lm = c.landmarks
     face_len = max(1.0, lm[8, 1] - lm[27, 1])
-    run = _strip_rows(c, scalp_skin(lab, skin_lab), person, lab)
+    skin = scalp_skin(lab, skin_lab)
+    thick, endless = _layer(_strip_rows(c, skin, person, lab), face_len)
+    resolved = FACE_WIDTH / max(c.scale, 1e-6) >= FACE_PX_FOR_TEXTURE  # hair rows beyond a blurred edge
+    if endless and resolved:  # the matte runs on past any head's top: is right above the skin background?
+        own, _ = _layer(_strip_rows(c, skin, person & (skin | ~like_beside(c, lab)), lab), face_len)
+        if own <= 2 + c.scale:  # the run's smoothing and about one photo pixel of blurred edge
+            return 0.0
+    return thick / face_len
+
+
+def _layer(run: np.ndarray, face_len: float) -> tuple[int, bool]:
+    """Rows of non-skin above the first break of a strip's skin `run`, counted up to 0.8 face
+    lengths above the brows, and whether it reaches that height."""
     breaks = np.nonzero(run < 0.5)[0]
     if not len(breaks):
-        return 0.0
-    above = run[breaks[0] : int(0.8 * face_len)] < 0.5
-    thick = int(np.argmin(above)) if (~above).any() else len(above)
-    return thick / face_len
+        return 0, False
+    top = int(0.8 * face_len)
+    above = run[breaks[0] : top] < 0.5
+    if (~above).any():
+        return int(np.argmin(above)), False
+    return len(above), len(run) >= top
+
+
+def like_beside(c: Canonical, lab: np.ndarray) -> np.ndarray:
+    """`(H, W) bool`, in the strip above the nose bridge: pixels of the colour found beside the
+    head on both sides at the same height (`BESIDE` head half-widths out, where a skull's top and
+    hair lying on it do not reach): background, which surrounds a head. A person matte can run on into a dark or
+    plain background, a crowd or the next photo of a collage; hair on top of a head differs from
+    what surrounds the head."""
+    lm = c.landmarks
+    h, w = lab.shape[:2]
+    cx, half = float(lm[27, 0]), FACE_WIDTH / 2
+    x0, x1 = int(cx - 22), int(cx + 23)
+    out = np.zeros((h, w), bool)
+    out[:, x0:x1] = True
+    for lo, hi in ((cx - BESIDE[1] * half, cx - BESIDE[0] * half), (cx + BESIDE[0] * half, cx + BESIDE[1] * half)):
+        a, b = int(max(0, lo)), int(min(w, hi))
+        if b - a < 4:
+            return np.zeros((h, w), bool)
+        side = np.median(lab[:, a:b], axis=1)  # (H, 3)
+        ok = c.valid[:, a:b].mean(axis=1) >= 0.5
+        out[:, x0:x1] &= (np.linalg.norm(lab[:, x0:x1] - side[:, None, :], axis=2) < BACKGROUND_DE) & ok[:, None]
+    return out
 
 
 def _near(lab: np.ndarray, colour_lab: np.ndarray, candidates: np.ndarray) -> np.ndarray:
