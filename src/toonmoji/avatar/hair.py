@@ -30,6 +30,7 @@ HIDDEN = 0.85  # radius of a ray with no hair: under the head
 BALD = 0.82  # share of the head above the brows that is bare skin, for bald
 RECEDING = 0.65  # ... for a receding hairline
 RECEDING_LINE = 0.5  # face lengths above the brows: a hairline higher than a forehead reaches
+BALD_LINE = 0.6  # ... bare skin this high is past any hairline (2 SD above a forehead's height)
 SCALP_SHADE = 28.0  # L* a scalp may be darker than the face and still count as skin
 HAIR_ON_TOP = 0.15  # face lengths of hair above the forehead (about 2 cm) that rule out bald
 CROWN = 0.6  # face lengths above the brows a photo must show to tell a bald head
@@ -98,7 +99,8 @@ def fit_hair(c: Canonical, skin_lab: np.ndarray, gains: np.ndarray | None = None
     bare, hairline = scalp(c, lab, skin_lab, matte)
     if person is None:
         person = person_mask(c)
-    haired = hair_on_top(c, lab, skin_lab, person) >= HAIR_ON_TOP
+    beyond = hairline >= BALD_LINE  # bare skin higher than any forehead reaches: a bald crown
+    haired = hair_on_top(c, lab, skin_lab, person) >= HAIR_ON_TOP and not beyond
     if not haired and (bare >= RECEDING or (ring & skinlike).sum() > 0.6 * max(1, ring.sum())):
         if crown_cut_off(c, person):  # a bare forehead up to the photo's edge: bald or not, it can't say
             return HairFit("short", None, [], 0.4, 0.0, np.zeros_like(matte), 0.3, "bald")
@@ -110,7 +112,7 @@ def fit_hair(c: Canonical, skin_lab: np.ndarray, gains: np.ndarray | None = None
         radii = [min(r, 1.2) for r in _radii(mask, centre, rx, ry)]  # what is left is close-cropped
         named = named_hair_colour(balanced[mask]) if mask.sum() >= 30 else None
         colour = named[1] if named else None
-        if bare >= BALD and hairline >= 0.25:
+        if (bare >= BALD or beyond) and hairline >= 0.25:
             if hairline < 0.45:  # the head ends low: light hair on a light background may be lost
                 return HairFit("bald", colour, radii, 0.0, 0.0, mask, 0.5, "short")
             score = float(np.clip(0.55 + 2.5 * (bare - BALD), 0.55, 0.9))
