@@ -1,11 +1,19 @@
-"""Bald, receding and short from the scalp strip above the forehead: a sheen on a bald crown is
-skin, a hairline is a step; receding needs a hairline well above where a forehead ends."""
+"""Bald, receding, short and tied (issue #24): a sheen on a bald crown is skin, a hairline is a
+step; receding needs a hairline well above where a forehead ends; a flat crown with tight sides
+and hair below one ear only is a tail over the shoulder, loose or short hair is not tied."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from toonmoji.avatar.hair import DRIFT, RECEDING_LINE, _sheen_continued, receding_if_high
+from toonmoji.avatar.hair import (
+    DRIFT,
+    RECEDING_LINE,
+    _sheen_continued,
+    _style,
+    receding_if_high,
+    tied_over_shoulder,
+)
 
 SKIN = np.array([55.0, 9.0, 10.0])
 
@@ -57,3 +65,33 @@ def test_a_hairline_above_where_foreheads_end_is_receding():
 
 def test_long_hair_with_a_high_forehead_stays_long():
     assert receding_if_high("long_straight", 0.8, "medium", 0.6)[0] == "long_straight"
+
+
+def outline(top: float, upper: float, right_low: float, left_low: float) -> list[float]:
+    """A 24-ray silhouette: `top` on the crown, `upper` along the sides of the head, the reach
+    below the ears on the right (rays 8..10) and left (14..16), the neck straight down."""
+    r = np.full(24, upper)
+    r[[0, 1, 23]] = top
+    r[6:8] = r[17:19] = 0.95
+    r[8:11], r[14:17] = right_low, left_low
+    r[11:14] = 0.85
+    return [float(v) for v in r]
+
+
+def test_a_flat_crown_with_a_tail_over_one_shoulder_is_tied():
+    style, score, alternative = _style(outline(0.9, 1.05, 1.3, 0.88))
+    assert (style, alternative) == ("ponytail", "long_straight")
+    assert score < 0.5  # a guess: doubtful, long hair offered instead
+
+
+def test_loose_long_hair_over_one_shoulder_widens_the_sides_and_is_not_tied():
+    assert _style(outline(0.95, 1.25, 1.3, 0.88))[0] == "long_straight"
+
+
+def test_loose_short_hair_is_never_tied():
+    assert _style(outline(0.95, 1.05, 0.9, 0.88))[0] == "short"
+    assert not tied_over_shoulder((0.9, 0.88), 0.95, 1.05)
+
+
+def test_long_hair_on_both_shoulders_is_loose():
+    assert _style(outline(0.95, 1.05, 1.3, 1.25))[0] == "long_straight"

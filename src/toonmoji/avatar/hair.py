@@ -37,6 +37,7 @@ CROWN = 0.6  # face lengths above the brows a photo must show to tell a bald hea
 FAR = 2.0  # head radii: only an afro or loose long hair reaches this far
 BARE_SIDE = 0.95  # head radii: no hair beside the head on that side
 CLOSE = 1.2  # what a one-sided far reach is capped to
+TIGHT_SIDES = 1.12  # head radii: hair along the sides of the head pulled back flat (a bun, a tail)
 FACE_PX_FOR_TEXTURE = 80  # photo pixels across the face from which hair strands are resolved
 BESIDE = (1.2, 1.5)  # head half-widths out from the nose bridge: beside the head, off the skull
 BACKGROUND_DE = 12.0  # CIELAB Delta E within which a strip pixel has the colour beside the head
@@ -381,19 +382,32 @@ def _hairline(hair: np.ndarray, c: Canonical, brow_y: float) -> tuple[float, flo
     return round(fringe, 3), round(part, 3)
 
 
+def tied_over_shoulder(low: tuple[float, float], top: float, upper_sides: float) -> bool:
+    """Hair pulled back into a tail brought forward over one shoulder: flat on the crown (no
+    volume above the skull, `top` under 1 head radius) and tight along the sides of the head
+    (`upper_sides` under `TIGHT_SIDES`), with hair below the ear on one side only (`low`: the
+    reach at 120..150 and 210..240 degrees). Loose long hair falls over the ears and widens the
+    sides; short hair reaches below the ears on neither side. A tail hanging behind the head does
+    not show from the front and is not detected."""
+    return top < 1.0 and upper_sides < TIGHT_SIDES and max(low) >= 1.1 and min(low) < 0.95
+
+
 def _style(radii: list[float]) -> tuple[str, float, str]:
     """(style, score, alternative) from the silhouette: long (reaches well outside the head below
     the ears: to the shoulders), medium (beside the jaw: to the chin), curly (volume all round), a
     bun (volume on top only), short."""
     r = np.asarray(radii)
-    sides_low = max(r[8:11].max(), r[14:17].max())  # 120..150 and 210..240 degrees
+    low = (r[8:11].max(), r[14:17].max())  # 120..150 and 210..240 degrees
+    sides_low = max(low)
     top = r[[0, 1, 23]].mean()
     upper_sides = np.r_[r[2:6], r[19:23]].mean()
+    if tied_over_shoulder(low, top, upper_sides):
+        return "ponytail", 0.35, "long_straight"
     if sides_low >= 1.1:
         return "long_straight", float(np.clip(0.5 + 2.0 * (sides_low - 1.1), 0.5, 0.9)), "medium"
     if top >= 1.32 and upper_sides >= 1.25:
         return "curly", 0.5, "short"
-    if top >= 1.3 and upper_sides < 1.12:
+    if top >= 1.3 and upper_sides < TIGHT_SIDES:
         return "bun", 0.4, "short"
     if sides_low >= 1.0:  # hair beside the jaw, short of the shoulders: to the chin
         return "medium", 0.45, "long_straight" if sides_low >= 1.05 else "short"
