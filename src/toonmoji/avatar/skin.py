@@ -2,13 +2,14 @@
 
 A skin pixel is (in linear RGB) the skin's albedo times the light falling on it: shading scales all
 three channels together, so it moves the lightness but not the chromaticity (each channel's share
-of the sum); a specular sheen adds the light's own colour and pulls the chromaticity towards grey;
-brows, stubble, lips and freckles have chromaticities of their own. So the tone is read in two
-parts. Its chromaticity is the median of the lit pixels' chromaticities after dropping those far
-from the crowd (sheen, hair, lips), and its lightness is that of the lit side of the face: a high
-percentile of the remaining pixels' luminance, below the sheen. The median of all the pixels'
-CIELAB instead mixes the shaded side in (darker and greyer than the skin as a viewer reads it),
-and a face half in shadow came out a shade or two darker than the same face lit evenly.
+of the sum); a sheen adds the light's own colour, which lowers the saturation (1 - min/max) that
+shading leaves alone; brows, stubble and lips have chromaticities of their own. So the tone is
+read from the lit side (the luminance band `LIT`) less the sheen (pixels well under the band's
+usual saturation) and the odd chromaticities: their median chromaticity at their median
+luminance. An under-exposed photo (nothing in it near white) is lifted first: its faces' pixels
+are darker than the people are (`exposure_gain`). On the development faces the drawn skin of one
+person varies a little less from photo to photo than the old median of the cheeks' CIELAB (which
+took in the sheen) and sits about 1 L* lighter; bench/avatar_skin.py measures both.
 """
 
 from __future__ import annotations
