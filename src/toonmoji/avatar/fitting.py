@@ -17,6 +17,7 @@ from toonmoji.avatar.features import measure_shape, mirrored_mesh_depth
 from toonmoji.avatar.glasses import fit_glasses
 from toonmoji.avatar.hair import fit_hair
 from toonmoji.avatar.model import Attributes, Confidence
+from toonmoji.avatar.skin import exposure_gain, skin_tone_lab
 from toonmoji.avatar.surroundings import clothing_colour, person_mask, smile_lines
 from toonmoji.errors import InputError, NoFaceError
 from toonmoji.faces.detect import Face, detect_faces, require_faces
@@ -75,8 +76,9 @@ def fit_attributes(image: np.ndarray, face: Face) -> Attributes:
         section, name = key.split(".")
         setattr(getattr(attrs, section), name, value if isinstance(value, str) else round(float(value), 3))
 
-    skin = cues.skin_lab(c, gains)
-    attrs.skin = hex_of(rgb_of_lab(skin[None])[0])
+    skin = cues.skin_lab(c, gains)  # the skin as it appears: what hair, brows and clothes are told from
+    drawn = skin_tone_lab(c, cues.skin_patches(c), gains, exposure_gain(image))  # the lit skin, drawn
+    attrs.skin = hex_of(rgb_of_lab(drawn[None])[0])
     person = person_mask(c)
     hair = fit_hair(c, skin, gains, person)
     attrs.hair.style = hair.style
