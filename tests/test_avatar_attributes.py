@@ -14,7 +14,15 @@ import pytest
 from toonmoji.avatar import fit
 from toonmoji.avatar.canonical import Canonical
 from toonmoji.avatar.colour import lab_of, rgb_of_lab, white_balance_gains
-from toonmoji.avatar.facial_hair import DARK, MOTTLE, Measures, decide, fit_facial_hair, measure
+from toonmoji.avatar.facial_hair import (
+    DARK,
+    MOTTLE,
+    STROKES,
+    Measures,
+    decide,
+    fit_facial_hair,
+    measure,
+)
 from toonmoji.avatar.fitting import turned_share
 from toonmoji.avatar.hair_colour import named_hair_colour
 from toonmoji.avatar.model import CHOICES
@@ -152,6 +160,19 @@ def test_mottle_needs_a_darker_jaw_and_a_resolved_face():
     assert decide(Measures(flat, flat, mottle=2.0, band_dark=1.0))[0] == "none"
     assert decide(Measures(flat, flat, mottle=2.0, band_dark=DARK, resolved=False, mottle_resolved=False))[0] == "none"
     assert decide(Measures(flat, flat, mottle=0.5 * MOTTLE, band_dark=DARK))[0] == "none"
+
+
+def test_a_beard_only_just_there_on_a_dotted_jaw_is_stubble_with_the_beard_as_alternative():
+    """Heavy stubble reaches a beard's darkness; where the beard cue is only just met and the jaw
+    shows stubble's dots, the plainer stubble is drawn and the beard offered as the alternative;
+    a clear beard stays a beard."""
+    flat = dict.fromkeys(("upper", "chin", "jaw_left", "jaw_right"), 1.05 * DARK)
+    strokes = dict.fromkeys(flat, 2.0 * STROKES)
+    style, _, alternative = decide(Measures(flat, strokes, mottle=2.0 * MOTTLE, band_dark=DARK))
+    assert (style, alternative) == ("stubble", "full")
+    assert decide(Measures(flat, strokes, mottle=0.5 * MOTTLE, band_dark=DARK))[::2] == ("full", "stubble")
+    clear = dict.fromkeys(flat, 2.0 * DARK)
+    assert decide(Measures(clear, strokes, mottle=2.0 * MOTTLE, band_dark=DARK))[::2] == ("full", "stubble")
 
 
 def shaded_hair(colour_lab, n: int = 2000, seed: int = 1) -> np.ndarray:

@@ -37,6 +37,7 @@ STUBBLE = (10.0 / 15.0, 0.06 / 0.08)  # darkness and strokes for stubble
 MOTTLE_PX = 60  # photo pixels across the face from which the jaw's mottle is resolved
 MOTTLE = 0.8  # L*: how much more mottled both jaw bands are than the cheeks, for stubble
 MOTTLE_DARK = 0.5  # the jaw bands' darkness for mottled stubble, as a multiple of DARK
+WEAK = 1.1  # a beard's evidence under this (within 10% of its thresholds) is only just a beard
 DOT = 5  # canonical pixels (1/25 of the face width): the size of a dark dot the mottle counts
 REGIONS = ("upper", "chin", "jaw_left", "jaw_right")
 
@@ -118,32 +119,40 @@ def measure(c: Canonical, gains: np.ndarray) -> tuple[Measures, np.ndarray, dict
     return measures, lab, masks
 
 
-def decide(m: Measures, dark_t: float = DARK, strokes_t: float = STROKES, mottle_t: float = MOTTLE) -> tuple[str, float]:
-    """(style, evidence) from the measures; evidence is 1 at the thresholds of the style's cue.
-    The stubble and small-face thresholds scale with `dark_t` and `strokes_t` (the bench varies
-    those and `mottle_t` to see whether thresholds picked on some photos hold on others)."""
+def decide(m: Measures, dark_t: float = DARK, strokes_t: float = STROKES,
+           mottle_t: float = MOTTLE) -> tuple[str, float, str]:
+    """(style, evidence, alternative) from the measures; evidence is 1 at the thresholds of the
+    style's own cue. The stubble and small-face thresholds scale with `dark_t` and `strokes_t`
+    (the bench varies those and `mottle_t` to see whether thresholds picked on some photos hold
+    on others). A beard only just over its thresholds on a jaw dotted like stubble (the skin
+    showing between the dots) is drawn as the plainer stubble, with the beard as the alternative."""
     dark, strokes, resolved = m.dark, m.strokes, m.resolved
     whole = min(dark["upper"], dark["chin"], (dark["jaw_left"] + dark["jaw_right"]) / 2)  # all of it darker
     texture = float(np.mean(list(strokes.values())))
     small_t = dark_t * SMALL_FACE  # a face too small for strokes needs a much darker lower face
+    dotted = min(m.mottle / mottle_t, m.band_dark / (dark_t * MOTTLE_DARK)) if m.mottle_resolved else 0.0
 
-    def strong(k: str) -> bool:
-        return dark[k] >= dark_t and strokes[k] >= strokes_t
+    def cue(k: str, dark_k: float = 1.0, strokes_k: float = 1.0) -> float:
+        return min(dark[k] / (dark_t * dark_k), strokes[k] / (strokes_t * strokes_k))
 
     evidence = min(whole / dark_t, texture / strokes_t) if resolved else whole / small_t
-    if (resolved and whole >= dark_t and texture >= strokes_t) or (not resolved and whole >= small_t):
-        return "full", evidence
-    if resolved and strong("upper") and strong("chin"):
-        return "goatee", evidence
-    if resolved and dark["upper"] >= dark_t * MOUSTACHE[0] and strokes["upper"] >= strokes_t * MOUSTACHE[1]:
-        return "moustache", evidence
+    beard: tuple[str, float] | None = None
+    if evidence >= 1.0:
+        beard = ("full", evidence)
+    elif resolved and min(cue("upper"), cue("chin")) >= 1.0:
+        beard = ("goatee", min(cue("upper"), cue("chin")))
+    elif resolved and cue("upper", *MOUSTACHE) >= 1.0:
+        beard = ("moustache", cue("upper", *MOUSTACHE))
+    if beard is not None:
+        if beard[1] < WEAK and dotted >= 1.0:
+            return "stubble", dotted, beard[0]
+        return beard[0], beard[1], "stubble"
     stubble_dark, stubble_strokes = dark_t * STUBBLE[0], strokes_t * STUBBLE[1]
     if resolved and whole >= stubble_dark and texture >= stubble_strokes:
-        return "stubble", min(whole / stubble_dark, texture / stubble_strokes)
-    dotted = min(m.mottle / mottle_t, m.band_dark / (dark_t * MOTTLE_DARK)) if m.mottle_resolved else 0.0
+        return "stubble", min(whole / stubble_dark, texture / stubble_strokes), "none"
     if dotted >= 1.0:  # both jaw bands dotted with dark spots the cheeks do not have, and darker
-        return "stubble", dotted
-    return "none", max(evidence, dotted)
+        return "stubble", dotted, "none"
+    return "none", max(evidence, dotted), "stubble"
 
 
 def resolves_strokes(c: Canonical) -> bool:
@@ -153,14 +162,13 @@ def resolves_strokes(c: Canonical) -> bool:
 def fit_facial_hair(c: Canonical, gains: np.ndarray) -> FacialHair:
     """The facial hair style, its colour (None for none), a confidence and the alternative."""
     m, lab, masks = measure(c, gains)
-    style, evidence = decide(m)
+    style, evidence, alternative = decide(m)
     if style == "none":
         near = max(0.0, min(1.0, evidence))
         score = round(0.95 - 0.45 * near, 2) if m.resolved else round(0.75 - 0.25 * near, 2)
         return FacialHair("none", None, score, "stubble")
     score = float(np.clip(0.45 + 0.3 * (evidence - 1.0), 0.4, 0.9)) if style != "stubble" else \
         float(np.clip(0.4 + 0.5 * (evidence - 1.0), 0.35, 0.7))
-    alternative = "stubble" if style != "stubble" else "none"
     used = [k for k in REGIONS if m.dark[k] >= DARK * STUBBLE[0]] or list(REGIONS)
     px = np.concatenate([lab[masks[k]] for k in used])
     dark_px = px[px[:, 0] <= np.percentile(px[:, 0], 50)]
