@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from avatar_likeness import photo_cell
 from toonmoji.avatar.canonical import Canonical
 from toonmoji.avatar.colour import white_balance_gains
-from toonmoji.avatar.facial_hair import DARK, STROKES, decide, measure, resolves_strokes
+from toonmoji.avatar.facial_hair import DARK, MOTTLE, STROKES, decide, measure
 from toonmoji.avatar.fitting import fit_avatar
 from toonmoji.avatar.glasses import BRIDGE, MIN_FACE_PX, RIM, TEMPLE, face_px, frame_lines
 from toonmoji.avatar.naming import colour_class, facial_hair_class, length_class
@@ -112,22 +112,22 @@ def confusion(rows: list[dict], attr: str) -> None:
 
 
 def facial_hair_lopo(rows: list[dict]) -> None:
-    """Leave one photo out: the two beard thresholds (lower-face darkness, stroke share) that agree
-    best with the other photos' labels, scored on the left-out photo, against the shipped ones."""
+    """Leave one photo out: the three facial hair thresholds (lower-face darkness, stroke share,
+    jaw mottle) that agree best with the other photos' labels, scored on the left-out photo,
+    against the shipped ones."""
     cases = []
     for r in rows:
         label = r["label"]["facial_hair"]
         if r["face"] is None or label == "unsure":
             continue
         c = Canonical.from_photo(r["photo"], r["face"].landmarks)
-        dark, strokes, _, _ = measure(c, white_balance_gains(r["photo"]))
-        cases.append((r["label"]["file"], label, dark, strokes, resolves_strokes(c)))
-    grid = [(d, s) for d in (8.0, 10.0, 12.0, 15.0, 18.0, 22.0, 26.0) for s in (0.04, 0.06, 0.08, 0.10, 0.12, 0.15)]
+        cases.append((r["label"]["file"], label, measure(c, white_balance_gains(r["photo"]))[0]))
+    grid = [(d, s, m) for d in (8.0, 10.0, 12.0, 15.0, 18.0, 22.0, 26.0) for s in (0.04, 0.06, 0.08, 0.10, 0.12, 0.15)
+            for m in (0.6, 0.8, 1.0, 1.2, 1.5, 99.0)]  # 99: no mottle cue
+    shipped_t = (DARK, STROKES, MOTTLE)
 
-    def named(case, d, s) -> str:
-        from toonmoji.avatar.naming import facial_hair_class
-
-        return facial_hair_class(decide(case[2], case[3], case[4], d, s)[0])
+    def named(case, d, s, m) -> str:
+        return facial_hair_class(decide(case[2], d, s, m)[0])
 
     hits = {t: [named(k, *t) == k[1] for k in cases] for t in grid}
     photos = sorted({k[0] for k in cases})
@@ -135,7 +135,7 @@ def facial_hair_lopo(rows: list[dict]) -> None:
     chosen = []
     for p in photos:
         train = [i for i, k in enumerate(cases) if k[0] != p]
-        best = max(grid, key=lambda t: (sum(hits[t][i] for i in train), t == (DARK, STROKES)))
+        best = max(grid, key=lambda t: (sum(hits[t][i] for i in train), t == shipped_t))
         chosen.append(best)
         for i, k in enumerate(cases):
             if k[0] == p:
@@ -143,11 +143,12 @@ def facial_hair_lopo(rows: list[dict]) -> None:
                 if k[1] == "none":
                     shaven += 1
                     shaven_fp += named(k, *best) != "none"
-    shipped = sum(hits[(DARK, STROKES)])
+    shipped = sum(hits[shipped_t])
     print(f"\nfacial hair, leave one photo out ({len(photos)} photos): thresholds picked on the other photos "
           f"agree {percent(lopo, len(cases))}, clean-shaven given hair {percent(shaven_fp, shaven)}; "
-          f"the shipped thresholds (darkness {DARK:g}, strokes {STROKES:g}) {percent(shipped, len(cases))}; "
-          f"picked: {', '.join(f'{d:g}/{s:g}' for d, s in sorted(set(chosen)))}")
+          f"the shipped thresholds (darkness {DARK:g}, strokes {STROKES:g}, mottle {MOTTLE:g}) "
+          f"{percent(shipped, len(cases))}; picked (darkness/strokes/mottle): "
+          + ", ".join(f"{d:g}/{s:g}/{m:g} x{chosen.count((d, s, m))}" for d, s, m in sorted(set(chosen))))
 
 
 def glasses_lopo(rows: list[dict]) -> None:
