@@ -12,6 +12,8 @@ from toonmoji.avatar import cues
 from toonmoji.avatar.avatar import Avatar
 from toonmoji.avatar.canonical import Canonical
 from toonmoji.avatar.colour import hex_of, rgb_of_lab, white_balance_gains
+from toonmoji.avatar.draw_hair import ears_hidden
+from toonmoji.avatar.ears import ear_attributes, ear_measures
 from toonmoji.avatar.facial_hair import fit_facial_hair
 from toonmoji.avatar.features import measure_shape, mirrored_mesh_depth
 from toonmoji.avatar.glasses import fit_glasses
@@ -108,6 +110,10 @@ def fit_attributes(image: np.ndarray, face: Face) -> Attributes:
     attrs.clothing.color = clothing_colour(c, gains, skin, attrs.hair.color if hair.color else None,
                                           person) or attrs.clothing.color
     attrs.age.lines = smile_lines(c)
+    ears = None if ears_hidden(attrs) else ear_measures(c, skin, person, gains)
+    if ears is not None:
+        for key, value in ear_attributes(ears).items():
+            setattr(attrs.ears, key.split(".")[1], round(value, 3))
     return attrs
 
 
