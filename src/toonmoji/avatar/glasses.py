@@ -35,7 +35,7 @@ from toonmoji.avatar.colour import lab_of
 MIN_FACE_PX = 24  # photo pixels across the face below which nothing is read (not measured lower)
 SURE_PX = 80  # below this a frame is about one photo pixel: answers are capped at `SMALL_SCORE`
 SMALL_SCORE = 0.65
-# Below this the answer is always doubtful (score under 0.6, the other answer one click away):
+# Below this glasses found are always doubtful (score under 0.6, `none` one click away):
 # sharp bare faces shrunk to 32-40 px show bridge- and rim-like lines (brows, lid creases) as deep
 # as a frame's: the development set's 37 bare faces of 88-410 px, shrunk (and JPEG-saved) to 32
 # and 40 px, got glasses 8 times in 74; shrunk to 48 and 60 px, never.
@@ -131,14 +131,15 @@ def decide(lines: FrameLines | None, width_px: float, bridge_t: float = BRIDGE, 
            rim_t: float = RIM) -> Glasses:
     """Glasses or none from the line depths (None: the face is too small to read), how sure, and
     the alternative; on faces under `SURE_PX` the score is capped (`SMALL_SCORE`), under `DOUBT_PX`
-    it is always doubtful (`DOUBT_SCORE`)."""
+    glasses found are always doubtful (`DOUBT_SCORE`)."""
     if lines is None:
         return Glasses("none", 0.5, "square", 0.0)
     evidence = lines.evidence(bridge_t, temple_t, rim_t)
-    cap = 0.9 if width_px >= SURE_PX else SMALL_SCORE if width_px >= DOUBT_PX else DOUBT_SCORE
-    margin = evidence - 1.0 if evidence >= 1.0 else 1.0 - evidence
+    found = evidence >= 1.0
+    cap = 0.9 if width_px >= SURE_PX else DOUBT_SCORE if found and width_px < DOUBT_PX else SMALL_SCORE
+    margin = evidence - 1.0 if found else 1.0 - evidence
     score = round(float(np.clip(0.5 + margin, 0.5, cap)), 2)
-    if evidence >= 1.0:
+    if found:
         return Glasses("square", score, "none", evidence)
     return Glasses("none", score, "square", evidence)
 
