@@ -15,7 +15,7 @@ import pytest
 
 from toonmoji.avatar import fit
 from toonmoji.avatar.canonical import Canonical
-from toonmoji.avatar.glasses import BRIDGE, RIM, SMALL_SCORE, TEMPLE, fit_glasses, frame_lines
+from toonmoji.avatar.glasses import BRIDGE, RIM, TEMPLE, fit_glasses, frame_lines
 from toonmoji.faces import detect_faces
 from toonmoji.imageio import read_image
 
@@ -121,12 +121,12 @@ def test_a_hard_shadow_edge_under_the_eyes_is_not_a_rim(portrait, landmarks):
 
 
 @pytest.mark.parametrize("scale", [0.45, 0.35])
-def test_frames_on_a_small_face_are_found_with_a_capped_confidence(portrait, landmarks, scale):
+def test_frames_on_a_small_face_are_found_as_a_doubtful_choice(portrait, landmarks, scale):
     """Group-photo faces of 33-42 px: a frame is about one pixel, still a line across the bridge."""
     framed = with_frames(portrait, landmarks, thickness=3)
     small = cv2.resize(framed, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
     g = glasses_of(small, landmarks * scale)
-    assert g.style == "square" and g.alternative == "none" and g.score <= SMALL_SCORE
+    assert g.style == "square" and g.alternative == "none" and g.score < 0.6  # under 48 px: doubtful
     bare = cv2.resize(portrait, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
     assert glasses_of(bare, landmarks * scale).style == "none"
 

@@ -35,6 +35,12 @@ from toonmoji.avatar.colour import lab_of
 MIN_FACE_PX = 24  # photo pixels across the face below which nothing is read (not measured lower)
 SURE_PX = 80  # below this a frame is about one photo pixel: answers are capped at `SMALL_SCORE`
 SMALL_SCORE = 0.65
+# Below this glasses found are always doubtful (score under 0.6, `none` one click away):
+# sharp bare faces shrunk to 32-40 px show bridge- and rim-like lines (brows, lid creases) as deep
+# as a frame's: the development set's 37 bare faces of 88-410 px, shrunk (and JPEG-saved) to 32
+# and 40 px, got glasses 8 times in 74; shrunk to 48 and 60 px, never.
+DOUBT_PX = 48
+DOUBT_SCORE = 0.55
 LINE_PX = 1.5  # photo pixels from a frame's centre line to the skin beside it
 # Ridge depths (L*) that count as a frame, each midway between the highest bare face and the
 # lowest frame standing apart from them on the labelled development set: bare faces reach 3.5 on
@@ -124,14 +130,16 @@ def face_px(c: Canonical) -> float:
 def decide(lines: FrameLines | None, width_px: float, bridge_t: float = BRIDGE, temple_t: float = TEMPLE,
            rim_t: float = RIM) -> Glasses:
     """Glasses or none from the line depths (None: the face is too small to read), how sure, and
-    the alternative; on faces under `SURE_PX` the score stays doubtful-ish (`SMALL_SCORE`)."""
+    the alternative; on faces under `SURE_PX` the score is capped (`SMALL_SCORE`), under `DOUBT_PX`
+    glasses found are always doubtful (`DOUBT_SCORE`)."""
     if lines is None:
         return Glasses("none", 0.5, "square", 0.0)
     evidence = lines.evidence(bridge_t, temple_t, rim_t)
-    cap = 0.9 if width_px >= SURE_PX else SMALL_SCORE
-    margin = evidence - 1.0 if evidence >= 1.0 else 1.0 - evidence
+    found = evidence >= 1.0
+    cap = 0.9 if width_px >= SURE_PX else DOUBT_SCORE if found and width_px < DOUBT_PX else SMALL_SCORE
+    margin = evidence - 1.0 if found else 1.0 - evidence
     score = round(float(np.clip(0.5 + margin, 0.5, cap)), 2)
-    if evidence >= 1.0:
+    if found:
         return Glasses("square", score, "none", evidence)
     return Glasses("none", score, "square", evidence)
 
