@@ -38,6 +38,7 @@ MOTTLE_PX = 60  # photo pixels across the face from which the jaw's mottle is re
 MOTTLE = 0.8  # L*: how much more mottled both jaw bands are than the cheeks, for stubble
 MOTTLE_DARK = 0.5  # the jaw bands' darkness for mottled stubble, as a multiple of DARK
 WEAK = 1.1  # a beard's evidence under this (within 10% of its thresholds) is only just a beard
+LINE, LINE_SIGMA = 0.4, 4.0  # dots lined up this coherently (over 4 canonical px) are a line
 DOT = 5  # canonical pixels (1/25 of the face width): the size of a dark dot the mottle counts
 REGIONS = ("upper", "chin", "jaw_left", "jaw_right")
 
@@ -93,6 +94,19 @@ def regions(c: Canonical) -> dict[str, np.ndarray]:
     return {k: m & c.valid for k, m in out.items()}
 
 
+def dark_dots(light: np.ndarray) -> np.ndarray:
+    """How much darker than its surroundings each pixel is, counting only dark dots: a black-hat
+    (closing minus image) keeps dark spots up to DOT wide and drops smooth shading and broad
+    shadows; where the dots line up into one direction (a strand of hair, a wrinkle, an edge:
+    structure-tensor coherence over LINE_SIGMA at or above LINE) they do not count. The cheeks'
+    own dots (pores, grain, noise) are the baseline the jaw's are read against."""
+    hat = cv2.morphologyEx(light, cv2.MORPH_BLACKHAT, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (DOT, DOT)))
+    gx, gy = cv2.Sobel(hat, cv2.CV_32F, 1, 0, ksize=3), cv2.Sobel(hat, cv2.CV_32F, 0, 1, ksize=3)
+    jxx, jyy, jxy = (cv2.GaussianBlur(v, (0, 0), LINE_SIGMA) for v in (gx * gx, gy * gy, gx * gy))
+    coherence = np.sqrt((jxx - jyy) ** 2 + 4 * jxy**2) / (jxx + jyy + 1e-3)
+    return np.where(coherence < LINE, hat, 0.0).astype(np.float32)
+
+
 def measure(c: Canonical, gains: np.ndarray) -> tuple[Measures, np.ndarray, dict[str, np.ndarray]]:
     """The `Measures` of a face, its white-balanced CIELAB image and the region masks."""
     img = np.clip(c.image.astype(np.float64) * gains, 0, 255)
@@ -106,9 +120,7 @@ def measure(c: Canonical, gains: np.ndarray) -> tuple[Measures, np.ndarray, dict
     cheek = np.nanmax([median["cheek_left"], median["cheek_right"]])
     dark = {k: float(cheek - median[k]) if not np.isnan(median[k]) else 0.0 for k in REGIONS}
     strokes = {k: float(np.mean(residual[masks[k]] < -4.0)) if masks[k].sum() >= 8 else 0.0 for k in REGIONS}
-    # dots: a black-hat (closing minus image) keeps dark spots up to DOT wide and drops smooth
-    # shading and broad shadows; the cheeks' own response (pores, grain, noise) is the baseline
-    dots = cv2.morphologyEx(light, cv2.MORPH_BLACKHAT, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (DOT, DOT)))
+    dots = dark_dots(light)
     spots = {k: float(np.mean(dots[masks[k]])) if masks[k].sum() >= 8 else np.nan for k in masks}
     bands = ("band_left", "band_right")
     mottle = min(spots[k] for k in bands) - float(np.nanmean([spots["cheek_left"], spots["cheek_right"]]))
