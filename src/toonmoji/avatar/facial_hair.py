@@ -1,7 +1,7 @@
 """Facial hair from the photo: hair texture, not shadow.
 
 A jaw's shadow and a beard both make the lower face darker than the cheeks, so darkness alone
-drew beards on clean-shaven men and stubble on most women. Two things tell them apart here:
+drew beards on clean-shaven men and stubble on most women. Three things tell them apart here:
 
 - **Where**: a beard darkens the upper lip, the chin *and* both sides of the jaw together; a shadow
   from the nose, the lower lip or a side light darkens one or two of them.
@@ -9,10 +9,14 @@ drew beards on clean-shaven men and stubble on most women. Two things tell them 
   their own neighbourhood (a high-pass residual under -4 L*); a shadow is smooth and follows the
   light. Texture is only read where the photo resolves it (a face at least `TEXTURE_PX` wide);
   a smaller face needs a much darker lower face (`SMALL_FACE` times the usual) to be given a beard.
+- **Dots** (stubble): short dark dots with the skin still showing between them, on both jaw
+  bands and not on the cheeks (`dark_dots`: a black-hat that ignores lines, so strands of hair
+  and wrinkles do not count); read on faces at least `MOTTLE_PX` wide. A beard only just over its
+  thresholds on a jaw dotted like this is drawn as the plainer stubble.
 
 Make-up (lipstick, blush) makes regions redder, not darker-and-textured, so it does not count.
-When the evidence is weak the answer is the plainer one, "none", with a score that says how
-close the call was and the runner-up as the alternative.
+When the evidence is weak the answer is the plainer one ("none", or stubble for a beard), with
+a score that says how close the call was and the runner-up as the alternative.
 """
 
 from __future__ import annotations
