@@ -152,6 +152,21 @@ def test_dots_on_one_jaw_or_grain_everywhere_are_not_stubble(portrait, landmarks
     assert facial_hair_of(grain.astype(np.uint8), landmarks).style == "none"
 
 
+def test_strands_of_hair_across_both_jaws_are_not_stubble(portrait, landmarks):
+    """Long hair falling over both sides of the jaw: dark lines, not dots, so no stubble."""
+    rng = np.random.default_rng(0)
+    lines = np.zeros(portrait.shape[:2], np.uint8)
+    for side in (landmarks[3:8], landmarks[9:14]):
+        for _ in range(10):
+            shift = (rng.uniform(-12, 6) * (1 if side[0, 0] > landmarks[8, 0] else -1), rng.uniform(-10, 10))
+            cv2.polylines(lines, [np.round(side + shift).astype(np.int32)], False, 1, 1)
+    image = portrait.astype(np.float32)
+    image[lines.astype(bool)] *= 0.35
+    image = np.clip(image, 0, 255).astype(np.uint8)
+    assert measures_of(image, landmarks).mottle < MOTTLE
+    assert facial_hair_of(image, landmarks).style == "none"
+
+
 def test_mottle_needs_a_darker_jaw_and_a_resolved_face():
     """The decision: mottled jaw bands give stubble only where they are also darker than the
     cheek and the face is wide enough in the photo to show the dots."""

@@ -1,7 +1,7 @@
 """Facial hair from the photo: hair texture, not shadow.
 
 A jaw's shadow and a beard both make the lower face darker than the cheeks, so darkness alone
-drew beards on clean-shaven men and stubble on most women. Two things tell them apart here:
+drew beards on clean-shaven men and stubble on most women. Three things tell them apart here:
 
 - **Where**: a beard darkens the upper lip, the chin *and* both sides of the jaw together; a shadow
   from the nose, the lower lip or a side light darkens one or two of them.
@@ -9,10 +9,14 @@ drew beards on clean-shaven men and stubble on most women. Two things tell them 
   their own neighbourhood (a high-pass residual under -4 L*); a shadow is smooth and follows the
   light. Texture is only read where the photo resolves it (a face at least `TEXTURE_PX` wide);
   a smaller face needs a much darker lower face (`SMALL_FACE` times the usual) to be given a beard.
+- **Dots** (stubble): short dark dots with the skin still showing between them, on both jaw
+  bands and not on the cheeks (`dark_dots`: a black-hat that ignores lines, so strands of hair
+  and wrinkles do not count); read on faces at least `MOTTLE_PX` wide. A beard only just over its
+  thresholds on a jaw dotted like this is drawn as the plainer stubble.
 
 Make-up (lipstick, blush) makes regions redder, not darker-and-textured, so it does not count.
-When the evidence is weak the answer is the plainer one, "none", with a score that says how
-close the call was and the runner-up as the alternative.
+When the evidence is weak the answer is the plainer one ("none", or stubble for a beard), with
+a score that says how close the call was and the runner-up as the alternative.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ MOTTLE_PX = 60  # photo pixels across the face from which the jaw's mottle is re
 MOTTLE = 0.8  # L*: how much more mottled both jaw bands are than the cheeks, for stubble
 MOTTLE_DARK = 0.5  # the jaw bands' darkness for mottled stubble, as a multiple of DARK
 WEAK = 1.1  # a beard's evidence under this (within 10% of its thresholds) is only just a beard
+LINE, LINE_SIGMA = 0.4, 4.0  # dots lined up this coherently (over 4 canonical px) are a line
 DOT = 5  # canonical pixels (1/25 of the face width): the size of a dark dot the mottle counts
 REGIONS = ("upper", "chin", "jaw_left", "jaw_right")
 
@@ -93,6 +98,19 @@ def regions(c: Canonical) -> dict[str, np.ndarray]:
     return {k: m & c.valid for k, m in out.items()}
 
 
+def dark_dots(light: np.ndarray) -> np.ndarray:
+    """How much darker than its surroundings each pixel is, counting only dark dots: a black-hat
+    (closing minus image) keeps dark spots up to DOT wide and drops smooth shading and broad
+    shadows; where the dots line up into one direction (a strand of hair, a wrinkle, an edge:
+    structure-tensor coherence over LINE_SIGMA at or above LINE) they do not count. The cheeks'
+    own dots (pores, grain, noise) are the baseline the jaw's are read against."""
+    hat = cv2.morphologyEx(light, cv2.MORPH_BLACKHAT, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (DOT, DOT)))
+    gx, gy = cv2.Sobel(hat, cv2.CV_32F, 1, 0, ksize=3), cv2.Sobel(hat, cv2.CV_32F, 0, 1, ksize=3)
+    jxx, jyy, jxy = (cv2.GaussianBlur(v, (0, 0), LINE_SIGMA) for v in (gx * gx, gy * gy, gx * gy))
+    coherence = np.sqrt((jxx - jyy) ** 2 + 4 * jxy**2) / (jxx + jyy + 1e-3)
+    return np.where(coherence < LINE, hat, 0.0).astype(np.float32)
+
+
 def measure(c: Canonical, gains: np.ndarray) -> tuple[Measures, np.ndarray, dict[str, np.ndarray]]:
     """The `Measures` of a face, its white-balanced CIELAB image and the region masks."""
     img = np.clip(c.image.astype(np.float64) * gains, 0, 255)
@@ -106,9 +124,7 @@ def measure(c: Canonical, gains: np.ndarray) -> tuple[Measures, np.ndarray, dict
     cheek = np.nanmax([median["cheek_left"], median["cheek_right"]])
     dark = {k: float(cheek - median[k]) if not np.isnan(median[k]) else 0.0 for k in REGIONS}
     strokes = {k: float(np.mean(residual[masks[k]] < -4.0)) if masks[k].sum() >= 8 else 0.0 for k in REGIONS}
-    # dots: a black-hat (closing minus image) keeps dark spots up to DOT wide and drops smooth
-    # shading and broad shadows; the cheeks' own response (pores, grain, noise) is the baseline
-    dots = cv2.morphologyEx(light, cv2.MORPH_BLACKHAT, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (DOT, DOT)))
+    dots = dark_dots(light)
     spots = {k: float(np.mean(dots[masks[k]])) if masks[k].sum() >= 8 else np.nan for k in masks}
     bands = ("band_left", "band_right")
     mottle = min(spots[k] for k in bands) - float(np.nanmean([spots["cheek_left"], spots["cheek_right"]]))
