@@ -34,9 +34,9 @@ from avatar_likeness import photo_cell
 from toonmoji.avatar.canonical import Canonical
 from toonmoji.avatar.colour import lab_of, white_balance_gains
 from toonmoji.avatar.cues import skin_lab
-from toonmoji.avatar.facial_hair import DARK, STROKES, decide, measure, resolves_strokes
+from toonmoji.avatar.facial_hair import DARK, MOTTLE, STROKES, decide, measure
 from toonmoji.avatar.fitting import fit_avatar
-from toonmoji.avatar.glasses import BRIDGE, RIM, frame_lines, resolves_frames
+from toonmoji.avatar.glasses import BRIDGE, MIN_FACE_PX, RIM, TEMPLE, face_px, frame_lines
 from toonmoji.avatar.hair import colour_sample, fit_hair
 from toonmoji.avatar.hair_colour import Thresholds, hair_class, hair_cue
 from toonmoji.avatar.naming import colour_class, facial_hair_class, length_class
@@ -116,22 +116,22 @@ def confusion(rows: list[dict], attr: str) -> None:
 
 
 def facial_hair_lopo(rows: list[dict]) -> None:
-    """Leave one photo out: the two beard thresholds (lower-face darkness, stroke share) that agree
-    best with the other photos' labels, scored on the left-out photo, against the shipped ones."""
+    """Leave one photo out: the three facial hair thresholds (lower-face darkness, stroke share,
+    jaw mottle) that agree best with the other photos' labels, scored on the left-out photo,
+    against the shipped ones."""
     cases = []
     for r in rows:
         label = r["label"]["facial_hair"]
         if r["face"] is None or label == "unsure":
             continue
         c = Canonical.from_photo(r["photo"], r["face"].landmarks)
-        dark, strokes, _, _ = measure(c, white_balance_gains(r["photo"]))
-        cases.append((r["label"]["file"], label, dark, strokes, resolves_strokes(c)))
-    grid = [(d, s) for d in (8.0, 10.0, 12.0, 15.0, 18.0, 22.0, 26.0) for s in (0.04, 0.06, 0.08, 0.10, 0.12, 0.15)]
+        cases.append((r["label"]["file"], label, measure(c, white_balance_gains(r["photo"]))[0]))
+    grid = [(d, s, m) for d in (8.0, 10.0, 12.0, 15.0, 18.0, 22.0, 26.0) for s in (0.04, 0.06, 0.08, 0.10, 0.12, 0.15)
+            for m in (0.6, 0.8, 1.0, 1.2, 1.5, 99.0)]  # 99: no mottle cue
+    shipped_t = (DARK, STROKES, MOTTLE)
 
-    def named(case, d, s) -> str:
-        from toonmoji.avatar.naming import facial_hair_class
-
-        return facial_hair_class(decide(case[2], case[3], case[4], d, s)[0])
+    def named(case, d, s, m) -> str:
+        return facial_hair_class(decide(case[2], d, s, m)[0])
 
     hits = {t: [named(k, *t) == k[1] for k in cases] for t in grid}
     photos = sorted({k[0] for k in cases})
@@ -139,7 +139,7 @@ def facial_hair_lopo(rows: list[dict]) -> None:
     chosen = []
     for p in photos:
         train = [i for i, k in enumerate(cases) if k[0] != p]
-        best = max(grid, key=lambda t: (sum(hits[t][i] for i in train), t == (DARK, STROKES)))
+        best = max(grid, key=lambda t: (sum(hits[t][i] for i in train), t == shipped_t))
         chosen.append(best)
         for i, k in enumerate(cases):
             if k[0] == p:
@@ -147,39 +147,55 @@ def facial_hair_lopo(rows: list[dict]) -> None:
                 if k[1] == "none":
                     shaven += 1
                     shaven_fp += named(k, *best) != "none"
-    shipped = sum(hits[(DARK, STROKES)])
+    shipped = sum(hits[shipped_t])
     print(f"\nfacial hair, leave one photo out ({len(photos)} photos): thresholds picked on the other photos "
           f"agree {percent(lopo, len(cases))}, clean-shaven given hair {percent(shaven_fp, shaven)}; "
-          f"the shipped thresholds (darkness {DARK:g}, strokes {STROKES:g}) {percent(shipped, len(cases))}; "
-          f"picked: {', '.join(f'{d:g}/{s:g}' for d, s in sorted(set(chosen)))}")
+          f"the shipped thresholds (darkness {DARK:g}, strokes {STROKES:g}, mottle {MOTTLE:g}) "
+          f"{percent(shipped, len(cases))}; picked (darkness/strokes/mottle): "
+          + ", ".join(f"{d:g}/{s:g}/{m:g} x{chosen.count((d, s, m))}" for d, s, m in sorted(set(chosen))))
 
 
 def glasses_lopo(rows: list[dict]) -> None:
-    """Leave one photo out for the glasses cue's two thresholds (lower rim and bridge line depth,
-    L*), as `facial_hair_lopo` does for the beard."""
+    """Leave one photo out for the glasses cue's three thresholds (bridge, temple-arm and lower-rim
+    line depth, L*): on the other photos, the thresholds that agree best with the labels, a glasses
+    drawn on a bare face counting as two misses (among ties, the one nearest the middle of the tied ones, the way the shipped ones sit midway between
+    the classes), scored on the left-out photo."""
     cases = []
     for r in rows:
         if r["face"] is None:
             continue
         c = Canonical.from_photo(r["photo"], r["face"].landmarks)
-        lines = frame_lines(c) if resolves_frames(c) else (0.0, 0.0)
-        cases.append((r["label"]["file"], bool(r["label"]["glasses"]), *lines))
-    grid = [(a, b) for a in (6.0, 8.0, 10.0, 12.0, 14.0, 16.0) for b in (6.0, 8.0, 10.0, 12.0, 14.0)]
-    hits = {t: [((k[2] >= t[0]) or (k[3] >= t[1])) == k[1] for k in cases] for t in grid}
+        width = face_px(c)
+        lines = frame_lines(c) if width >= MIN_FACE_PX else None
+        cases.append((r["label"]["file"], bool(r["label"]["glasses"]), lines, width))
+    steps = np.arange(2.0, 6.01, 0.25)
+    grid = np.array([(b, t, m) for b in steps for t in steps for m in steps])
+    shipped = np.array([BRIDGE, TEMPLE, RIM])
+    depth = np.array([(k[2].bridge, k[2].temple, k[2].rim) if k[2] else (-np.inf,) * 3 for k in cases])
+    said = (depth[None, :, :] >= grid[:, None, :]).any(axis=2)  # FrameLines.evidence >= 1
+    truth = np.array([k[1] for k in cases])[None, :]
+    hits = said == truth
     photos = sorted({k[0] for k in cases})
     lopo, false_pos, chosen = 0, 0, []
     for p in photos:
-        train = [i for i, k in enumerate(cases) if k[0] != p]
-        best = max(grid, key=lambda t: (sum(hits[t][i] for i in train), t == (RIM, BRIDGE)))
-        chosen.append(best)
+        train = np.array([k[0] != p for k in cases])
+        agree = hits[:, train].sum(axis=1) - (said & ~truth)[:, train].sum(axis=1)  # a false positive counts twice
+        tied = grid[agree == agree.max()]
+        if any(np.allclose(t, shipped) for t in tied):
+            best = shipped
+        else:
+            best = tied[np.argmin(np.abs(tied - tied.mean(axis=0)).sum(axis=1))]
+        chosen.append(tuple(best))
+        row = int(np.argmin(np.abs(grid - best).sum(axis=1)))
         for i, k in enumerate(cases):
             if k[0] == p:
-                lopo += hits[best][i]
-                false_pos += (not hits[best][i]) and not k[1]
+                lopo += hits[row, i]
+                false_pos += (not hits[row, i]) and not k[1]
+    row = int(np.argmin(np.abs(grid - shipped).sum(axis=1)))
     print(f"\nglasses, leave one photo out ({len(photos)} photos): thresholds picked on the other photos agree "
-          f"{percent(lopo, len(cases))} ({false_pos} glasses on bare faces); the shipped thresholds (rim {RIM:g}, "
-          f"bridge {BRIDGE:g}) {percent(sum(hits[(RIM, BRIDGE)]), len(cases))}; "
-          f"picked: {', '.join(f'{a:g}/{b:g}' for a, b in sorted(set(chosen)))}")
+          f"{percent(int(lopo), len(cases))} ({false_pos} glasses on bare faces); the shipped thresholds (bridge "
+          f"{BRIDGE:g}, temple {TEMPLE:g}, rim {RIM:g}) {percent(int(hits[row].sum()), len(cases))}; "
+          f"picked: {', '.join(f'{a:g}/{b:g}/{c:g}' for a, b, c in sorted(set(chosen)))}")
 
 
 def hair_cue_of(photo, face):

@@ -6,7 +6,14 @@ dlib's 68 points on the box) and, for each face of a person photographed more th
 the nearest other avatar by `toonmoji.avatar.likeness.attribute_distance` (the mean over the
 avatar file's attributes of a per-attribute difference in [0, 1]; see that module). Prints how
 often that nearest avatar is the same person, among (a) the repeated people's faces only and
-(b) all 86 labelled faces.
+(b) all 86 labelled faces, and how well the distance orders their pairs
+(`likeness.same_person_auc`: 0.5 chance, 1 perfect). Per attribute it prints the share of its
+variance left within one person and the same pair ordering for that attribute's term alone.
+
+Leave-one-person-out check of a reliability-weighted distance: for each of the 6 people, every
+attribute is weighted by how much nearer its term is for same-person pairs than for others
+(1 - within / between, at least 0) measured on the other 5 people only, and that person's faces
+are scored with those weights.
 
 Who is who: kit_harington john1/john2 and clapton-1/-2 by file name; the 24 faces of
 bald_guys.jpg (4 actors, 6 photos each, unnamed) are grouped by dlib's face recognition network
@@ -93,25 +100,60 @@ def person(label: dict) -> str | None:
     return None
 
 
-def consistency(avatars, who: dict[int, str]) -> None:
-    """Per numeric attribute: the share of its variance over the repeated people's faces that is
-    left within one person (0: it tells people apart perfectly; 1 or more: photo-to-photo noise)."""
-    from toonmoji.avatar.likeness import attribute_paths, value_of
+def consistency(avatars, who: dict[int, str], terms: np.ndarray, paths: list[str]) -> None:
+    """Per attribute: the share of its variance over the repeated people's faces that is left
+    within one person (numbers only; 0: it tells people apart perfectly; 1 or more:
+    photo-to-photo noise) and how well its term alone orders the pairs (0.5: chance)."""
+    from toonmoji.avatar.likeness import same_person_auc, value_of
     from toonmoji.avatar.model import RANGES
 
     idx = sorted(who)
     rows = []
-    for path in attribute_paths():
-        if path not in RANGES:
+    for k, path in enumerate(paths):
+        share = float("nan")
+        if path in RANGES:
+            x = np.array([value_of(avatars[i], path) for i in idx])
+            if x.var() < 1e-12:
+                continue
+            within = np.mean([x[[k2 for k2, i in enumerate(idx) if who[i] == p]].var() for p in set(who.values())])
+            share = within / x.var()
+        if terms[:, :, k].max() == 0:
             continue
-        x = np.array([value_of(avatars[i], path) for i in idx])
-        if x.var() < 1e-12:
-            continue
-        within = np.mean([x[[k for k, i in enumerate(idx) if who[i] == p]].var() for p in set(who.values())])
-        rows.append((within / x.var(), path))
-    print("\n| attribute | variance left within a person |\n|---|---|")
-    for share, path in sorted(rows):
-        print(f"| {path} | {share:.2f} |")
+        rows.append((same_person_auc(terms[:, :, k], who), share, path))
+    print("\n| attribute | variance left within a person | same-person pairs nearer (term alone) |\n|---|---|---|")
+    for auc, share, path in sorted(rows, reverse=True):
+        print(f"| {path} | {'-' if np.isnan(share) else f'{share:.2f}'} | {auc:.3f} |")
+
+
+def nearest_hits(dist: np.ndarray, who: dict[int, str], faces: list[int]) -> tuple[int, int]:
+    """For `faces`: how often the nearest other repeated face, and the nearest of all, is the same person."""
+    repeated = sorted(who)
+    among = sum(who[min((j for j in repeated if j != i), key=lambda j: dist[i, j])] == who[i] for i in faces)
+    return among, sum(who.get(int(np.argmin(dist[i]))) == who[i] for i in faces)
+
+
+def reliability_weights(terms: np.ndarray, who: dict[int, str]) -> np.ndarray:
+    """Per attribute: 1 - (mean term over same-person pairs) / (over different-person pairs), at
+    least 0: how much nearer one person's avatars are in that attribute than two people's."""
+    idx = sorted(who)
+    t = terms[np.ix_(idx, idx)]
+    names = np.array([who[i] for i in idx])
+    upper = np.triu(np.ones((len(idx), len(idx)), bool), 1)
+    same = (names[:, None] == names[None, :]) & upper
+    within, between = t[same].mean(0), t[upper & ~same].mean(0)
+    return np.where(between > 0, np.clip(1.0 - within / np.maximum(between, 1e-12), 0.0, None), 0.0)
+
+
+def leave_one_person_out(terms: np.ndarray, who: dict[int, str]) -> tuple[int, int]:
+    """Nearest-avatar hits with `reliability_weights` learnt on the other people (see module doc)."""
+    hits = [0, 0]
+    for p in sorted(set(who.values())):
+        w = reliability_weights(terms, {i: q for i, q in who.items() if q != p})
+        dist = (terms * w).sum(-1) / max(w.sum(), 1e-12)
+        np.fill_diagonal(dist, np.inf)
+        got = nearest_hits(dist, who, [i for i in sorted(who) if who[i] == p])
+        hits = [hits[0] + got[0], hits[1] + got[1]]
+    return hits[0], hits[1]
 
 
 def main() -> None:
@@ -134,13 +176,17 @@ def main() -> None:
         avatars = [fit_attributes(photo, face) for _, photo, face in faces]
     if args.save:
         args.save.write_text(json.dumps([a.to_dict() for a in avatars]))
-    from toonmoji.avatar.likeness import attribute_distance
+    from toonmoji.avatar.likeness import attribute_paths, attribute_terms, same_person_auc
 
     n = len(avatars)
-    dist = np.full((n, n), np.inf)
+    paths = attribute_paths()
+    terms = np.zeros((n, n, len(paths)))
     for i in range(n):
         for j in range(i + 1, n):
-            dist[i, j] = dist[j, i] = attribute_distance(avatars[i], avatars[j])
+            t = attribute_terms(avatars[i], avatars[j])
+            terms[i, j] = terms[j, i] = [t[p] for p in paths]
+    dist = terms.mean(-1)  # attribute_distance, for every pair at once
+    np.fill_diagonal(dist, np.inf)
     meshes = sum(face.mesh is not None for _, _, face in faces)
     people = sorted(set(who.values()))
     print(f"{n} labelled faces ({meshes} with the mesh); repeated people: "
@@ -157,11 +203,15 @@ def main() -> None:
         name = f"{Path(faces[i][0]['file']).stem} {faces[i][0]['box'][:2]}"
         print(f"| {name} | {who[i]} | {who[near_rep]} ({dist[i, near_rep]:.3f}) | {who[near_rep] == who[i]} | "
               f"{who.get(near_all, Path(faces[near_all][0]['file']).stem)} ({dist[i, near_all]:.3f}) | {who.get(near_all) == who[i]} |")
-    consistency(avatars, who)
+    consistency(avatars, who, terms, paths)
     k = len(repeated)
     chance = np.mean([(sum(v == who[i] for v in who.values()) - 1) / (k - 1) for i in repeated])
     print(f"\nnearest avatar is the same person: {hits_rep}/{k} = {hits_rep / k:.0%} among the repeated people's faces "
-          f"(chance {chance:.0%}), {hits_all}/{k} = {hits_all / k:.0%} among all {n} faces")
+          f"(chance {chance:.0%}), {hits_all}/{k} = {hits_all / k:.0%} among all {n} faces; "
+          f"same-person pairs nearer: {same_person_auc(np.where(np.isinf(dist), 0.0, dist), who):.3f} (chance 0.5)")
+    lo_rep, lo_all = leave_one_person_out(terms, who)
+    print(f"reliability-weighted, weights learnt leaving each person out: {lo_rep}/{k} = {lo_rep / k:.0%} among the "
+          f"repeated people's faces, {lo_all}/{k} = {lo_all / k:.0%} among all {n} faces")
 
 
 if __name__ == "__main__":

@@ -14,7 +14,15 @@ import pytest
 from toonmoji.avatar import fit
 from toonmoji.avatar.canonical import Canonical
 from toonmoji.avatar.colour import lab_of, rgb_of_lab, white_balance_gains
-from toonmoji.avatar.facial_hair import fit_facial_hair
+from toonmoji.avatar.facial_hair import (
+    DARK,
+    MOTTLE,
+    STROKES,
+    Measures,
+    decide,
+    fit_facial_hair,
+    measure,
+)
 from toonmoji.avatar.fitting import turned_share
 from toonmoji.avatar.hair import colour_sample
 from toonmoji.avatar.hair_colour import named_hair_colour
@@ -100,6 +108,72 @@ def test_a_small_face_needs_more_than_a_shade_for_a_beard(portrait, landmarks):
     darker = portrait.astype(np.float32) * (1 - 0.2 * lower_face(portrait.shape, landmarks))[..., None]
     small = cv2.resize(darker.astype(np.uint8), None, fx=k, fy=k, interpolation=cv2.INTER_AREA)
     assert facial_hair_of(small, landmarks * k).style == "none"
+
+
+def dotted(portrait, lm, density: float, sides: tuple[str, ...] = ("left", "right"), seed: int = 0) -> np.ndarray:
+    """Stubble: small dark dots (the skin still showing between them) over the lower face, on the
+    given sides of the chin."""
+    rng = np.random.default_rng(seed)
+    ys, xs = np.nonzero(lower_face(portrait.shape, lm) > 0.5)
+    keep = np.zeros(len(xs), bool)
+    keep |= (xs < lm[8, 0]) if "left" in sides else False
+    keep |= (xs >= lm[8, 0]) if "right" in sides else False
+    ys, xs = ys[keep], xs[keep]
+    dots = np.zeros(portrait.shape[:2], np.uint8)
+    for i in rng.choice(len(ys), int(density * len(ys)), replace=False):
+        cv2.circle(dots, (int(xs[i]), int(ys[i])), 1, 1, -1)
+    out = portrait.astype(np.float32)
+    out[dots.astype(bool)] *= 0.55
+    return np.clip(out, 0, 255).astype(np.uint8)
+
+
+def measures_of(image, lm) -> Measures:
+    return measure(Canonical.from_photo(image, lm), white_balance_gains(image))[0]
+
+
+@pytest.mark.parametrize("seed", [0, 2])
+def test_dark_dots_on_both_jaws_are_stubble(portrait, landmarks, seed):
+    """The jaw mottle finds stubble that the stroke and darkness cues alone call none."""
+    image = dotted(portrait, landmarks, 0.06, seed=seed)
+    m = measures_of(image, landmarks)
+    assert decide(m)[0] == "stubble"
+    assert decide(m, mottle_t=99.0)[0] == "none"  # without the mottle cue
+    fitted = facial_hair_of(image, landmarks)
+    assert fitted.style == "stubble" and fitted.alternative == "none" and fitted.score < 0.75
+
+
+def test_dots_on_one_jaw_or_grain_everywhere_are_not_stubble(portrait, landmarks):
+    """A hand, a strand of hair or a shadow's edge on one side is not stubble, nor is photo
+    grain that dots the cheeks as much as the jaw."""
+    one_side = dotted(portrait, landmarks, 0.08, sides=("left",))
+    assert measures_of(one_side, landmarks).mottle < MOTTLE
+    assert facial_hair_of(one_side, landmarks).style == "none"
+    rng = np.random.default_rng(0)
+    grain = np.clip(portrait.astype(np.float32) + rng.normal(0, 12, portrait.shape[:2])[..., None], 0, 255)
+    assert facial_hair_of(grain.astype(np.uint8), landmarks).style == "none"
+
+
+def test_mottle_needs_a_darker_jaw_and_a_resolved_face():
+    """The decision: mottled jaw bands give stubble only where they are also darker than the
+    cheek and the face is wide enough in the photo to show the dots."""
+    flat = dict.fromkeys(("upper", "chin", "jaw_left", "jaw_right"), 0.0)
+    assert decide(Measures(flat, flat, mottle=2.0, band_dark=DARK))[0] == "stubble"
+    assert decide(Measures(flat, flat, mottle=2.0, band_dark=1.0))[0] == "none"
+    assert decide(Measures(flat, flat, mottle=2.0, band_dark=DARK, resolved=False, mottle_resolved=False))[0] == "none"
+    assert decide(Measures(flat, flat, mottle=0.5 * MOTTLE, band_dark=DARK))[0] == "none"
+
+
+def test_a_beard_only_just_there_on_a_dotted_jaw_is_stubble_with_the_beard_as_alternative():
+    """Heavy stubble reaches a beard's darkness; where the beard cue is only just met and the jaw
+    shows stubble's dots, the plainer stubble is drawn and the beard offered as the alternative;
+    a clear beard stays a beard."""
+    flat = dict.fromkeys(("upper", "chin", "jaw_left", "jaw_right"), 1.05 * DARK)
+    strokes = dict.fromkeys(flat, 2.0 * STROKES)
+    style, _, alternative = decide(Measures(flat, strokes, mottle=2.0 * MOTTLE, band_dark=DARK))
+    assert (style, alternative) == ("stubble", "full")
+    assert decide(Measures(flat, strokes, mottle=0.5 * MOTTLE, band_dark=DARK))[::2] == ("full", "stubble")
+    clear = dict.fromkeys(flat, 2.0 * DARK)
+    assert decide(Measures(clear, strokes, mottle=2.0 * MOTTLE, band_dark=DARK))[::2] == ("full", "stubble")
 
 
 def shaded_hair(colour_lab, n: int = 2000, seed: int = 1) -> np.ndarray:

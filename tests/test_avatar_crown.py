@@ -90,3 +90,22 @@ def test_grey_hair_on_a_light_wall_is_not_bald():
     photo = read_image(DATA / entry["file"])
     face = min(detect_faces(photo), key=lambda f: abs(f.box[0] - entry["box"][0]) + abs(f.box[2] - entry["box"][2]))
     assert fit(photo, face=face).attributes.hair.style != "bald"
+
+
+def test_a_backdrop_the_matte_runs_into_is_not_hair_on_a_bald_head(canonical):
+    """A bald head against a plain white backdrop that the person matte takes for the person: what
+    lies right above the scalp has the colour beside the head on both sides, so it is no hair."""
+    lab, person = head(canonical, 0.45, 0.45, (95.0, 0.0, 1.0), person_above=True)
+    assert hair_on_top(canonical, lab, SKIN, person) == 0.0
+
+
+def test_black_hair_on_a_black_backdrop_the_matte_runs_into_is_hair(canonical):
+    """The same leaking matte, but a band of brown hair first, then black hair merging with a black
+    backdrop: the hair has rows of its own colour, so the matte's reading stands."""
+    lm = canonical.landmarks
+    face_len = lm[8, 1] - lm[27, 1]
+    lab, person = head(canonical, 0.35, 0.35, (5.0, 0.0, 0.0), person_above=True)
+    yy, xx = np.mgrid[: lab.shape[0], : lab.shape[1]]
+    band = (yy < lm[17:27, 1].min() - 0.35 * face_len) & (yy >= lm[17:27, 1].min() - 0.42 * face_len)
+    lab[band & (np.abs(xx - lm[27, 0]) < 60)] = (28.0, 6.0, 12.0)
+    assert hair_on_top(canonical, lab, SKIN, person) >= HAIR_ON_TOP

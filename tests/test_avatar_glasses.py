@@ -1,7 +1,8 @@
-"""Glasses: a frame's thin lines under both eyes and across the nose bridge are glasses; the bare
-sample, a soft shadow under the eyes and a face too small to resolve a frame are not (the last
-with a low confidence and glasses as the alternative). Real photos from the labelled development
-set when ../shared/data is present."""
+"""Glasses: a frame's thin lines (under both eyes, across the nose bridge, the temple arms beside
+both eyes) are glasses, on small group-photo faces too; the bare sample, a soft shadow or a hard
+shadow edge under the eyes, an arm-like line on one side only and a face too small to read are
+not (the last with a low confidence and glasses as the alternative). Real photos from the
+labelled development set when ../shared/data is present."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import pytest
 
 from toonmoji.avatar import fit
 from toonmoji.avatar.canonical import Canonical
-from toonmoji.avatar.glasses import fit_glasses
+from toonmoji.avatar.glasses import BRIDGE, RIM, SMALL_SCORE, TEMPLE, fit_glasses, frame_lines
 from toonmoji.faces import detect_faces
 from toonmoji.imageio import read_image
 
@@ -68,10 +69,72 @@ def test_a_soft_shadow_under_the_eyes_is_not_glasses(portrait, landmarks):
     assert glasses_of(shaded, landmarks).style == "none"
 
 
-def test_a_face_too_small_to_resolve_a_frame_is_a_doubtful_none(portrait, landmarks):
-    framed = with_frames(portrait, landmarks)
-    small = cv2.resize(framed, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
-    g = glasses_of(small, landmarks * 0.5)
+def eyes(lm: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+    left, right = lm[36:42].mean(axis=0), lm[42:48].mean(axis=0)
+    return left, right, float(np.linalg.norm(right - left))
+
+
+def lines_of(image: np.ndarray, lm: np.ndarray):
+    return frame_lines(Canonical.from_photo(image, lm))
+
+
+def pt(x: float, y: float) -> tuple[int, int]:
+    return round(x), round(y)
+
+
+def test_a_bridge_bar_alone_is_glasses(portrait, landmarks):
+    left, right, d = eyes(landmarks)
+    y = (left[1] + right[1]) / 2 - 0.05 * d
+    out = cv2.line(portrait.copy(), pt(left[0] + 0.3 * d, y), pt(right[0] - 0.3 * d, y), (40, 35, 35), 2)
+    assert lines_of(portrait, landmarks).bridge < BRIDGE <= lines_of(out, landmarks).bridge
+    assert glasses_of(out, landmarks).style == "square"
+
+
+def test_temple_arms_on_both_sides_are_glasses_but_one_side_is_not(portrait, landmarks):
+    """An arm runs from each lens towards the ear; a line beside one eye only (a strand of hair,
+    a crease) is not a frame."""
+    left, right, d = eyes(landmarks)
+    one = portrait.copy()
+    cv2.line(one, pt(right[0] + 0.4 * d, right[1] - 0.1 * d), pt(right[0] + 0.75 * d, right[1] - 0.12 * d), (45, 40, 40), 2)
+    both = cv2.line(one.copy(), pt(left[0] - 0.4 * d, left[1] - 0.1 * d), pt(left[0] - 0.75 * d, left[1] - 0.12 * d),
+                    (45, 40, 40), 2)
+    assert lines_of(one, landmarks).temple < TEMPLE <= lines_of(both, landmarks).temple
+    assert glasses_of(one, landmarks).style == "none"
+
+
+def test_round_lenses_are_read_by_their_curved_lower_rims(portrait, landmarks):
+    left, right, d = eyes(landmarks)
+    out = portrait.copy()
+    for centre in (left, right):
+        cv2.ellipse(out, pt(*centre), pt(0.4 * d, 0.35 * d), 0, 0, 360, (150, 150, 155), 2)  # light wire
+    assert lines_of(out, landmarks).rim >= RIM
+    assert glasses_of(out, landmarks).style == "square"
+
+
+def test_a_hard_shadow_edge_under_the_eyes_is_not_a_rim(portrait, landmarks):
+    """An edge is dark on one side only: the two-sided ridge gives it nothing."""
+    left, right, d = eyes(landmarks)
+    y = int(max(left[1], right[1]) + 0.35 * d)
+    shaded = portrait.astype(np.float32)
+    shaded[y:] *= 0.6
+    assert lines_of(shaded.astype(np.uint8), landmarks).rim < RIM / 2
+
+
+@pytest.mark.parametrize("scale", [0.45, 0.35])
+def test_frames_on_a_small_face_are_found_with_a_capped_confidence(portrait, landmarks, scale):
+    """Group-photo faces of 33-42 px: a frame is about one pixel, still a line across the bridge."""
+    framed = with_frames(portrait, landmarks, thickness=3)
+    small = cv2.resize(framed, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    g = glasses_of(small, landmarks * scale)
+    assert g.style == "square" and g.alternative == "none" and g.score <= SMALL_SCORE
+    bare = cv2.resize(portrait, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    assert glasses_of(bare, landmarks * scale).style == "none"
+
+
+def test_a_face_too_small_to_read_is_a_doubtful_none(portrait, landmarks):
+    framed = with_frames(portrait, landmarks, thickness=3)
+    tiny = cv2.resize(framed, None, fx=0.2, fy=0.2, interpolation=cv2.INTER_AREA)
+    g = glasses_of(tiny, landmarks * 0.2)
     assert g.style == "none" and g.score < 0.6 and g.alternative == "square"
 
 

@@ -18,7 +18,7 @@ import toonmoji
 ROOT = Path(toonmoji.__file__).parent
 LAYERS = {
     "errors": 0, "imageio": 0, "videofile": 0, "samples": 0, "cli_default": 0, "cli_help": 0,
-    "extras": 0, "lazy": 0,
+    "extras": 0, "lazy": 0, "frameloop": 0,
     "faces": 1,
     "emotion": 2, "gan": 2,
     "toonify": 3,

@@ -269,6 +269,8 @@ class VideoSink:
     valid, playable file with the frames so far.
     """
 
+    full = False  # a video file takes any number of frames
+
     def __init__(
         self, path: str | os.PathLike[str], fps: float, size: tuple[int, int], force: bool = False
     ):

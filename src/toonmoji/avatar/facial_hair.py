@@ -34,6 +34,11 @@ STROKES = 0.04  # share of stroke pixels (darker than their surroundings) for a 
 SMALL_FACE = 22.0 / 15.0  # darkness for a beard on a face too small to show strokes
 MOUSTACHE = (25.0 / 15.0, 0.15 / 0.08)  # darkness and strokes on the upper lip alone
 STUBBLE = (10.0 / 15.0, 0.06 / 0.08)  # darkness and strokes for stubble
+MOTTLE_PX = 60  # photo pixels across the face from which the jaw's mottle is resolved
+MOTTLE = 0.8  # L*: how much more mottled both jaw bands are than the cheeks, for stubble
+MOTTLE_DARK = 0.5  # the jaw bands' darkness for mottled stubble, as a multiple of DARK
+WEAK = 1.1  # a beard's evidence under this (within 10% of its thresholds) is only just a beard
+DOT = 5  # canonical pixels (1/25 of the face width): the size of a dark dot the mottle counts
 REGIONS = ("upper", "chin", "jaw_left", "jaw_right")
 
 
@@ -43,6 +48,33 @@ class FacialHair:
     color: str | None
     score: float  # how sure, 0..1
     alternative: str  # the runner-up a person may prefer
+
+
+@dataclass(frozen=True)
+class Measures:
+    """What `decide` reads. `dark`, `strokes`: per region of `REGIONS` (L* below the lit cheek,
+    share of stroke pixels). `mottle`: L*, how much more dotted with small dark spots the less
+    dotted of the two jaw bands is than the cheeks; `band_dark`: L*, the less dark jaw band
+    below the lit cheek. `resolved`: the photo resolves strokes; `mottle_resolved`: dots."""
+
+    dark: dict[str, float]
+    strokes: dict[str, float]
+    mottle: float = 0.0
+    band_dark: float = 0.0
+    resolved: bool = True
+    mottle_resolved: bool = True
+
+
+def jaw_bands(c: Canonical) -> dict[str, np.ndarray]:
+    """Each side's band inside the lower face outline (iBUG 4-7 and 9-12), where stubble grows
+    along the jaw; the chin's point (8) is left out (its underside catches the neck's shadow)."""
+    lm = c.landmarks
+    centre = lm[57] * 0.5 + lm[33] * 0.5
+    out = {}
+    for name, idx in (("band_left", [4, 5, 6, 7]), ("band_right", [9, 10, 11, 12])):
+        outline = lm[idx]
+        out[name] = c.polygon_mask(np.vstack([outline * 0.92 + centre * 0.08, (outline * 0.7 + centre * 0.3)[::-1]])) & c.valid
+    return out
 
 
 def regions(c: Canonical) -> dict[str, np.ndarray]:
@@ -61,45 +93,66 @@ def regions(c: Canonical) -> dict[str, np.ndarray]:
     return {k: m & c.valid for k, m in out.items()}
 
 
-def measure(c: Canonical, gains: np.ndarray) -> tuple[dict[str, float], dict[str, float], np.ndarray, dict]:
-    """Per region: darkness (L* below the lighter cheek) and stroke share; plus the CIELAB image."""
+def measure(c: Canonical, gains: np.ndarray) -> tuple[Measures, np.ndarray, dict[str, np.ndarray]]:
+    """The `Measures` of a face, its white-balanced CIELAB image and the region masks."""
     img = np.clip(c.image.astype(np.float64) * gains, 0, 255)
     lab = lab_of(img.reshape(-1, 3)).reshape(img.shape)
     light = lab[..., 0].astype(np.float32)
     photo_px = FACE_WIDTH / max(c.scale, 1e-6)
     sigma = 1.5 * max(1.0, FACE_WIDTH / photo_px)  # about 1.5 photo pixels
     residual = light - cv2.GaussianBlur(light, (0, 0), sigma)
-    masks = regions(c)
+    masks = regions(c) | jaw_bands(c)
     median = {k: float(np.median(light[m])) if m.sum() >= 8 else np.nan for k, m in masks.items()}
     cheek = np.nanmax([median["cheek_left"], median["cheek_right"]])
     dark = {k: float(cheek - median[k]) if not np.isnan(median[k]) else 0.0 for k in REGIONS}
     strokes = {k: float(np.mean(residual[masks[k]] < -4.0)) if masks[k].sum() >= 8 else 0.0 for k in REGIONS}
-    return dark, strokes, lab, masks
+    # dots: a black-hat (closing minus image) keeps dark spots up to DOT wide and drops smooth
+    # shading and broad shadows; the cheeks' own response (pores, grain, noise) is the baseline
+    dots = cv2.morphologyEx(light, cv2.MORPH_BLACKHAT, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (DOT, DOT)))
+    spots = {k: float(np.mean(dots[masks[k]])) if masks[k].sum() >= 8 else np.nan for k in masks}
+    bands = ("band_left", "band_right")
+    mottle = min(spots[k] for k in bands) - float(np.nanmean([spots["cheek_left"], spots["cheek_right"]]))
+    band_dark = min(cheek - median[k] for k in bands)
+    measures = Measures(dark, strokes, 0.0 if np.isnan(mottle) else float(mottle),
+                        0.0 if np.isnan(band_dark) else float(band_dark), resolves_strokes(c),
+                        photo_px >= MOTTLE_PX)
+    return measures, lab, masks
 
 
-def decide(dark: dict[str, float], strokes: dict[str, float], resolved: bool, dark_t: float = DARK,
-           strokes_t: float = STROKES) -> tuple[str, float]:
-    """(style, evidence) from the per-region measures; evidence is 1 at the beard thresholds.
-    The stubble and small-face thresholds scale with `dark_t` and `strokes_t` (the bench varies
-    those two to see whether thresholds picked on some photos hold on others)."""
+def decide(m: Measures, dark_t: float = DARK, strokes_t: float = STROKES,
+           mottle_t: float = MOTTLE) -> tuple[str, float, str]:
+    """(style, evidence, alternative) from the measures; evidence is 1 at the thresholds of the
+    style's own cue. The stubble and small-face thresholds scale with `dark_t` and `strokes_t`
+    (the bench varies those and `mottle_t` to see whether thresholds picked on some photos hold
+    on others). A beard only just over its thresholds on a jaw dotted like stubble (the skin
+    showing between the dots) is drawn as the plainer stubble, with the beard as the alternative."""
+    dark, strokes, resolved = m.dark, m.strokes, m.resolved
     whole = min(dark["upper"], dark["chin"], (dark["jaw_left"] + dark["jaw_right"]) / 2)  # all of it darker
     texture = float(np.mean(list(strokes.values())))
     small_t = dark_t * SMALL_FACE  # a face too small for strokes needs a much darker lower face
+    dotted = min(m.mottle / mottle_t, m.band_dark / (dark_t * MOTTLE_DARK)) if m.mottle_resolved else 0.0
 
-    def strong(k: str) -> bool:
-        return dark[k] >= dark_t and strokes[k] >= strokes_t
+    def cue(k: str, dark_k: float = 1.0, strokes_k: float = 1.0) -> float:
+        return min(dark[k] / (dark_t * dark_k), strokes[k] / (strokes_t * strokes_k))
 
     evidence = min(whole / dark_t, texture / strokes_t) if resolved else whole / small_t
-    if (resolved and whole >= dark_t and texture >= strokes_t) or (not resolved and whole >= small_t):
-        return "full", evidence
-    if resolved and strong("upper") and strong("chin"):
-        return "goatee", evidence
-    if resolved and dark["upper"] >= dark_t * MOUSTACHE[0] and strokes["upper"] >= strokes_t * MOUSTACHE[1]:
-        return "moustache", evidence
+    beard: tuple[str, float] | None = None
+    if evidence >= 1.0:
+        beard = ("full", evidence)
+    elif resolved and min(cue("upper"), cue("chin")) >= 1.0:
+        beard = ("goatee", min(cue("upper"), cue("chin")))
+    elif resolved and cue("upper", *MOUSTACHE) >= 1.0:
+        beard = ("moustache", cue("upper", *MOUSTACHE))
+    if beard is not None:
+        if beard[1] < WEAK and dotted >= 1.0:
+            return "stubble", dotted, beard[0]
+        return beard[0], beard[1], "stubble"
     stubble_dark, stubble_strokes = dark_t * STUBBLE[0], strokes_t * STUBBLE[1]
     if resolved and whole >= stubble_dark and texture >= stubble_strokes:
-        return "stubble", min(whole / stubble_dark, texture / stubble_strokes)
-    return "none", evidence
+        return "stubble", min(whole / stubble_dark, texture / stubble_strokes), "none"
+    if dotted >= 1.0:  # both jaw bands dotted with dark spots the cheeks do not have, and darker
+        return "stubble", dotted, "none"
+    return "none", max(evidence, dotted), "stubble"
 
 
 def resolves_strokes(c: Canonical) -> bool:
@@ -108,19 +161,16 @@ def resolves_strokes(c: Canonical) -> bool:
 
 def fit_facial_hair(c: Canonical, gains: np.ndarray) -> FacialHair:
     """The facial hair style, its colour (None for none), a confidence and the alternative."""
-    dark, strokes, lab, masks = measure(c, gains)
-    resolved = resolves_strokes(c)
-    style, evidence = decide(dark, strokes, resolved)
+    m, lab, masks = measure(c, gains)
+    style, evidence, alternative = decide(m)
     if style == "none":
         near = max(0.0, min(1.0, evidence))
-        score = round(0.95 - 0.45 * near, 2) if resolved else round(0.75 - 0.25 * near, 2)
+        score = round(0.95 - 0.45 * near, 2) if m.resolved else round(0.75 - 0.25 * near, 2)
         return FacialHair("none", None, score, "stubble")
     score = float(np.clip(0.45 + 0.3 * (evidence - 1.0), 0.4, 0.9)) if style != "stubble" else \
         float(np.clip(0.4 + 0.5 * (evidence - 1.0), 0.35, 0.7))
-    alternative = "stubble" if style != "stubble" else "none"
-    used = [k for k in REGIONS if dark[k] >= DARK * STUBBLE[0]] or list(REGIONS)
+    used = [k for k in REGIONS if m.dark[k] >= DARK * STUBBLE[0]] or list(REGIONS)
     px = np.concatenate([lab[masks[k]] for k in used])
     dark_px = px[px[:, 0] <= np.percentile(px[:, 0], 50)]
     colour = hex_of(rgb_of_lab(np.median(dark_px, axis=0)[None])[0]) if len(dark_px) >= 8 else None
     return FacialHair(style, colour, round(score, 2), alternative)
-

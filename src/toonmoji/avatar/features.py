@@ -17,7 +17,8 @@ width and tip, the lips' thickness and upper/lower balance. Each is turned into 
 against the median of real faces (`MESH_AVERAGES`, with the spread in `MESH_SPREADS`, measured
 by bench/avatar_face_averages.py) and exaggerated a little away from it (`CARICATURE`), the way
 a caricaturist does; the choices (face, eye and brow shapes) are named from how many spreads a
-measure is from the median. The mesh has no ears: `ears.*` keep their defaults.
+measure is from the median. The mesh has no ears: `ears.*` are read from the photo's pixels
+(`ears.py`).
 """
 
 from __future__ import annotations

@@ -12,11 +12,14 @@ from toonmoji.avatar import cues
 from toonmoji.avatar.avatar import Avatar
 from toonmoji.avatar.canonical import Canonical
 from toonmoji.avatar.colour import hex_of, rgb_of_lab, white_balance_gains
+from toonmoji.avatar.draw_hair import ears_hidden
+from toonmoji.avatar.ears import ear_attributes, ear_measures
 from toonmoji.avatar.facial_hair import fit_facial_hair
 from toonmoji.avatar.features import measure_shape, mirrored_mesh_depth
 from toonmoji.avatar.glasses import fit_glasses
 from toonmoji.avatar.hair import fit_hair
 from toonmoji.avatar.model import Attributes, Confidence
+from toonmoji.avatar.skin import exposure_gain, skin_tone_lab
 from toonmoji.avatar.surroundings import clothing_colour, person_mask, smile_lines
 from toonmoji.errors import InputError, NoFaceError
 from toonmoji.faces.detect import Face, detect_faces, require_faces
@@ -75,8 +78,9 @@ def fit_attributes(image: np.ndarray, face: Face) -> Attributes:
         section, name = key.split(".")
         setattr(getattr(attrs, section), name, value if isinstance(value, str) else round(float(value), 3))
 
-    skin = cues.skin_lab(c, gains)
-    attrs.skin = hex_of(rgb_of_lab(skin[None])[0])
+    skin = cues.skin_lab(c, gains)  # the skin as it appears: what hair, brows and clothes are told from
+    drawn = skin_tone_lab(c, cues.skin_patches(c), gains, exposure_gain(image))  # the lit skin, drawn
+    attrs.skin = hex_of(rgb_of_lab(drawn[None])[0])
     person = person_mask(c)
     hair = fit_hair(c, skin, gains, person)
     attrs.hair.style = hair.style
@@ -106,6 +110,10 @@ def fit_attributes(image: np.ndarray, face: Face) -> Attributes:
     attrs.clothing.color = clothing_colour(c, gains, skin, attrs.hair.color if hair.color else None,
                                           person) or attrs.clothing.color
     attrs.age.lines = smile_lines(c)
+    ears = None if ears_hidden(attrs) else ear_measures(c, skin, person, gains)
+    if ears is not None:
+        for key, value in ear_attributes(ears).items():
+            setattr(attrs.ears, key.split(".")[1], round(value, 3))
     return attrs
 
 

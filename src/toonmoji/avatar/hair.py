@@ -29,13 +29,20 @@ from toonmoji.emoji.matte import compute_matte
 HIDDEN = 0.85  # radius of a ray with no hair: under the head
 BALD = 0.82  # share of the head above the brows that is bare skin, for bald
 RECEDING = 0.65  # ... for a receding hairline
+RECEDING_LINE = 0.5  # face lengths above the brows: a hairline higher than a forehead reaches
+BALD_LINE = 0.6  # ... bare skin this high is past any hairline (2 SD above a forehead's height)
 SCALP_SHADE = 28.0  # L* a scalp may be darker than the face and still count as skin
 HAIR_ON_TOP = 0.15  # face lengths of hair above the forehead (about 2 cm) that rule out bald
 CROWN = 0.6  # face lengths above the brows a photo must show to tell a bald head
 FAR = 2.0  # head radii: only an afro or loose long hair reaches this far
 BARE_SIDE = 0.95  # head radii: no hair beside the head on that side
 CLOSE = 1.2  # what a one-sided far reach is capped to
+TIGHT_SIDES = 1.12  # head radii: hair along the sides of the head pulled back flat (a bun, a tail)
 FACE_PX_FOR_TEXTURE = 80  # photo pixels across the face from which hair strands are resolved
+BESIDE = (1.2, 1.5)  # head half-widths out from the nose bridge: beside the head, off the skull
+BACKGROUND_DE = 12.0  # CIELAB Delta E within which a strip pixel has the colour beside the head
+DRIFT_SPAN = 0.05  # face lengths over which a scalp's colour is compared with the skin below it
+DRIFT = 10.0  # CIELAB Delta E over that span: more is a step (a hairline), less a sheen or shade
 
 
 @dataclass(frozen=True)
@@ -93,7 +100,8 @@ def fit_hair(c: Canonical, skin_lab: np.ndarray, gains: np.ndarray | None = None
     bare, hairline = scalp(c, lab, skin_lab, matte)
     if person is None:
         person = person_mask(c)
-    haired = hair_on_top(c, lab, skin_lab, person) >= HAIR_ON_TOP
+    beyond = hairline >= BALD_LINE  # bare skin higher than any forehead reaches: a bald crown
+    haired = hair_on_top(c, lab, skin_lab, person) >= HAIR_ON_TOP and not beyond
     if not haired and (bare >= RECEDING or (ring & skinlike).sum() > 0.6 * max(1, ring.sum())):
         if crown_cut_off(c, person):  # a bare forehead up to the photo's edge: bald or not, it can't say
             return HairFit("short", None, [], 0.4, 0.0, np.zeros_like(matte), 0.3, "bald")
@@ -105,7 +113,7 @@ def fit_hair(c: Canonical, skin_lab: np.ndarray, gains: np.ndarray | None = None
         radii = [min(r, 1.2) for r in _radii(mask, centre, rx, ry)]  # what is left is close-cropped
         named = named_hair_colour(balanced[colour_sample(c, mask, lab, skin_lab, person)], skin_lab) if mask.sum() >= 30 else None
         colour = named[1] if named else None
-        if bare >= BALD and hairline >= 0.25:
+        if (bare >= BALD or beyond) and hairline >= 0.25:
             if hairline < 0.45:  # the head ends low: light hair on a light background may be lost
                 return HairFit("bald", colour, radii, 0.0, 0.0, mask, 0.5, "short")
             score = float(np.clip(0.55 + 2.5 * (bare - BALD), 0.55, 0.9))
@@ -129,11 +137,18 @@ def fit_hair(c: Canonical, skin_lab: np.ndarray, gains: np.ndarray | None = None
     named = named_hair_colour(balanced[colour_sample(c, mask, lab, skin_lab, person)], skin_lab)
     if named is not None and covered(c, lab, mask):  # a hat, a hood: the hair itself is not shown
         return HairFit("short", None, [], 0.4, 0.0, np.zeros_like(matte), 0.3, _style(radii)[0])
-    style, score, alternative = _style(radii)
-    if bare >= 0.55 and style in ("short", "buzz"):  # a high hairline under short hair
-        style, score, alternative = "receding", 0.45, "short"
+    style, score, alternative = receding_if_high(*_style(radii), hairline)
     return HairFit(style, named[1] if named else colour, radii, fringe, part, mask, score, alternative,
                    named[2] if named else 0.0)
+
+
+def receding_if_high(style: str, score: float, alternative: str, hairline: float) -> tuple[str, float, str]:
+    """Short hair whose hairline (face lengths above the brows) lies above `RECEDING_LINE` is
+    receding. A forehead ends about 0.3-0.48 face lengths up (the 47 haired development faces), so
+    an ordinary forehead under short hair stays short."""
+    if hairline >= RECEDING_LINE and style in ("short", "buzz"):
+        return "receding", 0.45, "short"
+    return style, score, alternative
 
 
 COLOUR_REACH = 1.35  # head radii (the crown's ellipse) within which hair colour is read
@@ -200,18 +215,48 @@ def scalp_skin(lab: np.ndarray, skin_lab: np.ndarray) -> np.ndarray:
         (light > skin_lab[0] + 8) & (hue_gap < 40) & (chroma > 0.35 * skin_chroma))
 
 
-def _strip_rows(c: Canonical, skin: np.ndarray, head: np.ndarray) -> np.ndarray:
+def _strip_rows(c: Canonical, skin: np.ndarray, head: np.ndarray, lab: np.ndarray | None = None) -> np.ndarray:
     """Share of skin per row of a strip above the nose bridge, from the brows up, while the strip
-    is still `head`; smoothed over 5 rows."""
+    is still `head`; smoothed over 5 rows. With `lab`, rows the skin reaches by a gradual drift are
+    skin too (`_sheen_continued`)."""
     lm = c.landmarks
     x0, x1 = int(lm[27, 0] - 22), int(lm[27, 0] + 23)
-    rows = []
+    rows, colours = [], []
     for y in range(int(lm[17:27, 1].min()) - 6, 0, -1):
         inside = head[y, x0:x1] & c.valid[y, x0:x1]
         if inside.mean() < 0.5:
             break
         rows.append(skin[y, x0:x1][inside].mean())
-    return np.convolve(np.asarray(rows), np.ones(5) / 5, mode="same") if rows else np.zeros(0)
+        if lab is not None:
+            colours.append(np.median(lab[y, x0:x1][inside], axis=0))
+    if not rows:
+        return np.zeros(0)
+    run = np.convolve(np.asarray(rows), np.ones(5) / 5, mode="same")
+    if lab is None or FACE_PX_FOR_TEXTURE > FACE_WIDTH / max(c.scale, 1e-6):  # a step blurs to a drift
+        return run
+    return _sheen_continued(run, np.asarray(colours), max(1, round(DRIFT_SPAN * (lm[8, 1] - lm[27, 1]))))
+
+
+def _sheen_continued(run: np.ndarray, colours: np.ndarray, span: int) -> np.ndarray:
+    """`run` with the rows above the first break that a sheen explains set to skin: a bald crown
+    catching the light turns lighter and greyer towards the top (white light added to the skin),
+    smoothly over the head's curvature, whereas a hairline is a step, sharp wherever the photo
+    resolves it. A row counts when it is no darker and no more colourful than the row `span` rows
+    below it (itself skin) and differs from it by less than `DRIFT`."""
+    out = run.copy()
+    breaks = np.nonzero(out < 0.5)[0]
+    if not len(breaks) or breaks[0] < span:
+        return out
+    chroma = np.hypot(colours[:, 1], colours[:, 2])
+    for i in range(breaks[0], len(out)):
+        if out[i] >= 0.5:
+            continue
+        j = i - span
+        lit = colours[i, 0] >= colours[j, 0] - 1.0 and chroma[i] <= chroma[j] + 1.0
+        if out[j] < 0.5 or not lit or np.linalg.norm(colours[i] - colours[j]) >= DRIFT:
+            break
+        out[i] = 0.5
+    return out
 
 
 def scalp(c: Canonical, lab: np.ndarray, skin_lab: np.ndarray, matte: np.ndarray) -> tuple[float, float]:
@@ -223,7 +268,7 @@ def scalp(c: Canonical, lab: np.ndarray, skin_lab: np.ndarray, matte: np.ndarray
     reaches well up first."""
     lm = c.landmarks
     face_len = max(1.0, lm[8, 1] - lm[27, 1])
-    run = _strip_rows(c, scalp_skin(lab, skin_lab), matte)
+    run = _strip_rows(c, scalp_skin(lab, skin_lab), matte, lab)
     if not len(run):
         return 0.0, 0.0
     breaks = np.nonzero(run < 0.5)[0]
@@ -238,16 +283,58 @@ def hair_on_top(c: Canonical, lab: np.ndarray, skin_lab: np.ndarray, person: np.
     keeps hair of any colour, also grey hair on a light wall or black hair on a dark background,
     which the head matte can lose; a bald scalp's top is the head's edge, so above it there is
     no person left (only a blurred edge of a few pixels). Counted up to 0.8 face lengths above
-    the brows (no head is taller), so a person standing behind does not count."""
+    the brows (no head is taller), so a person standing behind does not count. Where the matte
+    runs on past that height (a plain backdrop, a crowd or a collage's next photo taken for the
+    person) and what lies right above the skin has the colour beside the head on both sides
+    (`like_beside`), the scalp ends at the background: no hair. Hair of the background's colour
+    (black hair on black) still has a few rows of its own colour or shine first, so it keeps the
+    matte's reading; on a small face those rows can't be told from a blurred edge, so there the
+    matte's reading stands too."""
     lm = c.landmarks
     face_len = max(1.0, lm[8, 1] - lm[27, 1])
-    run = _strip_rows(c, scalp_skin(lab, skin_lab), person)
+    skin = scalp_skin(lab, skin_lab)
+    thick, endless = _layer(_strip_rows(c, skin, person, lab), face_len)
+    resolved = FACE_WIDTH / max(c.scale, 1e-6) >= FACE_PX_FOR_TEXTURE  # hair rows beyond a blurred edge
+    if endless and resolved:  # the matte runs on past any head's top: is right above the skin background?
+        own, _ = _layer(_strip_rows(c, skin, person & (skin | ~like_beside(c, lab)), lab), face_len)
+        if own <= 2 + c.scale:  # the run's smoothing and about one photo pixel of blurred edge
+            return 0.0
+    return thick / face_len
+
+
+def _layer(run: np.ndarray, face_len: float) -> tuple[int, bool]:
+    """Rows of non-skin above the first break of a strip's skin `run`, counted up to 0.8 face
+    lengths above the brows, and whether it reaches that height."""
     breaks = np.nonzero(run < 0.5)[0]
     if not len(breaks):
-        return 0.0
-    above = run[breaks[0] : int(0.8 * face_len)] < 0.5
-    thick = int(np.argmin(above)) if (~above).any() else len(above)
-    return thick / face_len
+        return 0, False
+    top = int(0.8 * face_len)
+    above = run[breaks[0] : top] < 0.5
+    if (~above).any():
+        return int(np.argmin(above)), False
+    return len(above), len(run) >= top
+
+
+def like_beside(c: Canonical, lab: np.ndarray) -> np.ndarray:
+    """`(H, W) bool`, in the strip above the nose bridge: pixels of the colour found beside the
+    head on both sides at the same height (`BESIDE` head half-widths out, where a skull's top and
+    hair lying on it do not reach): background, which surrounds a head. A person matte can run on into a dark or
+    plain background, a crowd or the next photo of a collage; hair on top of a head differs from
+    what surrounds the head."""
+    lm = c.landmarks
+    h, w = lab.shape[:2]
+    cx, half = float(lm[27, 0]), FACE_WIDTH / 2
+    x0, x1 = int(cx - 22), int(cx + 23)
+    out = np.zeros((h, w), bool)
+    out[:, x0:x1] = True
+    for lo, hi in ((cx - BESIDE[1] * half, cx - BESIDE[0] * half), (cx + BESIDE[0] * half, cx + BESIDE[1] * half)):
+        a, b = int(max(0, lo)), int(min(w, hi))
+        if b - a < 4:
+            return np.zeros((h, w), bool)
+        side = np.median(lab[:, a:b], axis=1)  # (H, 3)
+        ok = c.valid[:, a:b].mean(axis=1) >= 0.5
+        out[:, x0:x1] &= (np.linalg.norm(lab[:, x0:x1] - side[:, None, :], axis=2) < BACKGROUND_DE) & ok[:, None]
+    return out
 
 
 def _near(lab: np.ndarray, colour_lab: np.ndarray, candidates: np.ndarray) -> np.ndarray:
@@ -314,19 +401,32 @@ def _hairline(hair: np.ndarray, c: Canonical, brow_y: float) -> tuple[float, flo
     return round(fringe, 3), round(part, 3)
 
 
+def tied_over_shoulder(low: tuple[float, float], top: float, upper_sides: float) -> bool:
+    """Hair pulled back into a tail brought forward over one shoulder: flat on the crown (no
+    volume above the skull, `top` under 1 head radius) and tight along the sides of the head
+    (`upper_sides` under `TIGHT_SIDES`), with hair below the ear on one side only (`low`: the
+    reach at 120..150 and 210..240 degrees). Loose long hair falls over the ears and widens the
+    sides; short hair reaches below the ears on neither side. A tail hanging behind the head does
+    not show from the front and is not detected."""
+    return top < 1.0 and upper_sides < TIGHT_SIDES and max(low) >= 1.1 and min(low) < 0.95
+
+
 def _style(radii: list[float]) -> tuple[str, float, str]:
     """(style, score, alternative) from the silhouette: long (reaches well outside the head below
     the ears: to the shoulders), medium (beside the jaw: to the chin), curly (volume all round), a
     bun (volume on top only), short."""
     r = np.asarray(radii)
-    sides_low = max(r[8:11].max(), r[14:17].max())  # 120..150 and 210..240 degrees
+    low = (r[8:11].max(), r[14:17].max())  # 120..150 and 210..240 degrees
+    sides_low = max(low)
     top = r[[0, 1, 23]].mean()
     upper_sides = np.r_[r[2:6], r[19:23]].mean()
+    if tied_over_shoulder(low, top, upper_sides):
+        return "ponytail", 0.35, "long_straight"
     if sides_low >= 1.1:
         return "long_straight", float(np.clip(0.5 + 2.0 * (sides_low - 1.1), 0.5, 0.9)), "medium"
     if top >= 1.32 and upper_sides >= 1.25:
         return "curly", 0.5, "short"
-    if top >= 1.3 and upper_sides < 1.12:
+    if top >= 1.3 and upper_sides < TIGHT_SIDES:
         return "bun", 0.4, "short"
     if sides_low >= 1.0:  # hair beside the jaw, short of the shoulders: to the chin
         return "medium", 0.45, "long_straight" if sides_low >= 1.05 else "short"

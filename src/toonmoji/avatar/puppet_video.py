@@ -21,7 +21,8 @@ from toonmoji.avatar.animate import gif_animation, webp_animation
 from toonmoji.avatar.colour import rgb_of
 from toonmoji.avatar.puppet import Puppet
 from toonmoji.errors import InputError
-from toonmoji.imageio import VideoSink, VideoSource, write_bytes
+from toonmoji.frameloop import run_frames
+from toonmoji.imageio import Frame, VideoSink, VideoSource, write_bytes
 
 WINDOW = "toonmoji puppet (q to quit)"
 ANIMATED = (".webp", ".gif")
@@ -66,6 +67,50 @@ def compose(frame: np.ndarray, rgba: np.ndarray, background: tuple[int, int, int
     return np.concatenate([left, panel], axis=1)
 
 
+class VideoFileSink:
+    """A video file opened at the first frame's size (the drawn frame's size is known only then)."""
+
+    full = False
+
+    def __init__(self, out: Path, fps: float, force: bool) -> None:
+        self.out, self.fps, self.force = out, fps, force
+        self.sink: VideoSink | None = None
+
+    def write(self, image: np.ndarray) -> None:
+        if self.sink is None:
+            self.sink = VideoSink(self.out, self.fps, (image.shape[1], image.shape[0]), self.force)
+        self.sink.write(image[..., :3])
+
+    def close(self) -> Path | None:
+        return self.sink.close() if self.sink is not None else None
+
+
+class AnimatedFileSink:
+    """An animated WebP or GIF: held in memory (at most MAX_ANIMATED_FRAMES), written on close."""
+
+    def __init__(self, out: Path, fps: float, force: bool) -> None:
+        self.out, self.fps, self.force = out, fps, force
+        self.kept: list[np.ndarray] = []
+
+    @property
+    def full(self) -> bool:
+        return len(self.kept) >= MAX_ANIMATED_FRAMES
+
+    def write(self, image: np.ndarray) -> None:
+        self.kept.append(image if image.shape[2] == 4 else np.dstack([image, np.full(image.shape[:2], 255, np.uint8)]))
+
+    def close(self) -> Path | None:
+        if not self.kept:
+            return None
+        fps = min(self.fps, 30.0)
+        frames = self.kept[::max(1, round(self.fps / fps))]
+        if self.out.suffix.lower() == ".webp":
+            data = webp_animation(frames, fps, max_bytes=10**9)
+        else:
+            data = gif_animation(frames, fps)
+        return write_bytes(self.out, data, force=self.force)
+
+
 @dataclass
 class PuppetRun:
     frames: int = 0
@@ -82,49 +127,17 @@ def run_puppet(puppet: Puppet, source: VideoSource, out: Path | None, background
                on_frame: Callable[[int], None] | None = None) -> PuppetRun:
     """Drive `puppet` with every frame of `source`; write `out` (video, or animated WebP/GIF)
     and/or show a window. Camera frames are timed by the clock, file frames by their rate."""
-    run = PuppetRun()
-    sink: VideoSink | None = None
-    kept: list[np.ndarray] = []
-    animated = out is not None and out.suffix.lower() in ANIMATED
+    faces = 0
     start = time.perf_counter()
-    try:
-        for frame in source:
-            t = time.perf_counter() - start if source.is_camera else frame.time
-            drawn = puppet.step(frame.image, t)
-            shown = compose(frame.image, drawn.rgba, background, beside)
-            run.frames += 1
-            run.faces += drawn.face
-            if animated:
-                kept.append(shown if shown.shape[2] == 4 else np.dstack([shown, np.full(shown.shape[:2], 255, np.uint8)]))
-            elif out is not None:
-                if sink is None:
-                    sink = VideoSink(out, source.fps, (shown.shape[1], shown.shape[0]), force)
-                sink.write(shown[..., :3])
-            if window:
-                cv2.imshow(WINDOW, cv2.cvtColor(shown[..., :3], cv2.COLOR_RGB2BGR))
-                if cv2.waitKey(1) & 0xFF in (ord("q"), 27):
-                    break
-            if on_frame is not None:
-                on_frame(run.frames)
-            if max_frames is not None and run.frames >= max_frames:
-                break
-            if animated and len(kept) >= MAX_ANIMATED_FRAMES:
-                run.capped = True
-                break
-    except KeyboardInterrupt:
-        run.interrupted = True
-    finally:
-        run.seconds = time.perf_counter() - start
-        if sink is not None:
-            path = sink.close()
-            run.output = str(path) if path is not None else None
-        if window:
-            cv2.destroyAllWindows()
-    if animated and kept:
-        fps = min(source.fps, 30.0)
-        step = max(1, round(source.fps / fps))
-        frames = kept[::step]
-        data = webp_animation(frames, fps, max_bytes=10**9) if out.suffix.lower() == ".webp" else gif_animation(frames, fps)
-        run.output = str(write_bytes(out, data, force=force))
-    run.broken = source.broken
-    return run
+
+    def step(frame: Frame, draw: bool) -> np.ndarray:
+        nonlocal faces
+        drawn = puppet.step(frame.image, time.perf_counter() - start if source.is_camera else frame.time)
+        faces += drawn.face
+        return compose(frame.image, drawn.rgba, background, beside)
+
+    sink: VideoFileSink | AnimatedFileSink | None = None
+    if out is not None:
+        sink = (AnimatedFileSink if out.suffix.lower() in ANIMATED else VideoFileSink)(out, source.fps, force)
+    run = run_frames(source, step, sink, WINDOW if window else None, max_frames, on_frame)
+    return PuppetRun(run.frames, faces, run.seconds, run.interrupted, run.broken, run.full, run.output)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol, TextIO
@@ -25,6 +24,7 @@ from toonmoji.emotion.recognize import FaceEmotion, classify_faces, haar_detecto
 from toonmoji.emotion.smooth import EmotionSmoother
 from toonmoji.faces.detect import FaceDetector, make_detector
 from toonmoji.faces.track import auto_live_detector
+from toonmoji.frameloop import run_frames
 from toonmoji.imageio import Frame, VideoSink, VideoSource
 
 WINDOW = "toonmoji emotion (q to quit)"
@@ -154,39 +154,20 @@ def run_video(
     `on_results(frame, results)` sees every frame and its results (the video report collects them).
     """
     summary = RunSummary()
-    start = time.perf_counter()
-    try:
-        for frame in source:
-            results = session.classify(frame.image)
-            if on_results is not None:
-                on_results(frame, results)
-            summary.frames += 1
-            summary.faces += len(results)
-            for r in results:
-                summary.labels[r.label] = summary.labels.get(r.label, 0) + 1
-            if json_out is not None:
-                json_out.write(frame_json(frame.index, frame.time, results) + "\n")
-                json_out.flush()
-            if sink is not None or window:
-                drawn = session.annotate(frame.image, results)
-                if sink is not None:
-                    sink.write(drawn)
-                if window:
-                    cv2.imshow(WINDOW, cv2.cvtColor(drawn, cv2.COLOR_RGB2BGR))
-                    if cv2.waitKey(1) & 0xFF in (ord("q"), 27):
-                        break
-            if on_frame is not None:
-                on_frame(summary.frames)
-            if max_frames is not None and summary.frames >= max_frames:
-                break
-    except KeyboardInterrupt:
-        summary.interrupted = True
-    finally:
-        summary.seconds = time.perf_counter() - start
-        if sink is not None:
-            path = sink.close()
-            summary.output = str(path) if path is not None else None
-        if window:
-            cv2.destroyAllWindows()
-    summary.broken = source.broken
+
+    def step(frame: Frame, draw: bool) -> np.ndarray | None:
+        results = session.classify(frame.image)
+        if on_results is not None:
+            on_results(frame, results)
+        summary.faces += len(results)
+        for r in results:
+            summary.labels[r.label] = summary.labels.get(r.label, 0) + 1
+        if json_out is not None:
+            json_out.write(frame_json(frame.index, frame.time, results) + "\n")
+            json_out.flush()
+        return session.annotate(frame.image, results) if draw else None
+
+    run = run_frames(source, step, sink, WINDOW if window else None, max_frames, on_frame)
+    summary.frames, summary.seconds, summary.output = run.frames, run.seconds, run.output
+    summary.broken, summary.interrupted = run.broken, run.interrupted
     return summary
