@@ -5,8 +5,8 @@ Every labelled face is fitted with the product's own detector (`auto`: CenterFac
 detected face that overlaps the label's box most) and named by the data set's comparison rules
 (`toonmoji.avatar.naming`); `unsure` labels are left out of each score. Besides the overall
 agreement it prints a confusion table per attribute, the share of clean-shaven faces drawn with
-any beard or stubble, leave-one-photo-out checks of the facial hair and glasses thresholds, the
-agreement per photo source (the 11 dlib photos vs the 11 photos from
+any beard or stubble, leave-one-photo-out checks of the facial hair, glasses and hair colour
+thresholds, the agreement per photo source (the 11 dlib photos vs the 11 photos from
 other repositories) and per split half (photos alternately assigned). All 86 faces were looked at
 while the cues were chosen, so no column is a held-out score: the columns show whether a cue works
 evenly across sources and halves of this small, skewed set rather than on one part of it.
@@ -32,11 +32,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from avatar_likeness import photo_cell
 from toonmoji.avatar.canonical import Canonical
-from toonmoji.avatar.colour import white_balance_gains
+from toonmoji.avatar.colour import lab_of, white_balance_gains
+from toonmoji.avatar.cues import skin_lab
 from toonmoji.avatar.facial_hair import DARK, MOTTLE, STROKES, decide, measure
 from toonmoji.avatar.fitting import fit_avatar
 from toonmoji.avatar.glasses import BRIDGE, MIN_FACE_PX, RIM, TEMPLE, face_px, frame_lines
+from toonmoji.avatar.hair import colour_sample, fit_hair
+from toonmoji.avatar.hair_colour import Thresholds, hair_class, hair_cue
 from toonmoji.avatar.naming import colour_class, facial_hair_class, length_class
+from toonmoji.avatar.surroundings import person_mask
 from toonmoji.faces import detect_faces
 from toonmoji.imageio import read_image
 
@@ -194,6 +198,55 @@ def glasses_lopo(rows: list[dict]) -> None:
           f"picked: {', '.join(f'{a:g}/{b:g}/{c:g}' for a, b, c in sorted(set(chosen)))}")
 
 
+def hair_cue_of(photo, face):
+    """The hair colour cue the fit names (lit strands against the skin), or None where the fit
+    read no colour (hair out of frame, a hat): the cue of `fit_attributes`, recomputed."""
+    c = Canonical.from_photo(photo, face.landmarks)
+    gains = white_balance_gains(photo)
+    skin = skin_lab(c, gains)
+    person = person_mask(c)
+    hair = fit_hair(c, skin, gains, person)
+    if hair.color is None or hair.mask.sum() < 30:
+        return None
+    lab = lab_of(c.image.reshape(-1, 3)).reshape(c.image.shape)
+    sample = colour_sample(c, hair.mask, lab, skin, person)
+    return hair_cue(lab_of(np.clip(c.image[sample] * gains, 0, 255)), skin)
+
+
+def hair_colour_lopo(rows: list[dict]) -> None:
+    """Leave one photo out for the hair colour names' thresholds (black, glossy black, light
+    brown, light), as `facial_hair_lopo` does for the beard. Faces drawn bald, or with no colour
+    read, keep their fitted value whatever the thresholds."""
+    cases = []
+    for r in rows:
+        label = r["label"]["hair_colour"]
+        if r["fit"] is None or label == "unsure":
+            continue
+        fixed = r["fit"]["hair_colour"]
+        cue = None if fixed == "none" else hair_cue_of(r["photo"], r["face"])
+        cases.append((r["label"]["file"], label, cue, fixed))
+    shipped = Thresholds()
+    grid = [Thresholds(black=b, glossy=g, light_brown=lb, light=li, grey_chroma=gc)
+            for b in (18.0, 21.0, 24.0, 27.0) for g in (0.0, 0.05, 0.07, 0.09)
+            for lb in (0.12, 0.14, 0.16, 0.18, 0.2) for li in (0.26, 0.3, 0.34, 0.38) for gc in (8.0, 10.0, 12.0)]
+    if shipped not in grid:
+        grid.append(shipped)
+    hits = {t: [(hair_class(k[2], t) if k[2] is not None else k[3]) == k[1] for k in cases] for t in grid}
+    photos = sorted({k[0] for k in cases})
+    lopo, chosen = 0, []
+    for p in photos:
+        train = [i for i, k in enumerate(cases) if k[0] != p]
+        best = max(grid, key=lambda t: (sum(hits[t][i] for i in train), t == shipped))
+        chosen.append(best)
+        lopo += sum(hits[best][i] for i, k in enumerate(cases) if k[0] == p)
+    print(f"\nhair colour, leave one photo out ({len(photos)} photos): thresholds picked on the other photos "
+          f"agree {percent(lopo, len(cases))}; the shipped thresholds (black {shipped.black:g}, glossy "
+          f"{shipped.glossy:g}, light brown {shipped.light_brown:g}, light {shipped.light:g}, grey chroma "
+          f"{shipped.grey_chroma:g}) {percent(sum(hits[shipped]), len(cases))}; picked: "
+          + ", ".join(f"{t.black:g}/{t.glossy:g}/{t.light_brown:g}/{t.light:g}/{t.grey_chroma:g} x{n}"
+                      for t, n in Counter(chosen).most_common()))
+
+
 def percent(hit: int, n: int) -> str:
     return f"{100.0 * hit / n:5.1f}% ({hit}/{n})" if n else "  -"
 
@@ -283,6 +336,7 @@ def main() -> None:
         confusion(rows, attr)
     facial_hair_lopo(rows)
     glasses_lopo(rows)
+    hair_colour_lopo(rows)
     if args.sheet:
         sheet(rows, args.sheet)
 

@@ -24,6 +24,7 @@ from toonmoji.avatar.facial_hair import (
     measure,
 )
 from toonmoji.avatar.fitting import turned_share
+from toonmoji.avatar.hair import colour_sample
 from toonmoji.avatar.hair_colour import named_hair_colour
 from toonmoji.avatar.model import CHOICES
 from toonmoji.avatar.naming import colour_class, facial_hair_class, length_class
@@ -219,6 +220,92 @@ def test_salt_and_pepper_hair_is_partly_grey():
 
 def test_too_few_hair_pixels_name_nothing():
     assert named_hair_colour(np.zeros((10, 3))) is None
+
+
+SKIN_LAB = np.array([70.0, 12.0, 18.0])
+
+
+def exposed(rgb: np.ndarray, factor: float) -> np.ndarray:
+    """`rgb` (any shape, [0, 255]) as a photo exposed `factor` times longer (linear light)."""
+    linear = np.where(rgb <= 10.31, rgb / 255.0 / 12.92, ((rgb / 255.0 + 0.055) / 1.055) ** 2.4) * factor
+    srgb = np.where(linear <= 0.0031308, 12.92 * linear, 1.055 * np.clip(linear, 0.0031308, None) ** (1 / 2.4) - 0.055)
+    return np.clip(srgb * 255.0, 0, 255)
+
+
+def named_in_exposure(hair_lab, skin_lab, factor: float) -> str:
+    hair = exposed(shaded_hair(hair_lab), factor)
+    skin = lab_of(exposed(rgb_of_lab(np.asarray(skin_lab, np.float64)[None]), factor))[0]
+    return named_hair_colour(hair, skin)[0]
+
+
+@pytest.mark.parametrize("factor", [0.4, 1.0, 1.8])
+def test_how_light_hair_is_is_read_against_the_skin(factor):
+    """Under- or over-exposed, the hair keeps its name: its lit strands are measured as a share
+    of the skin's luminance, which the exposure does not change."""
+    assert named_in_exposure((46, 10, 14), SKIN_LAB, factor) == "light_brown"
+    assert named_in_exposure((30, 6, 12), SKIN_LAB, factor) == "dark_brown"
+    assert named_in_exposure((70, 6, 24), SKIN_LAB, factor) == "blond"
+    assert named_in_exposure((72, 0.5, 1.5), SKIN_LAB, factor) == "grey_white"
+
+
+def test_the_same_hair_beside_a_lighter_skin_is_darker():
+    """The skin is the reference: hair that is light brown beside a face in the same light is
+    dark brown beside a face twice as bright."""
+    hair = exposed(shaded_hair((46, 10, 14)), 0.5)
+    dim_skin = lab_of(exposed(rgb_of_lab(SKIN_LAB[None]), 0.5))[0]
+    assert named_hair_colour(hair, dim_skin)[0] == "light_brown"
+    assert named_hair_colour(hair, SKIN_LAB)[0] == "dark_brown"
+
+
+def test_dark_warm_hair_is_dark_brown_and_dark_colourless_hair_black():
+    """In a dim photo dark brown hair is nearly as dark as black hair but keeps its warm chroma."""
+    assert named_hair_colour(shaded_hair((14, 6, 10)), SKIN_LAB)[0] == "dark_brown"
+    assert named_hair_colour(shaded_hair((14, 0.5, 0.5)), SKIN_LAB)[0] == "black"
+
+
+def test_glossy_black_hair_with_bright_highlights_is_black():
+    """Black hair's highlights are lit but colourless and far darker than the skin; the same
+    highlights with a warm colour are brown hair."""
+    rng = np.random.default_rng(3)
+    bright_skin = np.array([85.0, 8.0, 12.0])
+    dark = rgb_of_lab(np.column_stack([rng.uniform(3, 8, 1300), np.zeros(1300), np.zeros(1300)]))
+    for chroma, name in ((0.5, "black"), (8.0, "dark_brown")):
+        lit = rgb_of_lab(np.column_stack([rng.uniform(23, 27, 700), np.full(700, chroma * 0.6),
+                                          np.full(700, chroma * 0.8)]))
+        assert named_hair_colour(np.vstack([dark, lit]), bright_skin)[0] == name
+
+
+def test_hair_colour_is_read_on_the_person_off_the_skin_near_the_head(portrait, landmarks):
+    """The colour sample leaves out what the hair mask let in: background beside the person
+    (selfie segmentation), skin-coloured pixels (a scalp, a neighbour's face) and anything beyond
+    `COLOUR_REACH` head radii (a neighbour's hair in a group photo)."""
+    c = Canonical.from_photo(portrait, landmarks)
+    lm = c.landmarks
+    h, w = c.image.shape[:2]
+    lab = np.empty((h, w, 3))
+    lab[...] = (30.0, 8.0, 12.0)  # hair-coloured everywhere
+    brow = int(lm[17:27, 1].min())
+    x = int(lm[27, 0])
+    lab[brow - 30 : brow - 10, x - 10 : x + 10] = SKIN_LAB  # a bare patch at the hairline
+    person = np.ones((h, w), bool)
+    person[:, : x - 40] = False  # the left of the crown is background
+    mask = np.ones((h, w), bool)
+    sample = colour_sample(c, mask, lab, SKIN_LAB, person)
+    assert sample[brow - 40, x + 20]  # the crown
+    assert not sample[brow - 40, x - 60]  # background beside the head
+    assert not sample[brow - 20, x]  # the bare patch
+    assert not sample[h - 1, w - 1] and not sample[brow - 40, w - 1]  # far from the head
+    tiny = np.zeros((h, w), bool)
+    tiny[brow - 30 : brow - 24, x - 3 : x + 3] = True  # only skin: the whole mask is all there is
+    assert (colour_sample(c, tiny, lab, SKIN_LAB, person) == tiny).all()
+
+
+def test_red_hair_has_more_chroma_than_the_skin():
+    """Red hair is more saturated than the skin beside it; under a warm light that gives the
+    skin as much chroma, the same pixels are brown."""
+    hair = shaded_hair((45, 25, 25))
+    assert named_hair_colour(hair, SKIN_LAB)[0] == "red"
+    assert named_hair_colour(hair, np.array([65.0, 25.0, 32.0]))[0] != "red"
 
 
 def test_every_choice_has_a_confidence_and_an_alternative(portrait):

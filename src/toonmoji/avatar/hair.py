@@ -111,7 +111,7 @@ def fit_hair(c: Canonical, skin_lab: np.ndarray, gains: np.ndarray | None = None
         if side_lab is not None:
             mask = _joined(_near(lab, side_lab, candidates), side) & (np.abs(xx - centre[0]) > 0.8 * rx) & (yy < lm[8, 1])
         radii = [min(r, 1.2) for r in _radii(mask, centre, rx, ry)]  # what is left is close-cropped
-        named = named_hair_colour(balanced[mask]) if mask.sum() >= 30 else None
+        named = named_hair_colour(balanced[colour_sample(c, mask, lab, skin_lab, person)], skin_lab) if mask.sum() >= 30 else None
         colour = named[1] if named else None
         if (bare >= BALD or beyond) and hairline >= 0.25:
             if hairline < 0.45:  # the head ends low: light hair on a light background may be lost
@@ -129,11 +129,12 @@ def fit_hair(c: Canonical, skin_lab: np.ndarray, gains: np.ndarray | None = None
     fringe, part = _hairline(mask | (ring & ~skinlike), c, brow_y)
     if (mask & ring).sum() < 0.3 * ring.sum():  # the matte lost the hair (dark on dark): a template
         crown = ring & ~skinlike
-        named = named_hair_colour(balanced[crown])
+        named = named_hair_colour(balanced[colour_sample(c, crown, lab, skin_lab, person)], skin_lab)
         return HairFit("short", named[1] if named else colour, [], fringe, part, crown, 0.4, "medium",
                        named[2] if named else 0.0)
     radii = _radii(mask, centre, rx, ry)
-    named = named_hair_colour(balanced[mask])  # the whole silhouette's colour, not just the crown's
+    # the whole silhouette's colour, not just the crown's
+    named = named_hair_colour(balanced[colour_sample(c, mask, lab, skin_lab, person)], skin_lab)
     if named is not None and covered(c, lab, mask):  # a hat, a hood: the hair itself is not shown
         return HairFit("short", None, [], 0.4, 0.0, np.zeros_like(matte), 0.3, _style(radii)[0])
     style, score, alternative = receding_if_high(*_style(radii), hairline)
@@ -148,6 +149,24 @@ def receding_if_high(style: str, score: float, alternative: str, hairline: float
     if hairline >= RECEDING_LINE and style in ("short", "buzz"):
         return "receding", 0.45, "short"
     return style, score, alternative
+
+
+COLOUR_REACH = 1.35  # head radii (the crown's ellipse) within which hair colour is read
+
+
+def colour_sample(c: Canonical, mask: np.ndarray, lab: np.ndarray, skin_lab: np.ndarray,
+                  person: np.ndarray) -> np.ndarray:
+    """The part of the hair `mask` its colour is read from: on the person (selfie segmentation
+    drops a dark background the head matte joined to dark hair), not of the skin's colour (a
+    scalp or forehead at the hairline, a neighbour's face) and within `COLOUR_REACH` head radii of
+    the face (beyond, a neighbour's hair or clothes join by colour in a group photo). The whole
+    mask where that leaves under 30 pixels."""
+    lm = c.landmarks
+    yy, xx = np.mgrid[: mask.shape[0], : mask.shape[1]]
+    eye_y = lm[36:48, 1].mean()
+    ell = ((xx - lm[27, 0]) / 66.0) ** 2 + ((yy - eye_y) / (0.95 * (lm[8, 1] - eye_y))) ** 2
+    sample = mask & person & ~scalp_skin(lab, skin_lab) & (ell < COLOUR_REACH**2)
+    return sample if sample.sum() >= 30 else mask
 
 
 def covered(c: Canonical, lab: np.ndarray, mask: np.ndarray) -> bool:

@@ -1,19 +1,60 @@
 """Hair colour named as a person names it, and drawn so that it reads as that name.
 
-Hair in a photo is mostly in its own shade: the median of its pixels is darker and duller than
-the colour people give it ("dark brown comes out near-black, blond comes out light brown"). So
-the colour is read from two points of the hair's lightness distribution: the median says how
-dark the hair is (black hair stays black in its shade), the 75th percentile (the lit strands)
-says which colour it is. The class is chosen from those with the data set's naming rule in mind,
-then drawn as a colour *in* that class that keeps the person's own hue, so the drawing and the
-name agree (`naming.colour_class(drawn) == class`, checked by the tests).
+The colour is read from the lit strands (the 75th percentile of the hair's lightness: most of
+hair is in its own shade, darker and duller than the colour people give it) and named with two
+cues that hold under a photo's exposure:
+
+- black is *dark and colourless*: the lit strands stay near black in CIELAB (lightness and
+  chroma together; dark brown hair keeps its warm chroma even in a dim photo), or glossy black
+  hair's highlights, lit but colourless and still far darker than the skin;
+- how light the rest is, is read *against the skin*: the lit strands' luminance as a share of
+  the skin's (the face is in the same light, so the share is a reflectance ratio that an over- or
+  under-exposed photo does not change). Light hair is grey/white when colourless and blond when
+  coloured; below it light brown, then dark brown; red has more chroma than the skin.
+
+The class is then drawn as a colour *in* that class that keeps the person's own hue, so the
+drawing and the name agree (`naming.colour_class(drawn) == class`, checked by the tests).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from toonmoji.avatar.colour import hex_of, lab_of, rgb_of_lab
+
+LIT = 75.0  # lightness percentile of the lit strands
+SKIN_L = 70.0  # a lit face's L* where the skin is not known
+BLACK = 24.0  # hypot(L*, CHROMA_WEIGHT * C*) of the lit strands under which hair reads black
+CHROMA_WEIGHT = 3.0
+GLOSSY = 0.07  # ... or lit strands this dark against the skin (a share of its luminance)
+GLOSSY_CHROMA = 4.0  # ... and this colourless: black hair's highlights, lit but without colour
+LIGHT_BROWN = 0.16  # lit strands' luminance / the skin's, from which brown hair reads light brown
+LIGHT = 0.30  # ... from which hair reads light: blond, or grey/white when colourless
+GREY_CHROMA = 10.0  # C* under which light hair is colourless
+RED_CHROMA = 20.0  # C* from which hair of a red hue (under 60 degrees) may be red: and above the skin's
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """The naming thresholds (see the module's constants), as one value the bench can vary."""
+
+    black: float = BLACK
+    glossy: float = GLOSSY
+    light_brown: float = LIGHT_BROWN
+    light: float = LIGHT
+    grey_chroma: float = GREY_CHROMA
+
+
+@dataclass(frozen=True)
+class HairCue:
+    """What the name is read from: the lit strands' CIELAB `lit`, their luminance as a share of
+    the skin's (`reflectance`) and the skin's chroma."""
+
+    lit: np.ndarray
+    reflectance: float
+    skin_chroma: float
 
 
 def _lch(lab: np.ndarray) -> tuple[float, float, float]:
@@ -28,24 +69,33 @@ def _band(lab: np.ndarray, percentile: float) -> np.ndarray:
     return np.median(lab[near] if near.sum() >= 5 else lab, axis=0)
 
 
-def hair_class(mid: np.ndarray, lit: np.ndarray) -> str:
-    """black, dark_brown, light_brown, blond, red, grey_white or dyed_other from the median (`mid`)
-    and lit (`lit`, 75th percentile) CIELAB colours of the hair."""
-    mid_l = float(mid[0])
-    light, chroma, hue = _lch(lit)
+def luminance(light: float) -> float:
+    """Relative luminance Y (0..1) of a CIELAB lightness."""
+    return ((light + 16.0) / 116.0) ** 3 if light > 8.0 else light / 903.3
+
+
+def hair_cue(lab: np.ndarray, skin_lab: np.ndarray | None = None) -> HairCue:
+    """The cue of `(N, 3)` CIELAB hair pixels, against `skin_lab` (a typical lit face if None)."""
+    lit = _band(lab, LIT)
+    skin_l = SKIN_L if skin_lab is None else float(skin_lab[0])
+    skin_c = 20.0 if skin_lab is None else float(np.hypot(skin_lab[1], skin_lab[2]))
+    return HairCue(lit, luminance(float(lit[0])) / max(luminance(skin_l), 1e-3), skin_c)
+
+
+def hair_class(cue: HairCue, t: Thresholds = Thresholds()) -> str:
+    """black, dark_brown, light_brown, blond, red, grey_white or dyed_other (first match wins)."""
+    light, chroma, hue = _lch(cue.lit)
     if chroma >= 28 and not 15 <= hue % 360 <= 110:
         return "dyed_other"
-    if chroma >= 20 and hue < 60 and 33 <= light <= 65:
-        return "red"
-    if (light >= 40 and chroma < 8) or (light >= 60 and chroma < 12):
+    if chroma < t.grey_chroma and cue.reflectance >= t.light:
         return "grey_white"
-    if mid_l < 12:  # even the hair's median is black by the naming rule's own bound
-        return "black"
-    if light >= 55 or (light >= 45 and hue >= 65 and chroma >= 10):
+    if chroma >= RED_CHROMA and hue % 360 < 60 and chroma > cue.skin_chroma:
+        return "red"
+    if cue.reflectance >= t.light:
         return "blond"
-    if light < 36 or mid_l < 24:
-        return "dark_brown"
-    return "light_brown"
+    if np.hypot(light, CHROMA_WEIGHT * chroma) < t.black or (cue.reflectance < t.glossy and chroma < GLOSSY_CHROMA):
+        return "black"
+    return "light_brown" if cue.reflectance >= t.light_brown else "dark_brown"
 
 
 def drawn_colour(name: str, lit: np.ndarray) -> str:
@@ -70,15 +120,16 @@ def drawn_colour(name: str, lit: np.ndarray) -> str:
     return hex_of(rgb_of_lab(np.array([[ell, c * np.cos(rad), c * np.sin(rad)]]))[0])
 
 
-def named_hair_colour(pixels: np.ndarray) -> tuple[str, str, float] | None:
-    """(class, drawn '#rrggbb', grey share 0..1) of `(N, 3)` RGB hair pixels; None if under 30."""
+def named_hair_colour(pixels: np.ndarray, skin_lab: np.ndarray | None = None) -> tuple[str, str, float] | None:
+    """(class, drawn '#rrggbb', grey share 0..1) of `(N, 3)` RGB hair pixels, read against the
+    skin's CIELAB `skin_lab` (in the same white balance); None if under 30 pixels."""
     px = np.asarray(pixels, np.float64).reshape(-1, 3)
     if len(px) < 30:
         return None
     lab = lab_of(px)
-    mid, lit = _band(lab, 50), _band(lab, 75)
-    name = hair_class(mid, lit)
+    cue = hair_cue(lab, skin_lab)
+    name = hair_class(cue)
     # salt and pepper: light, colourless strands in hair that is otherwise coloured
     strands = (lab[:, 0] > 50) & (np.hypot(lab[:, 1], lab[:, 2]) < 6)
     grey = 0.0 if name == "grey_white" else float(np.clip((strands.mean() - 0.12) * 2.5, 0.0, 1.0))
-    return name, drawn_colour(name, lit), round(grey, 2)
+    return name, drawn_colour(name, cue.lit), round(grey, 2)
