@@ -47,6 +47,22 @@ def test_make_writes_svg_png_and_json(cli, photo, tmp_path):
     assert "#3b2a20" in (tmp_path / "me.svg").read_text()
 
 
+@pytest.mark.parametrize("suffix", [".png", ".webp"])
+def test_make_draws_a_raster_when_out_asks_for_one(cli, photo, tmp_path, suffix):
+    out = tmp_path / f"me{suffix}"
+    code, _, err = cli("avatar", photo, "--out", out, "--size", "128")
+    assert code == 0, err
+    rgba = read_image(out, mode="RGBA")
+    assert rgba.shape == (128, 128, 4) and rgba[0, 0, 3] == 0 and rgba[64, 64, 3] == 255
+    assert files_in(tmp_path) == [out.name]
+
+
+def test_make_refuses_an_out_it_cannot_draw(cli, photo, tmp_path):
+    code, _, err = cli("avatar", photo, "--out", tmp_path / "me.gif")
+    assert code != 0 and "--out must end in .svg or .png or .webp" in err and len(err.strip().splitlines()) == 1
+    assert files_in(tmp_path) == []
+
+
 def test_render_from_json(cli, avatar_json, tmp_path):
     out = tmp_path / "happy.png"
     code, _, err = cli("avatar", "render", avatar_json, "--emotion", "happy", "--intensity", "0.8", "--size", "200",

@@ -76,7 +76,8 @@ def _image_bytes(rgba, path: Path) -> bytes:
 @app.command()
 def make(
     photo: Annotated[Path, typer.Argument(help="A photo with a face (JPEG, PNG, WebP).")],
-    out: Annotated[Path | None, typer.Option(help="The avatar drawing as SVG [default: PHOTO_avatar.svg].", show_default=False)] = None,
+    out: Annotated[Path | None, typer.Option(help="The avatar drawing: .svg, or .png / .webp (transparent) "
+                                             "[default: PHOTO_avatar.svg].", show_default=False)] = None,
     png: Annotated[Path | None, typer.Option(help="Also a transparent PNG (or .webp).", show_default=False)] = None,
     json_out: Annotated[Path | None, typer.Option("--json", help="Also the avatar file (JSON): edit it, render it later. `-` prints it (with each choice's confidence and alternative) instead.", show_default=False)] = None,
     emotion: Annotated[str, typer.Option(help=f"Expression: {EMOTION_HELP}")] = "neutral",
@@ -91,7 +92,8 @@ def make(
 
     check_pose(emotion, intensity, size)
     out = out or Path(f"{photo.stem}_avatar.svg")
-    _check_suffix(out, (".svg",), "--out")
+    _check_suffix(out, (".svg", ".png", ".webp"), "--out")
+    raster_out = out.suffix.lower() != ".svg"
     if png is not None:
         _check_suffix(png, (".png", ".webp"), "--png")
     to_stdout = json_out is not None and str(json_out) == "-"
@@ -101,9 +103,9 @@ def make(
     for p in targets:
         check_writable(p, force)
     avatar = fit_photo(photo, detector, sets)
-    svg = avatar.to_svg(emotion, intensity, size)
-    rgba = avatar.render(emotion, intensity, size) if png is not None else None
-    write_bytes(out, svg.encode(), force=force)
+    rgba = avatar.render(emotion, intensity, size) if png is not None or raster_out else None
+    drawing = _image_bytes(rgba, out) if raster_out else avatar.to_svg(emotion, intensity, size).encode()
+    write_bytes(out, drawing, force=force)
     say = err_console.print if to_stdout else console.print  # stdout then carries only the JSON
     say(f"avatar: {out}")
     if png is not None:
