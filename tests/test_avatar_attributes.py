@@ -191,6 +191,25 @@ def test_a_beard_only_just_there_on_a_dotted_jaw_is_stubble_with_the_beard_as_al
     assert decide(Measures(clear, strokes, mottle=2.0 * MOTTLE, band_dark=DARK))[::2] == ("full", "stubble")
 
 
+def test_a_moustache_only_just_there_over_a_stubbled_face_is_stubble():
+    """Heavy stubble darkens the upper lip most: where that lip is only just dark and textured
+    enough for a moustache and the rest of the lower face is darker and textured like stubble,
+    stubble is drawn with the moustache as the alternative; the same lip over clean skin, or a
+    clearly dark lip over the same stubble, stays a moustache."""
+    lower = ("chin", "jaw_left", "jaw_right")
+    dark = {"upper": 1.75 * DARK} | dict.fromkeys(lower, 0.9 * DARK)
+    strokes = {"upper": 2.0 * STROKES} | dict.fromkeys(lower, 1.0 * STROKES)
+    style, evidence, alternative = decide(Measures(dark, strokes))
+    assert (style, alternative) == ("stubble", "moustache") and evidence >= 1.0
+    clean = {"upper": dark["upper"]} | dict.fromkeys(lower, 0.0)
+    bare = {"upper": strokes["upper"]} | dict.fromkeys(lower, 0.0)
+    assert decide(Measures(clean, bare))[::2] == ("moustache", "stubble")
+    clear = dark | {"upper": 3.0 * DARK}
+    assert decide(Measures(clear, strokes | {"upper": 4.0 * STROKES}))[::2] == ("moustache", "stubble")
+    unresolved = Measures(dark, strokes, resolved=False, mottle_resolved=False)
+    assert decide(unresolved)[0] == "none"  # a small face: no strokes read, neither is drawn
+
+
 def shaded_hair(colour_lab, n: int = 2000, seed: int = 1) -> np.ndarray:
     """RGB pixels of hair of one colour under shading: most of it darker than it reads."""
     rng = np.random.default_rng(seed)

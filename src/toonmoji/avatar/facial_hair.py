@@ -12,7 +12,9 @@ drew beards on clean-shaven men and stubble on most women. Three things tell the
 - **Dots** (stubble): short dark dots with the skin still showing between them, on both jaw
   bands and not on the cheeks (`dark_dots`: a black-hat that ignores lines, so strands of hair
   and wrinkles do not count); read on faces at least `MOTTLE_PX` wide. A beard only just over its
-  thresholds on a jaw dotted like this is drawn as the plainer stubble.
+  thresholds on a jaw dotted like this is drawn as the plainer stubble, and so is a moustache only
+  just over its thresholds where the whole lower face is darker and textured like stubble (heavy
+  stubble darkens the upper lip most, which alone read as a moustache).
 
 Make-up (lipstick, blush) makes regions redder, not darker-and-textured, so it does not count.
 When the evidence is weak the answer is the plainer one ("none", or stubble for a beard), with
@@ -159,13 +161,18 @@ def decide(m: Measures, dark_t: float = DARK, strokes_t: float = STROKES,
         beard = ("goatee", min(cue("upper"), cue("chin")))
     elif resolved and cue("upper", *MOUSTACHE) >= 1.0:
         beard = ("moustache", cue("upper", *MOUSTACHE))
+    stubble_dark, stubble_strokes = dark_t * STUBBLE[0], strokes_t * STUBBLE[1]
+    stubble = min(whole / stubble_dark, texture / stubble_strokes) if resolved else 0.0
     if beard is not None:
         if beard[1] < WEAK and dotted >= 1.0:
             return "stubble", dotted, beard[0]
+        if beard[1] < WEAK and beard[0] == "moustache" and stubble >= 1.0:
+            # an upper lip only just dark enough for a moustache, over a lower face that is
+            # textured and darker all over: the stubble the whole lower face shows
+            return "stubble", stubble, beard[0]
         return beard[0], beard[1], "stubble"
-    stubble_dark, stubble_strokes = dark_t * STUBBLE[0], strokes_t * STUBBLE[1]
-    if resolved and whole >= stubble_dark and texture >= stubble_strokes:
-        return "stubble", min(whole / stubble_dark, texture / stubble_strokes), "none"
+    if stubble >= 1.0:
+        return "stubble", stubble, "none"
     if dotted >= 1.0:  # both jaw bands dotted with dark spots the cheeks do not have, and darker
         return "stubble", dotted, "none"
     return "none", max(evidence, dotted), "stubble"
