@@ -17,6 +17,7 @@ from toonmoji.avatar.colour import lab_of, rgb_of_lab, white_balance_gains
 from toonmoji.avatar.facial_hair import (
     DARK,
     MOTTLE,
+    MOTTLE_DARK,
     STROKES,
     Measures,
     decide,
@@ -170,12 +171,31 @@ def test_strands_of_hair_across_both_jaws_are_not_stubble(portrait, landmarks):
 
 def test_mottle_needs_a_darker_jaw_and_a_resolved_face():
     """The decision: mottled jaw bands give stubble only where they are also darker than the
-    cheek and the face is wide enough in the photo to show the dots."""
+    cheek (unless the dots are twice their threshold: see the grey-stubble test) and the face is
+    wide enough in the photo to show the dots."""
     flat = dict.fromkeys(("upper", "chin", "jaw_left", "jaw_right"), 0.0)
     assert decide(Measures(flat, flat, mottle=2.0, band_dark=DARK))[0] == "stubble"
-    assert decide(Measures(flat, flat, mottle=2.0, band_dark=1.0))[0] == "none"
+    assert decide(Measures(flat, flat, mottle=1.5 * MOTTLE, band_dark=1.0))[0] == "none"
     assert decide(Measures(flat, flat, mottle=2.0, band_dark=DARK, resolved=False, mottle_resolved=False))[0] == "none"
     assert decide(Measures(flat, flat, mottle=0.5 * MOTTLE, band_dark=DARK))[0] == "none"
+
+
+def test_strong_dots_are_stubble_even_where_grey_stubble_leaves_the_jaw_as_light_as_the_cheek():
+    """Grey or white stubble dots the jaw without darkening it: dots twice as strong as the
+    threshold need no darker jaw; dots only just over it need all of the darkness; dots under the
+    threshold are never stubble however dark the jaw (a shadow), nor is a jaw lighter than the
+    lit cheek (a highlight) with dots only twice the threshold."""
+    flat = dict.fromkeys(("upper", "chin", "jaw_left", "jaw_right"), 0.0)
+    need = DARK * MOTTLE_DARK
+    assert decide(Measures(flat, flat, mottle=2.5 * MOTTLE, band_dark=0.0))[0] == "stubble"
+    assert decide(Measures(flat, flat, mottle=1.5 * MOTTLE, band_dark=0.6 * need))[0] == "stubble"
+    assert decide(Measures(flat, flat, mottle=1.5 * MOTTLE, band_dark=0.4 * need))[0] == "none"
+    assert decide(Measures(flat, flat, mottle=1.05 * MOTTLE, band_dark=0.5 * need))[0] == "none"
+    assert decide(Measures(flat, flat, mottle=0.9 * MOTTLE, band_dark=4.0 * need))[0] == "none"
+    assert decide(Measures(flat, flat, mottle=2.0 * MOTTLE, band_dark=-0.2 * need))[0] == "none"
+    evidence = decide(Measures(flat, flat, mottle=2.5 * MOTTLE, band_dark=0.0))[1]
+    assert 1.0 <= evidence < 2.5  # less sure than dots as strong on a darker jaw
+    assert evidence < decide(Measures(flat, flat, mottle=2.5 * MOTTLE, band_dark=need))[1]
 
 
 def test_a_beard_only_just_there_on_a_dotted_jaw_is_stubble_with_the_beard_as_alternative():

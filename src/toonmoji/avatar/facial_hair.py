@@ -11,7 +11,8 @@ drew beards on clean-shaven men and stubble on most women. Three things tell the
   a smaller face needs a much darker lower face (`SMALL_FACE` times the usual) to be given a beard.
 - **Dots** (stubble): short dark dots with the skin still showing between them, on both jaw
   bands and not on the cheeks (`dark_dots`: a black-hat that ignores lines, so strands of hair
-  and wrinkles do not count); read on faces at least `MOTTLE_PX` wide. A beard only just over its
+  and wrinkles do not count), the bands also darker than the cheek unless the dots are twice
+  as strong (grey stubble does not darken); read on faces at least `MOTTLE_PX` wide. A beard only just over its
   thresholds on a jaw dotted like this is drawn as the plainer stubble, and so is a moustache only
   just over its thresholds where the whole lower face is darker and textured like stubble (heavy
   stubble darkens the upper lip most, which alone read as a moustache).
@@ -148,7 +149,7 @@ def decide(m: Measures, dark_t: float = DARK, strokes_t: float = STROKES,
     whole = min(dark["upper"], dark["chin"], (dark["jaw_left"] + dark["jaw_right"]) / 2)  # all of it darker
     texture = float(np.mean(list(strokes.values())))
     small_t = dark_t * SMALL_FACE  # a face too small for strokes needs a much darker lower face
-    dotted = min(m.mottle / mottle_t, m.band_dark / (dark_t * MOTTLE_DARK)) if m.mottle_resolved else 0.0
+    dotted = dots_evidence(m.mottle / mottle_t, m.band_dark / (dark_t * MOTTLE_DARK)) if m.mottle_resolved else 0.0
 
     def cue(k: str, dark_k: float = 1.0, strokes_k: float = 1.0) -> float:
         return min(dark[k] / (dark_t * dark_k), strokes[k] / (strokes_t * strokes_k))
@@ -176,6 +177,15 @@ def decide(m: Measures, dark_t: float = DARK, strokes_t: float = STROKES,
     if dotted >= 1.0:  # both jaw bands dotted with dark spots the cheeks do not have, and darker
         return "stubble", dotted, "none"
     return "none", max(evidence, dotted), "stubble"
+
+
+def dots_evidence(dots: float, dark: float) -> float:
+    """Stubble's dots cue, 1 at its threshold, from the jaw bands' dots and their darkness below
+    the lit cheek, each as a multiple of its threshold. The dots must reach their threshold; the
+    darkness asked for falls as the dots get stronger (the two add up: all of it at the dots'
+    threshold, none at twice it), since grey or white stubble dots the jaw without darkening it,
+    and dots that strong are not the skin's own grain."""
+    return min(dots, dots + dark - 1.0)
 
 
 def resolves_strokes(c: Canonical) -> bool:
