@@ -12,10 +12,11 @@ drew beards on clean-shaven men and stubble on most women. Three things tell the
 - **Dots** (stubble): short dark dots with the skin still showing between them, on both jaw
   bands and not on the cheeks (`dark_dots`: a black-hat that ignores lines, so strands of hair
   and wrinkles do not count), the bands also darker than the cheek unless the dots are twice
-  as strong (grey stubble does not darken); read on faces at least `MOTTLE_PX` wide. A beard only just over its
-  thresholds on a jaw dotted like this is drawn as the plainer stubble, and so is a moustache only
-  just over its thresholds where the whole lower face is darker and textured like stubble (heavy
-  stubble darkens the upper lip most, which alone read as a moustache).
+  as strong (grey stubble does not darken); read on faces at least `MOTTLE_PX` wide. A beard
+  only just over its thresholds on a jaw dotted like this is drawn as the plainer stubble, and
+  so is a moustache only just over its thresholds where the whole lower face is darker and
+  textured like stubble (heavy stubble darkens the upper lip most, which alone read as a
+  moustache).
 
 Make-up (lipstick, blush) makes regions redder, not darker-and-textured, so it does not count.
 When the evidence is weak the answer is the plainer one ("none", or stubble for a beard), with
@@ -174,7 +175,7 @@ def decide(m: Measures, dark_t: float = DARK, strokes_t: float = STROKES,
         return beard[0], beard[1], "stubble"
     if stubble >= 1.0:
         return "stubble", stubble, "none"
-    if dotted >= 1.0:  # both jaw bands dotted with dark spots the cheeks do not have, and darker
+    if dotted >= 1.0:  # both jaw bands dotted with dark spots the cheeks do not have (and darker)
         return "stubble", dotted, "none"
     return "none", max(evidence, dotted), "stubble"
 
