@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from toonmoji.avatar.colour import hex_of, lab_of, rgb_of_lab
+from toonmoji.avatar.naming import colour_class_lab
 
 LIT = 75.0  # lightness percentile of the lit strands
 SKIN_L = 70.0  # a lit face's L* where the skin is not known
@@ -114,10 +115,22 @@ def drawn_colour(name: str, lit: np.ndarray) -> str:
     elif name == "grey_white":
         lab = (float(np.clip(light, 64, 88)), min(chroma, 4.0), hue)
     else:  # dyed: the lit colour itself, kept vivid
-        lab = (float(np.clip(light, 30, 70)), max(chroma, 30.0), hue)
+        return _vivid(float(np.clip(light, 30, 70)), max(chroma, 30.0), hue)
     ell, c, h = lab
     rad = np.radians(h)
     return hex_of(rgb_of_lab(np.array([[ell, c * np.cos(rad), c * np.sin(rad)]]))[0])
+
+
+def _vivid(light: float, chroma: float, hue: float) -> str:
+    """The dyed colour at the lightness nearest `light` where sRGB can show it vividly: a dark
+    teal or blue is outside sRGB, and clipping it there leaves a dull dark colour that reads as
+    brown hair, so the drawing would not say what the name says."""
+    rad = np.radians(hue)
+    for ell in sorted(np.arange(30.0, 71.0, 2.0), key=lambda v: abs(v - light)):
+        rgb = rgb_of_lab(np.array([[ell, chroma * np.cos(rad), chroma * np.sin(rad)]]))[0]
+        if colour_class_lab(lab_of(np.round(rgb)[None])[0]) == "dyed_other":
+            return hex_of(rgb)
+    return hex_of(rgb_of_lab(np.array([[light, chroma * np.cos(rad), chroma * np.sin(rad)]]))[0])
 
 
 def named_hair_colour(pixels: np.ndarray, skin_lab: np.ndarray | None = None) -> tuple[str, str, float] | None:
