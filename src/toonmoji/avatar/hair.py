@@ -414,17 +414,20 @@ def tied_over_shoulder(low: tuple[float, float], top: float, upper_sides: float)
 def _style(radii: list[float]) -> tuple[str, float, str]:
     """(style, score, alternative) from the silhouette: long (reaches well outside the head below
     the ears: to the shoulders), medium (beside the jaw: to the chin), curly (volume all round), a
-    bun (volume on top only), short."""
+    bun (volume on top only), short. Length is decided first (the reach below the ears): curly is
+    a head of curls that stops above the collar, and its volume must stand out on both sides (a
+    bulge on one side is a neighbour or a dark background joined to the hair by its colour)."""
     r = np.asarray(radii)
     low = (r[8:11].max(), r[14:17].max())  # 120..150 and 210..240 degrees
     sides_low = max(low)
     top = r[[0, 1, 23]].mean()
     upper_sides = np.r_[r[2:6], r[19:23]].mean()
+    both_sides = min(r[2:6].mean(), r[19:23].mean())
     if tied_over_shoulder(low, top, upper_sides):
         return "ponytail", 0.35, "long_straight"
     if sides_low >= 1.1:
         return "long_straight", float(np.clip(0.5 + 2.0 * (sides_low - 1.1), 0.5, 0.9)), "medium"
-    if top >= 1.32 and upper_sides >= 1.25:
+    if top >= 1.32 and both_sides >= 1.25:
         return "curly", 0.5, "short"
     if top >= 1.3 and upper_sides < TIGHT_SIDES:
         return "bun", 0.4, "short"
