@@ -8,9 +8,11 @@ import numpy as np
 
 from toonmoji.avatar.hair import (
     DRIFT,
+    FACE_PX_FOR_TEXTURE,
     RECEDING_LINE,
     _sheen_continued,
     _style,
+    curly_if_resolved,
     receding_if_high,
     tied_over_shoulder,
 )
@@ -124,3 +126,10 @@ def test_every_style_names_a_length():
     """No style matches any length: the avatar must tell short hair from long."""
     assert {length_class(s) for s in CHOICES["hair.style"]} == {"bald", "short", "long"}
     assert [length_class(s) for s in ("curly", "afro", "long_wavy", "medium")] == ["short", "short", "long", "short"]
+
+
+def test_curls_are_only_called_where_the_photo_resolves_strands():
+    """A small group-photo face: volume all round is drawn short, with curly offered instead."""
+    assert curly_if_resolved("curly", 0.5, "short", FACE_PX_FOR_TEXTURE / 2) == ("short", 0.45, "curly")
+    assert curly_if_resolved("curly", 0.5, "short", 2 * FACE_PX_FOR_TEXTURE) == ("curly", 0.5, "short")
+    assert curly_if_resolved("long_straight", 0.9, "medium", 10.0) == ("long_straight", 0.9, "medium")

@@ -137,9 +137,19 @@ def fit_hair(c: Canonical, skin_lab: np.ndarray, gains: np.ndarray | None = None
     named = named_hair_colour(balanced[colour_sample(c, mask, lab, skin_lab, person)], skin_lab)
     if named is not None and covered(c, lab, mask):  # a hat, a hood: the hair itself is not shown
         return HairFit("short", None, [], 0.4, 0.0, np.zeros_like(matte), 0.3, _style(radii)[0])
-    style, score, alternative = receding_if_high(*_style(radii), hairline)
+    style, score, alternative = receding_if_high(*curly_if_resolved(*_style(radii), FACE_WIDTH / max(c.scale, 1e-6)), hairline)
     return HairFit(style, named[1] if named else colour, radii, fringe, part, mask, score, alternative,
                    named[2] if named else 0.0)
+
+
+def curly_if_resolved(style: str, score: float, alternative: str, face_px: float) -> tuple[str, float, str]:
+    """Curly only where the photo resolves the hair's strands (a face `face_px` photo pixels wide,
+    at least `FACE_PX_FOR_TEXTURE`); below that, volume all round is as often a neighbour or a
+    dark background joined to short hair, so it is drawn short (the volume still comes from the
+    silhouette) with curly offered as the alternative."""
+    if style == "curly" and face_px < FACE_PX_FOR_TEXTURE:
+        return "short", 0.45, "curly"
+    return style, score, alternative
 
 
 def receding_if_high(style: str, score: float, alternative: str, hairline: float) -> tuple[str, float, str]:
