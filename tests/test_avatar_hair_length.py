@@ -8,12 +8,16 @@ import numpy as np
 
 from toonmoji.avatar.hair import (
     DRIFT,
+    FACE_PX_FOR_TEXTURE,
     RECEDING_LINE,
     _sheen_continued,
     _style,
+    curly_if_resolved,
     receding_if_high,
     tied_over_shoulder,
 )
+from toonmoji.avatar.model import CHOICES
+from toonmoji.avatar.naming import length_class
 
 SKIN = np.array([55.0, 9.0, 10.0])
 
@@ -95,3 +99,37 @@ def test_loose_short_hair_is_never_tied():
 
 def test_long_hair_on_both_shoulders_is_loose():
     assert _style(outline(0.95, 1.05, 1.3, 1.25))[0] == "long_straight"
+
+
+def test_volume_all_round_without_reach_below_the_ears_is_curly_and_reads_short():
+    """Curly is a head of curls that ends above the collar: the bench and the drawing agree it is short."""
+    style = _style(outline(1.5, 1.4, 0.9, 0.9))[0]
+    assert style == "curly"
+    assert length_class(style) == "short"
+
+
+def test_a_bulge_on_one_side_only_is_not_curly():
+    """Curls stand out on both sides; volume on one side is a neighbour or a dark background joined
+    to the hair by its colour."""
+    r = outline(1.5, 1.75, 0.9, 0.9)  # on average as voluminous as a head of curls
+    r[19:23] = [1.0] * 4
+    assert _style(r)[0] == "short"
+
+
+def test_voluminous_hair_reaching_the_shoulders_is_long_not_curly():
+    """Length is decided first: volume on top does not make long hair short."""
+    style = _style(outline(1.5, 1.4, 1.3, 1.3))[0]
+    assert style == "long_straight" and length_class(style) == "long"
+
+
+def test_every_style_names_a_length():
+    """No style matches any length: the avatar must tell short hair from long."""
+    assert {length_class(s) for s in CHOICES["hair.style"]} == {"bald", "short", "long"}
+    assert [length_class(s) for s in ("curly", "afro", "long_wavy", "medium")] == ["short", "short", "long", "short"]
+
+
+def test_curls_are_only_called_where_the_photo_resolves_strands():
+    """A small group-photo face: volume all round is drawn short, with curly offered instead."""
+    assert curly_if_resolved("curly", 0.5, "short", FACE_PX_FOR_TEXTURE / 2) == ("short", 0.45, "curly")
+    assert curly_if_resolved("curly", 0.5, "short", 2 * FACE_PX_FOR_TEXTURE) == ("curly", 0.5, "short")
+    assert curly_if_resolved("long_straight", 0.9, "medium", 10.0) == ("long_straight", 0.9, "medium")

@@ -137,9 +137,19 @@ def fit_hair(c: Canonical, skin_lab: np.ndarray, gains: np.ndarray | None = None
     named = named_hair_colour(balanced[colour_sample(c, mask, lab, skin_lab, person)], skin_lab)
     if named is not None and covered(c, lab, mask):  # a hat, a hood: the hair itself is not shown
         return HairFit("short", None, [], 0.4, 0.0, np.zeros_like(matte), 0.3, _style(radii)[0])
-    style, score, alternative = receding_if_high(*_style(radii), hairline)
+    style, score, alternative = receding_if_high(*curly_if_resolved(*_style(radii), FACE_WIDTH / max(c.scale, 1e-6)), hairline)
     return HairFit(style, named[1] if named else colour, radii, fringe, part, mask, score, alternative,
                    named[2] if named else 0.0)
+
+
+def curly_if_resolved(style: str, score: float, alternative: str, face_px: float) -> tuple[str, float, str]:
+    """Curly only where the photo resolves the hair's strands (a face `face_px` photo pixels wide,
+    at least `FACE_PX_FOR_TEXTURE`); below that, volume all round is as often a neighbour or a
+    dark background joined to short hair, so it is drawn short (the volume still comes from the
+    silhouette) with curly offered as the alternative."""
+    if style == "curly" and face_px < FACE_PX_FOR_TEXTURE:
+        return "short", 0.45, "curly"
+    return style, score, alternative
 
 
 def receding_if_high(style: str, score: float, alternative: str, hairline: float) -> tuple[str, float, str]:
@@ -414,17 +424,20 @@ def tied_over_shoulder(low: tuple[float, float], top: float, upper_sides: float)
 def _style(radii: list[float]) -> tuple[str, float, str]:
     """(style, score, alternative) from the silhouette: long (reaches well outside the head below
     the ears: to the shoulders), medium (beside the jaw: to the chin), curly (volume all round), a
-    bun (volume on top only), short."""
+    bun (volume on top only), short. Length is decided first (the reach below the ears): curly is
+    a head of curls that stops above the collar, and its volume must stand out on both sides (a
+    bulge on one side is a neighbour or a dark background joined to the hair by its colour)."""
     r = np.asarray(radii)
     low = (r[8:11].max(), r[14:17].max())  # 120..150 and 210..240 degrees
     sides_low = max(low)
     top = r[[0, 1, 23]].mean()
     upper_sides = np.r_[r[2:6], r[19:23]].mean()
+    both_sides = min(r[2:6].mean(), r[19:23].mean())
     if tied_over_shoulder(low, top, upper_sides):
         return "ponytail", 0.35, "long_straight"
     if sides_low >= 1.1:
         return "long_straight", float(np.clip(0.5 + 2.0 * (sides_low - 1.1), 0.5, 0.9)), "medium"
-    if top >= 1.32 and upper_sides >= 1.25:
+    if top >= 1.32 and both_sides >= 1.25:
         return "curly", 0.5, "short"
     if top >= 1.3 and upper_sides < TIGHT_SIDES:
         return "bun", 0.4, "short"

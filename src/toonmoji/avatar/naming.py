@@ -38,11 +38,12 @@ def colour_class(hex_colour: str) -> str:
 
 
 def length_class(style: str) -> str:
-    """bald, short or long from a hair style's name; curly and afro match either ("any")."""
+    """bald, short or long from a hair style's name. Curly and afro are drawn as a head of curls
+    that ends above the chin (long curls are `long_wavy`), so they read as short."""
     if style == "bald":
         return "bald"
     if style in ("curly", "afro"):
-        return "any"
+        return "short"
     if any(k in style for k in ("short", "buzz", "crop")):
         return "short"
     if any(k in style for k in ("long", "ponytail", "bun", "tied", "braid", "wavy", "shoulder")):
