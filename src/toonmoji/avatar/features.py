@@ -104,6 +104,39 @@ def mirrored_mesh_depth(image: np.ndarray, mesh: np.ndarray) -> tuple[np.ndarray
     return points, depth
 
 
+# the attributes dlib's 68-point predictor tells people apart by better than the mesh does
+PREDICTOR_KEYS = ("face.width", "face.jaw", "face.chin", "eyes.size", "eyes.spacing", "eyes.openness",
+                  "brows.arch", "nose.width", "mouth.width", "mouth.lips", "mouth.upper")
+
+
+def predictor_shape(image: np.ndarray, box: tuple[float, float, float, float]) -> dict[str, float] | None:
+    """`PREDICTOR_KEYS` measured on dlib's 68 points (`_landmark_shape`) in `box`, averaged over
+    the photo and its mirror image; None without dlib. Why not the mesh: the mesh net pulls every
+    face towards its average, dlib's predictor (trained on hand-placed points) follows the
+    person's own outline, so photos of one person come out nearer each other (see
+    docs/guides/avatar-likeness.md, identity)."""
+    from toonmoji.errors import MissingExtraError
+    from toonmoji.faces.detect import landmarks_68
+
+    try:
+        lm = landmarks_68(image, box)
+        flipped = np.ascontiguousarray(image[:, ::-1])
+        w = image.shape[1]
+        mirrored = landmarks_68(flipped, (w - 1 - box[2], box[1], w - 1 - box[0], box[3]))
+    except MissingExtraError:
+        return None
+    mirrored[:, 0] = w - 1 - mirrored[:, 0]
+    mirrored = mirrored[list(MIRROR_68)]
+    a, b = _landmark_shape(Upright.from_landmarks(lm)), _landmark_shape(Upright.from_landmarks(mirrored))
+    return {k: (float(a[k]) + float(b[k])) / 2 for k in PREDICTOR_KEYS}
+
+
+# iBUG index of each point's mirror partner (left <-> right)
+MIRROR_68 = (tuple(range(16, -1, -1)) + tuple(range(26, 16, -1)) + (27, 28, 29, 30, 35, 34, 33, 32, 31)
+             + (45, 44, 43, 42, 47, 46, 39, 38, 37, 36, 41, 40)
+             + (54, 53, 52, 51, 50, 49, 48, 59, 58, 57, 56, 55, 64, 63, 62, 61, 60, 67, 66, 65))
+
+
 def _landmark_shape(u: Upright) -> dict[str, float | str]:
     """The 68 points' measures; without a mesh the face shape is named from length and jaw only."""
     p = u.points
