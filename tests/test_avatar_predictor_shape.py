@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from toonmoji.avatar import features
-from toonmoji.avatar.features import MIRROR_68, PREDICTOR_KEYS, predictor_shape
+from toonmoji.avatar.features import MIRROR_68, PREDICTOR_KEYS, predictor_shape, shape_from_z
 from toonmoji.extras import missing_error
 from toonmoji.faces import detect_faces
 
@@ -32,7 +32,8 @@ def test_same_measures_for_the_photo_and_its_mirror_image(portrait, face_box):
     flipped = np.ascontiguousarray(portrait[:, ::-1])
     a = predictor_shape(portrait, face_box)
     b = predictor_shape(flipped, (w - 1 - x1, y0, w - 1 - x0, y1))
-    assert set(a) == set(PREDICTOR_KEYS)
+    assert set(a) == set(PREDICTOR_KEYS) | {"face.shape"}
+    assert a["face.shape"] == b["face.shape"]
     for key in PREDICTOR_KEYS:
         assert a[key] == pytest.approx(b[key], abs=1e-6), key
 
@@ -56,6 +57,14 @@ def test_fitting_draws_the_predictor_measures(portrait, face_box):
     expected = predictor_shape(portrait, face.box)
     assert attrs.eyes.spacing == pytest.approx(round(expected["eyes.spacing"], 3))
     assert attrs.face.width == pytest.approx(round(expected["face.width"], 3))
+    assert attrs.face.shape == expected["face.shape"]
+
+
+def test_face_shape_names_follow_the_measures():
+    assert shape_from_z(1.5, 0.0, 0.0) == "long"
+    assert shape_from_z(-1.2, 1.0, 0.0) == "square" and shape_from_z(-1.2, -0.5, 0.0) == "round"
+    assert shape_from_z(0.0, -2.0, -0.5) == "heart"  # narrow, pointed jaw under an average forehead
+    assert shape_from_z(0.0, 0.0, 0.0) == "oval"
 
 
 def test_without_dlib_the_mesh_measures_stay(portrait, monkeypatch):
@@ -77,6 +86,9 @@ def test_without_dlib_the_mesh_measures_stay(portrait, monkeypatch):
     mirrored, mirrored_depth = features.mirrored_mesh_depth(portrait, face.mesh)
     mesh = features.measure_shape(Canonical.from_photo(portrait, face.landmarks).upright, face.mesh, mirrored,
                                   face.depth, mirrored_depth)
-    for key in PREDICTOR_KEYS:
+    for key in (*PREDICTOR_KEYS, "face.shape"):
         section, name = key.split(".")
+        if isinstance(mesh[key], str):
+            assert getattr(getattr(attrs, section), name) == mesh[key]
+            continue
         assert getattr(getattr(attrs, section), name) == pytest.approx(round(float(mesh[key]), 3)), key

@@ -109,8 +109,13 @@ PREDICTOR_KEYS = ("face.width", "face.jaw", "face.chin", "eyes.size", "eyes.spac
                   "brows.arch", "nose.width", "mouth.width", "mouth.lips", "mouth.upper")
 
 
-def predictor_shape(image: np.ndarray, box: tuple[float, float, float, float]) -> dict[str, float] | None:
-    """`PREDICTOR_KEYS` measured on dlib's 68 points (`_landmark_shape`) in `box`, averaged over
+# robust spreads (1.4826 x MAD) of the face's length (27-8), jaw (4-12) and chin (6-10) widths in
+# face widths over the 86 faces of faces-attributes (dlib's points, photo and mirror averaged; no names used)
+PREDICTOR_SPREADS = (0.0514, 0.0291, 0.0330)
+
+
+def predictor_shape(image: np.ndarray, box: tuple[float, float, float, float]) -> dict[str, float | str] | None:
+    """`PREDICTOR_KEYS` and `face.shape` measured on dlib's 68 points (`_landmark_shape`) in `box`, averaged over
     the photo and its mirror image; None without dlib. Why not the mesh: the mesh net pulls every
     face towards its average, dlib's predictor (trained on hand-placed points) follows the
     person's own outline, so photos of one person come out nearer each other (see
@@ -127,8 +132,15 @@ def predictor_shape(image: np.ndarray, box: tuple[float, float, float, float]) -
         return None
     mirrored[:, 0] = w - 1 - mirrored[:, 0]
     mirrored = mirrored[list(MIRROR_68)]
-    a, b = _landmark_shape(Upright.from_landmarks(lm)), _landmark_shape(Upright.from_landmarks(mirrored))
-    return {k: (float(a[k]) + float(b[k])) / 2 for k in PREDICTOR_KEYS}
+    ups = Upright.from_landmarks(lm), Upright.from_landmarks(mirrored)
+    a, b = (_landmark_shape(u) for u in ups)
+    out: dict[str, float | str] = {k: (float(a[k]) + float(b[k])) / 2 for k in PREDICTOR_KEYS}
+    # the face's shape named from the same points (the forehead, which they lack, taken as average)
+    length, jaw, chin = np.mean([(u.dist(27, 8), u.dist(4, 12), u.dist(6, 10)) for u in ups], 0)
+    s_length, s_jaw, s_chin = PREDICTOR_SPREADS
+    out["face.shape"] = shape_from_z((length - 1.0 / AVERAGE_RATIO) / s_length, (jaw - AVERAGE_JAW) / s_jaw,
+                                     (chin - AVERAGE_CHIN) / s_chin)
+    return out
 
 
 # iBUG index of each point's mirror partner (left <-> right)
@@ -269,7 +281,12 @@ def face_shape(raw: dict[str, float]) -> str:
     """oval, round, square, long or heart, as a person would name it: long when the face is
     clearly longer than most; round or square when shorter (square with a wide jaw); heart when
     the forehead is wide over a narrow, pointed jaw; square when the jaw is very wide; else oval."""
-    long, jaw, chin, fore = _z(raw, "ratio"), _z(raw, "jaw"), _z(raw, "chin"), _z(raw, "forehead_w")
+    return shape_from_z(_z(raw, "ratio"), _z(raw, "jaw"), _z(raw, "chin"), _z(raw, "forehead_w"))
+
+
+def shape_from_z(long: float, jaw: float, chin: float, fore: float = 0.0) -> str:
+    """`face_shape` from how many spreads the face's length (over its width), jaw width, chin
+    width and forehead width are from the average face's."""
     if long > 1.0:
         return "long"
     if long < -0.8:
