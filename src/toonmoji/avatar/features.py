@@ -19,6 +19,11 @@ by bench/avatar_face_averages.py) and exaggerated a little away from it (`CARICA
 a caricaturist does; the choices (face, eye and brow shapes) are named from how many spreads a
 measure is from the median. The mesh has no ears: `ears.*` are read from the photo's pixels
 (`ears.py`).
+
+Where dlib is installed, the 11 proportions the 68 points measure (`PREDICTOR_KEYS`) and the
+face shape are taken from dlib's predictor instead (`predictor_shape`, photo and mirror
+averaged): the mesh net pulls faces towards its average face, the predictor follows the
+person's outline, and photos of one person come out nearer each other.
 """
 
 from __future__ import annotations
