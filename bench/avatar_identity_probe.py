@@ -11,6 +11,10 @@ the same 28 repeated-person faces as bench/avatar_identity.py (same faces, same 
   frontal mesh with its depth, photo and mirror averaged;
 - the same with the mouth's opening and the smile (corners raised) regressed out over all 86
   faces (no names used): each measure as if the face were at rest;
+- dlib's 68 points in the face's box (photo and mirror averaged): the 11 attribute measures the
+  fitting now takes from them (`features.predictor_shape`, z-scored), and the whole 68 points
+  similarity-aligned (Procrustes), 10 and 20 principal components, whitened (the number of
+  components was picked among 5, 10 and 20 on these faces: a mild choice);
 - the 8 of the 89 columns above (the 35 rigid measures raw and at rest, the 19 mesh measures)
   that best order the 28 faces' pairs, chosen greedily on those very faces (an overfit upper bound)
   and again leaving each person out (the honest figure for such a choice).
@@ -27,7 +31,14 @@ import cv2
 import numpy as np
 
 from avatar_identity import DATA, dlib_identities, labelled_faces, person
-from toonmoji.avatar.features import Upright, mesh_measures, mirrored_mesh_depth
+from toonmoji.avatar.features import (
+    MIRROR_68,
+    PREDICTOR_KEYS,
+    Upright,
+    mesh_measures,
+    mirrored_mesh_depth,
+    predictor_shape,
+)
 from toonmoji.avatar.frontal import EYE_MIDDLE, frontal_frame, frontal_points
 from toonmoji.faces.mesh import landmarks_68_from_mesh
 
@@ -93,6 +104,31 @@ def rigid_measures(mesh: np.ndarray, depth: np.ndarray) -> tuple[dict[str, float
     return out, [y(14) - y(13), (y(13) + y(14)) / 2 - (y(61) + y(291)) / 2]
 
 
+def predictor_points(face, photo) -> np.ndarray:
+    """`(68, 2)` dlib's points in the face's box, photo and mirror (partners swapped) averaged,
+    each similarity-aligned to the same upright unit frame first (centred, unit size, roll removed)."""
+    from toonmoji.faces.detect import landmarks_68
+
+    x0, y0, x1, y1 = face.box
+    w = photo.shape[1]
+    a = landmarks_68(photo, face.box)
+    b = landmarks_68(np.ascontiguousarray(photo[:, ::-1]), (w - 1 - x1, y0, w - 1 - x0, y1))
+    b[:, 0] = w - 1 - b[:, 0]
+    return (Upright.from_landmarks(a).points + Upright.from_landmarks(b[list(MIRROR_68)]).points) / 2
+
+
+def procrustes(points: np.ndarray) -> np.ndarray:
+    """`(n, 68, 2)` each shape rotated and scaled onto their mean (three rounds)."""
+    x = points - points.mean(1, keepdims=True)
+    x /= np.linalg.norm(x, axis=(1, 2), keepdims=True)
+    ref = x.mean(0)
+    for _ in range(3):
+        rots = [np.linalg.svd(s.T @ ref) for s in x]
+        x = np.array([s @ (u @ vt) for s, (u, _, vt) in zip(x, rots)])
+        ref = x.mean(0) / np.linalg.norm(x.mean(0))
+    return x
+
+
 def pairs_auc(x: np.ndarray, who: dict[int, str]) -> float:
     """`likeness.same_person_auc` of the Euclidean distance between rows of `x`."""
     from toonmoji.avatar.likeness import same_person_auc
@@ -143,6 +179,12 @@ def main() -> None:
     pool = np.hstack([rigid, at_rest, np.array([measures(face, photo, True) for _, photo, face in faces])])
     med = np.median(pool, axis=0)
     pool = np.clip((pool - med) / (1.4826 * np.median(np.abs(pool - med), axis=0) + 1e-12), -4, 4)
+    dlib_shape = np.array([[predictor_shape(photo, face.box)[key] for key in PREDICTOR_KEYS] for _, photo, face in faces])
+    rows["dlib's 68 points: the 11 measures the fitting takes from them"] = (dlib_shape - dlib_shape.mean(0)) / dlib_shape.std(0)
+    aligned = procrustes(np.array([predictor_points(face, photo) for _, photo, face in faces])).reshape(len(faces), -1)
+    u = np.linalg.svd(aligned - aligned.mean(0), full_matrices=False)[0]
+    for count in (10, 20):
+        rows[f"dlib's 68 points aligned, {count} principal components whitened"] = u[:, :count]
     rows["best 8 of those, chosen on these 28 faces (overfit)"] = pool[:, greedy(pool, who)]
     k, n = len(who), len(faces)
     print(f"| representation | nearest among the {k} repeated people's faces | nearest among all {n} | same-person pairs nearer |\n|---|---|---|---|")

@@ -19,6 +19,11 @@ by bench/avatar_face_averages.py) and exaggerated a little away from it (`CARICA
 a caricaturist does; the choices (face, eye and brow shapes) are named from how many spreads a
 measure is from the median. The mesh has no ears: `ears.*` are read from the photo's pixels
 (`ears.py`).
+
+Where dlib is installed, the 11 proportions the 68 points measure (`PREDICTOR_KEYS`) and the
+face shape are taken from dlib's predictor instead (`predictor_shape`, photo and mirror
+averaged): the mesh net pulls faces towards its average face, the predictor follows the
+person's outline, and photos of one person come out nearer each other.
 """
 
 from __future__ import annotations
@@ -102,6 +107,51 @@ def mirrored_mesh_depth(image: np.ndarray, mesh: np.ndarray) -> tuple[np.ndarray
     flipped = np.ascontiguousarray(image[:, ::-1])
     points, depth, _ = face_mesh_depth(flipped, np.array([width - 1 - centre[0], centre[1]]), size, -angle)
     return points, depth
+
+
+# the attributes dlib's 68-point predictor tells people apart by better than the mesh does
+PREDICTOR_KEYS = ("face.width", "face.jaw", "face.chin", "eyes.size", "eyes.spacing", "eyes.openness",
+                  "brows.arch", "nose.width", "mouth.width", "mouth.lips", "mouth.upper")
+
+
+# robust spreads (1.4826 x MAD) of the face's length (27-8), jaw (4-12) and chin (6-10) widths in
+# face widths over the 86 faces of faces-attributes (dlib's points, photo and mirror averaged; no names used)
+PREDICTOR_SPREADS = (0.0514, 0.0291, 0.0330)
+
+
+def predictor_shape(image: np.ndarray, box: tuple[float, float, float, float]) -> dict[str, float | str] | None:
+    """`PREDICTOR_KEYS` and `face.shape` measured on dlib's 68 points (`_landmark_shape`) in `box`, averaged over
+    the photo and its mirror image; None without dlib. Why not the mesh: the mesh net pulls every
+    face towards its average, dlib's predictor (trained on hand-placed points) follows the
+    person's own outline, so photos of one person come out nearer each other (see
+    docs/guides/avatar-likeness.md, identity)."""
+    from toonmoji.errors import MissingExtraError
+    from toonmoji.faces.detect import landmarks_68
+
+    try:
+        lm = landmarks_68(image, box)
+        flipped = np.ascontiguousarray(image[:, ::-1])
+        w = image.shape[1]
+        mirrored = landmarks_68(flipped, (w - 1 - box[2], box[1], w - 1 - box[0], box[3]))
+    except MissingExtraError:
+        return None
+    mirrored[:, 0] = w - 1 - mirrored[:, 0]
+    mirrored = mirrored[list(MIRROR_68)]
+    ups = Upright.from_landmarks(lm), Upright.from_landmarks(mirrored)
+    a, b = (_landmark_shape(u) for u in ups)
+    out: dict[str, float | str] = {k: (float(a[k]) + float(b[k])) / 2 for k in PREDICTOR_KEYS}
+    # the face's shape named from the same points (the forehead, which they lack, taken as average)
+    length, jaw, chin = np.mean([(u.dist(27, 8), u.dist(4, 12), u.dist(6, 10)) for u in ups], 0)
+    s_length, s_jaw, s_chin = PREDICTOR_SPREADS
+    out["face.shape"] = shape_from_z((length - 1.0 / AVERAGE_RATIO) / s_length, (jaw - AVERAGE_JAW) / s_jaw,
+                                     (chin - AVERAGE_CHIN) / s_chin)
+    return out
+
+
+# iBUG index of each point's mirror partner (left <-> right)
+MIRROR_68 = (tuple(range(16, -1, -1)) + tuple(range(26, 16, -1)) + (27, 28, 29, 30, 35, 34, 33, 32, 31)
+             + (45, 44, 43, 42, 47, 46, 39, 38, 37, 36, 41, 40)
+             + (54, 53, 52, 51, 50, 49, 48, 59, 58, 57, 56, 55, 64, 63, 62, 61, 60, 67, 66, 65))
 
 
 def _landmark_shape(u: Upright) -> dict[str, float | str]:
@@ -236,7 +286,12 @@ def face_shape(raw: dict[str, float]) -> str:
     """oval, round, square, long or heart, as a person would name it: long when the face is
     clearly longer than most; round or square when shorter (square with a wide jaw); heart when
     the forehead is wide over a narrow, pointed jaw; square when the jaw is very wide; else oval."""
-    long, jaw, chin, fore = _z(raw, "ratio"), _z(raw, "jaw"), _z(raw, "chin"), _z(raw, "forehead_w")
+    return shape_from_z(_z(raw, "ratio"), _z(raw, "jaw"), _z(raw, "chin"), _z(raw, "forehead_w"))
+
+
+def shape_from_z(long: float, jaw: float, chin: float, fore: float = 0.0) -> str:
+    """`face_shape` from how many spreads the face's length (over its width), jaw width, chin
+    width and forehead width are from the average face's."""
     if long > 1.0:
         return "long"
     if long < -0.8:

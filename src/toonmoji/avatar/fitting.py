@@ -15,7 +15,7 @@ from toonmoji.avatar.colour import hex_of, rgb_of_lab, white_balance_gains
 from toonmoji.avatar.draw_hair import ears_hidden
 from toonmoji.avatar.ears import ear_attributes, ear_measures
 from toonmoji.avatar.facial_hair import fit_facial_hair
-from toonmoji.avatar.features import measure_shape, mirrored_mesh_depth
+from toonmoji.avatar.features import measure_shape, mirrored_mesh_depth, predictor_shape
 from toonmoji.avatar.glasses import fit_glasses
 from toonmoji.avatar.hair import fit_hair
 from toonmoji.avatar.model import Attributes, Confidence
@@ -74,6 +74,8 @@ def fit_attributes(image: np.ndarray, face: Face) -> Attributes:
     attrs = Attributes()
     mirrored, mirrored_depth = (None, None) if face.mesh is None else mirrored_mesh_depth(image, face.mesh)
     shape = measure_shape(c.upright, face.mesh, mirrored, face.depth, mirrored_depth)
+    if face.mesh is not None:  # without a mesh the 68 points already are the predictor's
+        shape.update(predictor_shape(image, face.box) or {})
     for key, value in shape.items():
         section, name = key.split(".")
         setattr(getattr(attrs, section), name, value if isinstance(value, str) else round(float(value), 3))

@@ -1,0 +1,94 @@
+"""The face's proportions read from dlib's 68 points (photo and mirror averaged) for the
+attributes that tell people apart: mirror-symmetric, following the face's real proportions, used
+by the fitting, and skipped (the mesh's measures kept) without dlib."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from toonmoji.avatar import features
+from toonmoji.avatar.features import MIRROR_68, PREDICTOR_KEYS, predictor_shape, shape_from_z
+from toonmoji.extras import missing_error
+from toonmoji.faces import detect_faces
+
+
+def test_mirror_partners_pair_left_with_right():
+    assert sorted(MIRROR_68) == list(range(68))
+    assert all(MIRROR_68[MIRROR_68[i]] == i for i in range(68))
+    assert MIRROR_68[36] == 45 and MIRROR_68[48] == 54 and MIRROR_68[8] == 8 and MIRROR_68[30] == 30
+
+
+@pytest.fixture(scope="module")
+def face_box(portrait):
+    pytest.importorskip("dlib", reason="dlib's 68-point predictor is the optional [dlib] extra")
+    return detect_faces(portrait)[0].box
+
+
+def test_same_measures_for_the_photo_and_its_mirror_image(portrait, face_box):
+    w = portrait.shape[1]
+    x0, y0, x1, y1 = face_box
+    flipped = np.ascontiguousarray(portrait[:, ::-1])
+    a = predictor_shape(portrait, face_box)
+    b = predictor_shape(flipped, (w - 1 - x1, y0, w - 1 - x0, y1))
+    assert set(a) == set(PREDICTOR_KEYS) | {"face.shape"}
+    assert a["face.shape"] == b["face.shape"]
+    for key in PREDICTOR_KEYS:
+        assert a[key] == pytest.approx(b[key], abs=1e-6), key
+
+
+def test_a_wider_face_is_measured_wider(portrait, face_box):
+    """Stretching the photo 20% sideways makes the face wider for its length and the eyes wider
+    apart: the measures follow the face, not an average face."""
+    base = predictor_shape(portrait, face_box)
+    wide = cv2.resize(portrait, None, fx=1.2, fy=1.0, interpolation=cv2.INTER_LINEAR)
+    x0, y0, x1, y1 = face_box
+    stretched = predictor_shape(wide, (x0 * 1.2, y0, x1 * 1.2, y1))
+    assert stretched["face.width"] > base["face.width"] + 0.05
+    assert stretched["mouth.width"] > base["mouth.width"]
+
+
+def test_fitting_draws_the_predictor_measures(portrait, face_box):
+    from toonmoji.avatar.fitting import fit_attributes
+
+    face = detect_faces(portrait)[0]
+    attrs = fit_attributes(portrait, face)
+    expected = predictor_shape(portrait, face.box)
+    assert attrs.eyes.spacing == pytest.approx(round(expected["eyes.spacing"], 3))
+    assert attrs.face.width == pytest.approx(round(expected["face.width"], 3))
+    assert attrs.face.shape == expected["face.shape"]
+
+
+def test_face_shape_names_follow_the_measures():
+    assert shape_from_z(1.5, 0.0, 0.0) == "long"
+    assert shape_from_z(-1.2, 1.0, 0.0) == "square" and shape_from_z(-1.2, -0.5, 0.0) == "round"
+    assert shape_from_z(0.0, -2.0, -0.5) == "heart"  # narrow, pointed jaw under an average forehead
+    assert shape_from_z(0.0, 0.0, 0.0) == "oval"
+
+
+def test_without_dlib_the_mesh_measures_stay(portrait, monkeypatch):
+    from toonmoji.avatar.fitting import fit_attributes
+    from toonmoji.faces import detect
+
+    face = detect_faces(portrait)[0]
+    if face.mesh is None:
+        pytest.skip("no mesh face found: nothing to fall back to")
+
+    def missing(*_args, **_kwargs):
+        raise missing_error("dlib", "dlib", "dlib's 68-point landmarks")
+
+    monkeypatch.setattr(detect, "landmarks_68", missing)
+    assert predictor_shape(portrait, face.box) is None
+    attrs = fit_attributes(portrait, face)
+    from toonmoji.avatar.canonical import Canonical
+
+    mirrored, mirrored_depth = features.mirrored_mesh_depth(portrait, face.mesh)
+    mesh = features.measure_shape(Canonical.from_photo(portrait, face.landmarks).upright, face.mesh, mirrored,
+                                  face.depth, mirrored_depth)
+    for key in (*PREDICTOR_KEYS, "face.shape"):
+        section, name = key.split(".")
+        if isinstance(mesh[key], str):
+            assert getattr(getattr(attrs, section), name) == mesh[key]
+            continue
+        assert getattr(getattr(attrs, section), name) == pytest.approx(round(float(mesh[key]), 3)), key
