@@ -85,8 +85,7 @@ def fitted_values(attrs) -> dict[str, object]:
 
 
 def agrees(attr: str, label, fitted) -> bool:
-    if attr == "hair_length" and fitted == "any":
-        return label in ("short", "long")
+    """Every fitted style names a length (curly and afro read short), so agreement is equality."""
     return label == fitted
 
 
