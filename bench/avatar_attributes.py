@@ -36,7 +36,7 @@ from toonmoji.avatar.colour import lab_of, white_balance_gains
 from toonmoji.avatar.cues import skin_lab
 from toonmoji.avatar.facial_hair import DARK, MOTTLE, STROKES, decide, measure
 from toonmoji.avatar.fitting import fit_avatar
-from toonmoji.avatar.glasses import BRIDGE, MIN_FACE_PX, RIM, TEMPLE, face_px, frame_lines
+from toonmoji.avatar.glasses import BRIDGE, MIN_FACE_PX, RIM, TEMPLE, frame_lines
 from toonmoji.avatar.hair import colour_sample, fit_hair
 from toonmoji.avatar.hair_colour import Thresholds, hair_class, hair_cue
 from toonmoji.avatar.naming import colour_class, facial_hair_class, length_class
@@ -84,11 +84,6 @@ def fitted_values(attrs) -> dict[str, object]:
             "glasses": attrs.glasses.style != "none"}
 
 
-def agrees(attr: str, label, fitted) -> bool:
-    """Every fitted style names a length (curly and afro read short), so agreement is equality."""
-    return label == fitted
-
-
 def label_value(entry: dict, attr: str):
     value = entry[attr]
     if attr == "hair_length" and entry["hair_tied"] is True and value == "unsure":
@@ -99,7 +94,7 @@ def label_value(entry: dict, attr: str):
 def score(rows: list[dict], attr: str) -> tuple[int, int]:
     pairs = [(label_value(r["label"], attr), r["fit"][attr]) for r in rows if r["fit"] is not None]
     pairs = [(lab, fit) for lab, fit in pairs if lab != "unsure"]
-    return sum(agrees(attr, lab, fit) for lab, fit in pairs), len(pairs)
+    return sum(lab == fit for lab, fit in pairs), len(pairs)
 
 
 def confusion(rows: list[dict], attr: str) -> None:
@@ -164,7 +159,7 @@ def glasses_lopo(rows: list[dict]) -> None:
         if r["face"] is None:
             continue
         c = Canonical.from_photo(r["photo"], r["face"].landmarks)
-        width = face_px(c)
+        width = c.face_px
         lines = frame_lines(c) if width >= MIN_FACE_PX else None
         cases.append((r["label"]["file"], bool(r["label"]["glasses"]), lines, width))
     steps = np.arange(2.0, 6.01, 0.25)
@@ -273,7 +268,7 @@ def sheet(rows: list[dict], out: Path, cell: int = 96, columns: int = 6) -> None
             text = short[attr](label_value(lab, attr))
             d.text((x, cell + 2), text, fill=(0, 0, 0))
             ftext = "no face" if fit is None else short[attr](fit[attr])
-            bad = fit is not None and label_value(lab, attr) != "unsure" and not agrees(attr, label_value(lab, attr), fit[attr])
+            bad = fit is not None and label_value(lab, attr) != "unsure" and label_value(lab, attr) != fit[attr]
             d.text((x, cell + 14), ftext, fill=(220, 0, 0) if bad else (0, 110, 0))
             x += max(d.textlength(text), d.textlength(ftext)) + 6
         if r["avatar"] is not None:

@@ -32,10 +32,10 @@ import numpy as np
 
 from avatar_identity import DATA, dlib_identities, labelled_faces, person
 from toonmoji.avatar.features import (
-    MIRROR_68,
     PREDICTOR_KEYS,
     Upright,
     mesh_measures,
+    mirrored_landmarks_68,
     mirrored_mesh_depth,
     predictor_shape,
 )
@@ -109,12 +109,8 @@ def predictor_points(face, photo) -> np.ndarray:
     each similarity-aligned to the same upright unit frame first (centred, unit size, roll removed)."""
     from toonmoji.faces.detect import landmarks_68
 
-    x0, y0, x1, y1 = face.box
-    w = photo.shape[1]
-    a = landmarks_68(photo, face.box)
-    b = landmarks_68(np.ascontiguousarray(photo[:, ::-1]), (w - 1 - x1, y0, w - 1 - x0, y1))
-    b[:, 0] = w - 1 - b[:, 0]
-    return (Upright.from_landmarks(a).points + Upright.from_landmarks(b[list(MIRROR_68)]).points) / 2
+    a, b = landmarks_68(photo, face.box), mirrored_landmarks_68(photo, face.box)
+    return (Upright.from_landmarks(a).points + Upright.from_landmarks(b).points) / 2
 
 
 def procrustes(points: np.ndarray) -> np.ndarray:

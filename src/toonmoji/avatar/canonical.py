@@ -44,6 +44,12 @@ class Canonical:
                                 borderMode=cv2.BORDER_CONSTANT, borderValue=0).astype(bool)
         return cls(warped, inside, lm @ m[:, :2].T + m[:, 2], s, u)
 
+    @property
+    def face_px(self) -> float:
+        """The face's width in photo pixels: what decides whether fine detail (strands, dots,
+        frame lines) can be seen at all."""
+        return FACE_WIDTH / max(self.scale, 1e-6)
+
     def polygon_mask(self, points: np.ndarray) -> np.ndarray:
         """`(H, W) bool` inside the polygon `points` (canonical pixels)."""
         mask = np.zeros(self.image.shape[:2], np.uint8)

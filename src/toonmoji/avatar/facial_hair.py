@@ -120,7 +120,7 @@ def measure(c: Canonical, gains: np.ndarray) -> tuple[Measures, np.ndarray, dict
     img = np.clip(c.image.astype(np.float64) * gains, 0, 255)
     lab = lab_of(img.reshape(-1, 3)).reshape(img.shape)
     light = lab[..., 0].astype(np.float32)
-    photo_px = FACE_WIDTH / max(c.scale, 1e-6)
+    photo_px = c.face_px
     sigma = 1.5 * max(1.0, FACE_WIDTH / photo_px)  # about 1.5 photo pixels
     residual = light - cv2.GaussianBlur(light, (0, 0), sigma)
     masks = regions(c) | jaw_bands(c)
@@ -190,7 +190,7 @@ def dots_evidence(dots: float, dark: float) -> float:
 
 
 def resolves_strokes(c: Canonical) -> bool:
-    return FACE_WIDTH / max(c.scale, 1e-6) >= TEXTURE_PX
+    return c.face_px >= TEXTURE_PX
 
 
 def fit_facial_hair(c: Canonical, gains: np.ndarray) -> FacialHair:

@@ -129,14 +129,9 @@ def predictor_shape(image: np.ndarray, box: tuple[float, float, float, float]) -
     from toonmoji.faces.detect import landmarks_68
 
     try:
-        lm = landmarks_68(image, box)
-        flipped = np.ascontiguousarray(image[:, ::-1])
-        w = image.shape[1]
-        mirrored = landmarks_68(flipped, (w - 1 - box[2], box[1], w - 1 - box[0], box[3]))
+        lm, mirrored = landmarks_68(image, box), mirrored_landmarks_68(image, box)
     except MissingExtraError:
         return None
-    mirrored[:, 0] = w - 1 - mirrored[:, 0]
-    mirrored = mirrored[list(MIRROR_68)]
     ups = Upright.from_landmarks(lm), Upright.from_landmarks(mirrored)
     a, b = (_landmark_shape(u) for u in ups)
     out: dict[str, float | str] = {k: (float(a[k]) + float(b[k])) / 2 for k in PREDICTOR_KEYS}
@@ -146,6 +141,18 @@ def predictor_shape(image: np.ndarray, box: tuple[float, float, float, float]) -
     out["face.shape"] = shape_from_z((length - 1.0 / AVERAGE_RATIO) / s_length, (jaw - AVERAGE_JAW) / s_jaw,
                                      (chin - AVERAGE_CHIN) / s_chin)
     return out
+
+
+def mirrored_landmarks_68(image: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarray:
+    """`(68, 2)` dlib's points found on the mirror image, mapped back into the photo with each
+    point's left/right partner swapped: a second reading of the same face whose errors are
+    mirrored, so averaging it with the first cancels the predictor's one-sided bias."""
+    from toonmoji.faces.detect import landmarks_68
+
+    w = image.shape[1]
+    mirrored = landmarks_68(np.ascontiguousarray(image[:, ::-1]), (w - 1 - box[2], box[1], w - 1 - box[0], box[3]))
+    mirrored[:, 0] = w - 1 - mirrored[:, 0]
+    return mirrored[list(MIRROR_68)]
 
 
 # iBUG index of each point's mirror partner (left <-> right)

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from toonmoji.avatar.canonical import FACE_WIDTH, Canonical
+from toonmoji.avatar.canonical import Canonical
 from toonmoji.avatar.colour import lab_of
 
 MIN_FACE_PX = 24  # photo pixels across the face below which nothing is read (not measured lower)
@@ -123,10 +123,6 @@ def frame_lines(c: Canonical) -> FrameLines:
     return FrameLines(bridge, temple, rim)
 
 
-def face_px(c: Canonical) -> float:
-    return FACE_WIDTH / max(c.scale, 1e-6)
-
-
 def decide(lines: FrameLines | None, width_px: float, bridge_t: float = BRIDGE, temple_t: float = TEMPLE,
            rim_t: float = RIM) -> Glasses:
     """Glasses or none from the line depths (None: the face is too small to read), how sure, and
@@ -146,5 +142,5 @@ def decide(lines: FrameLines | None, width_px: float, bridge_t: float = BRIDGE, 
 
 def fit_glasses(c: Canonical) -> Glasses:
     """Glasses or none, how sure, and the alternative."""
-    width = face_px(c)
+    width = c.face_px
     return decide(frame_lines(c) if width >= MIN_FACE_PX else None, width)

@@ -137,7 +137,7 @@ def fit_hair(c: Canonical, skin_lab: np.ndarray, gains: np.ndarray | None = None
     named = named_hair_colour(balanced[colour_sample(c, mask, lab, skin_lab, person)], skin_lab)
     if named is not None and covered(c, lab, mask):  # a hat, a hood: the hair itself is not shown
         return HairFit("short", None, [], 0.4, 0.0, np.zeros_like(matte), 0.3, _style(radii)[0])
-    style, score, alternative = receding_if_high(*curly_if_resolved(*_style(radii), FACE_WIDTH / max(c.scale, 1e-6)), hairline)
+    style, score, alternative = receding_if_high(*curly_if_resolved(*_style(radii), c.face_px), hairline)
     return HairFit(style, named[1] if named else colour, radii, fringe, part, mask, score, alternative,
                    named[2] if named else 0.0)
 
@@ -183,7 +183,7 @@ def covered(c: Canonical, lab: np.ndarray, mask: np.ndarray) -> bool:
     """Whether what sits on the head is smooth and not dark: fabric (a hat), not hair. Hair has
     strands, so its lightness varies from pixel to pixel; black hair is too dark to show it, so a
     dark crown is always taken for hair. Only decided where the photo resolves strands."""
-    if FACE_PX_FOR_TEXTURE > FACE_WIDTH / max(c.scale, 1e-6) or mask.sum() < 200:
+    if FACE_PX_FOR_TEXTURE > c.face_px or mask.sum() < 200:
         return False
     light = lab[..., 0].astype(np.float32)
     sigma = 1.5 * max(1.0, c.scale)
@@ -242,7 +242,7 @@ def _strip_rows(c: Canonical, skin: np.ndarray, head: np.ndarray, lab: np.ndarra
     if not rows:
         return np.zeros(0)
     run = np.convolve(np.asarray(rows), np.ones(5) / 5, mode="same")
-    if lab is None or FACE_PX_FOR_TEXTURE > FACE_WIDTH / max(c.scale, 1e-6):  # a step blurs to a drift
+    if lab is None or FACE_PX_FOR_TEXTURE > c.face_px:  # a step blurs to a drift
         return run
     return _sheen_continued(run, np.asarray(colours), max(1, round(DRIFT_SPAN * (lm[8, 1] - lm[27, 1]))))
 
@@ -304,7 +304,7 @@ def hair_on_top(c: Canonical, lab: np.ndarray, skin_lab: np.ndarray, person: np.
     face_len = max(1.0, lm[8, 1] - lm[27, 1])
     skin = scalp_skin(lab, skin_lab)
     thick, endless = _layer(_strip_rows(c, skin, person, lab), face_len)
-    resolved = FACE_WIDTH / max(c.scale, 1e-6) >= FACE_PX_FOR_TEXTURE  # hair rows beyond a blurred edge
+    resolved = c.face_px >= FACE_PX_FOR_TEXTURE  # hair rows beyond a blurred edge
     if endless and resolved:  # the matte runs on past any head's top: is right above the skin background?
         own, _ = _layer(_strip_rows(c, skin, person & (skin | ~like_beside(c, lab)), lab), face_len)
         if own <= 2 + c.scale:  # the run's smoothing and about one photo pixel of blurred edge

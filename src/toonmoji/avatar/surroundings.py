@@ -68,7 +68,7 @@ def smile_lines(c: Canonical) -> float:
     between the skin on either side of it, on both sides of the face (a shadow from a side light
     darkens one); 0 when the face is too small to resolve them. Plain by default: a faint ridge
     gives 0, so a young face is not drawn with lines."""
-    if FACE_WIDTH / max(c.scale, 1e-6) < LINES_PX:
+    if c.face_px < LINES_PX:
         return 0.0
     lm = c.landmarks
     light = cv2.GaussianBlur(lab_of(c.image.reshape(-1, 3)).reshape(c.image.shape)[..., 0].astype(np.float32),
