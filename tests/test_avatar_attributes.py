@@ -230,6 +230,56 @@ def test_a_moustache_only_just_there_over_a_stubbled_face_is_stubble():
     assert decide(unresolved)[0] == "none"  # a small face: no strokes read, neither is drawn
 
 
+def side_lit(image: np.ndarray, lm: np.ndarray, light: float, edge: float = 0.15) -> np.ndarray:
+    """A side light: the half of the face right of the nose (in the photo) gets `light` of the
+    light the other half gets, in linear light (shading scales all three channels), with a soft
+    edge `edge` face widths wide down the middle of the face."""
+    x = np.arange(image.shape[1], dtype=np.float32)
+    shade = 1 / (1 + np.exp(-(x - lm[30, 0]) / ((lm[16, 0] - lm[0, 0]) * edge)))
+    gain = 1 - (1 - light) * shade
+    linear = (image.astype(np.float32) / 255) ** 2.2 * gain[None, :, None]
+    return np.clip(255 * linear ** (1 / 2.2), 0, 255).astype(np.uint8)
+
+
+def test_a_side_light_does_not_darken_the_jaw_against_its_own_cheek(portrait, landmarks):
+    """Each jaw is read against the cheek on its own side and the chin and upper lip against
+    the two cheeks' mean: a side light that darkens half the face (cheek and jaw alike) leaves
+    the darkness the beard cue reads where it was."""
+    before = measures_of(portrait, landmarks)
+    after = measures_of(side_lit(portrait, landmarks, 0.3), landmarks)
+    for region in ("upper", "chin", "jaw_left", "jaw_right"):
+        assert abs(after.dark[region] - before.dark[region]) < 6.0, region
+    assert abs(after.band_dark - before.band_dark) < 6.0
+
+
+def test_stubble_under_a_side_light_is_stubble_and_a_beard_stays_a_beard(portrait, landmarks):
+    """Against the lit cheek alone, a side light made the shaded jaw, the chin and the upper
+    lip as dark as a beard, and dotted stubble was drawn as a full beard."""
+    stubble = side_lit(dotted(portrait, landmarks, 0.06), landmarks, 0.3)
+    assert facial_hair_of(stubble, landmarks).style == "stubble"
+    beard = side_lit(textured(portrait, landmarks, 0.08), landmarks, 0.3)
+    assert facial_hair_of(beard, landmarks).style == "full"
+    assert facial_hair_of(side_lit(portrait, landmarks, 0.3), landmarks).style == "none"
+
+
+def jpeg(image: np.ndarray, quality: int = 75) -> np.ndarray:
+    _, data = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, quality])
+    return cv2.imdecode(data, cv2.IMREAD_UNCHANGED)
+
+
+@pytest.mark.parametrize("seed", [0, 2])
+def test_stubble_with_one_jaw_in_black_shadow_is_read_on_the_lit_jaw(portrait, landmarks, seed):
+    """A jaw band in black shadow (under L* 20) shows few dots whatever grows there: a dot that
+    takes half the light moves L* by a few units, which JPEG compression mostly wipes out. The
+    dots are read on the lit band alone (here over ten times the threshold; read on both bands,
+    the shadowed band's faded dots gave under three times and, for one seed, no stubble), which
+    still has to be dotted more than the cheeks."""
+    dark_half = jpeg(side_lit(dotted(portrait, landmarks, 0.06, seed=seed), landmarks, 0.03, edge=0.05))
+    assert measures_of(dark_half, landmarks).mottle >= 4 * MOTTLE
+    assert facial_hair_of(dark_half, landmarks).style == "stubble"
+    assert facial_hair_of(jpeg(side_lit(portrait, landmarks, 0.03, edge=0.05)), landmarks).style == "none"
+
+
 def shaded_hair(colour_lab, n: int = 2000, seed: int = 1) -> np.ndarray:
     """RGB pixels of hair of one colour under shading: most of it darker than it reads."""
     rng = np.random.default_rng(seed)

@@ -18,6 +18,10 @@ drew beards on clean-shaven men and stubble on most women. Three things tell the
   textured like stubble (heavy stubble darkens the upper lip most, which alone read as a
   moustache).
 
+Darkness is read against the skin under the same light: each jaw against the cheek on its own
+side, the upper lip and chin against the two cheeks' mean, so a side light that darkens half
+the face is not a beard (`lit_skin`).
+
 Make-up (lipstick, blush) makes regions redder, not darker-and-textured, so it does not count.
 When the evidence is weak the answer is the plainer one ("none", or stubble for a beard), with
 a score that says how close the call was and the runner-up as the alternative.
@@ -48,6 +52,10 @@ MOTTLE_DARK = 0.5  # the jaw bands' darkness for mottled stubble, as a multiple 
 WEAK = 1.1  # a beard's evidence under this (within 10% of its thresholds) is only just a beard
 LINE, LINE_SIGMA = 0.4, 4.0  # dots lined up this coherently (over 4 canonical px) are a line
 DOT = 5  # canonical pixels (1/25 of the face width): the size of a dark dot the mottle counts
+# L*: a jaw band darker than this (about 3% of white) is in black shadow, where a dot that takes a
+# third off the skin's light moves L* by 2-3 and the photo's noise and compression wipe it out:
+# its dots are not read, the other band's are (15-25 give the same on the development set)
+DOTS_FLOOR = 20.0
 REGIONS = ("upper", "chin", "jaw_left", "jaw_right")
 
 
@@ -61,10 +69,11 @@ class FacialHair:
 
 @dataclass(frozen=True)
 class Measures:
-    """What `decide` reads. `dark`, `strokes`: per region of `REGIONS` (L* below the lit cheek,
-    share of stroke pixels). `mottle`: L*, how much more dotted with small dark spots the less
-    dotted of the two jaw bands is than the cheeks; `band_dark`: L*, the less dark jaw band
-    below the lit cheek. `resolved`: the photo resolves strokes; `mottle_resolved`: dots."""
+    """What `decide` reads. `dark`, `strokes`: per region of `REGIONS` (L* below the skin under
+    the same light, `lit_skin`; share of stroke pixels). `mottle`: L*, how much more dotted with
+    small dark spots the less dotted of the two jaw bands is than the cheeks (a band in black
+    shadow left out); `band_dark`: L*, the less dark jaw band below its own side's cheek.
+    `resolved`: the photo resolves strokes; `mottle_resolved`: dots."""
 
     dark: dict[str, float]
     strokes: dict[str, float]
@@ -115,6 +124,19 @@ def dark_dots(light: np.ndarray) -> np.ndarray:
     return np.where(coherence < LINE, hat, 0.0).astype(np.float32)
 
 
+def lit_skin(left: float, right: float) -> dict[str, float]:
+    """The skin's L* under the light each region gets: a side light leaves one half of the face
+    darker, jaw and cheek alike, so each jaw is read against the cheek on its own side and the
+    upper lip and chin (midway) against the two cheeks' mean. Against the lit cheek alone, the
+    shaded half's jaw and the chin read as dark as a beard. A cheek outside the photo is
+    replaced by the other."""
+    left = right if np.isnan(left) else left
+    right = left if np.isnan(right) else right
+    centre = (left + right) / 2
+    return {"upper": centre, "chin": centre, "jaw_left": left, "jaw_right": right,
+            "band_left": left, "band_right": right}
+
+
 def measure(c: Canonical, gains: np.ndarray) -> tuple[Measures, np.ndarray, dict[str, np.ndarray]]:
     """The `Measures` of a face, its white-balanced CIELAB image and the region masks."""
     img = np.clip(c.image.astype(np.float64) * gains, 0, 255)
@@ -125,14 +147,15 @@ def measure(c: Canonical, gains: np.ndarray) -> tuple[Measures, np.ndarray, dict
     residual = light - cv2.GaussianBlur(light, (0, 0), sigma)
     masks = regions(c) | jaw_bands(c)
     median = {k: float(np.median(light[m])) if m.sum() >= 8 else np.nan for k, m in masks.items()}
-    cheek = np.nanmax([median["cheek_left"], median["cheek_right"]])
-    dark = {k: float(cheek - median[k]) if not np.isnan(median[k]) else 0.0 for k in REGIONS}
+    lit = lit_skin(median["cheek_left"], median["cheek_right"])
+    dark = {k: float(lit[k] - median[k]) if not np.isnan(median[k]) else 0.0 for k in REGIONS}
     strokes = {k: float(np.mean(residual[masks[k]] < -4.0)) if masks[k].sum() >= 8 else 0.0 for k in REGIONS}
     dots = dark_dots(light)
     spots = {k: float(np.mean(dots[masks[k]])) if masks[k].sum() >= 8 else np.nan for k in masks}
     bands = ("band_left", "band_right")
-    mottle = min(spots[k] for k in bands) - float(np.nanmean([spots["cheek_left"], spots["cheek_right"]]))
-    band_dark = min(cheek - median[k] for k in bands)
+    readable = [k for k in bands if median[k] >= DOTS_FLOOR] or list(bands)  # not lost in black shadow
+    mottle = min(spots[k] for k in readable) - float(np.nanmean([spots["cheek_left"], spots["cheek_right"]]))
+    band_dark = min(lit[k] - median[k] for k in bands)
     measures = Measures(dark, strokes, 0.0 if np.isnan(mottle) else float(mottle),
                         0.0 if np.isnan(band_dark) else float(band_dark), resolves_strokes(c),
                         photo_px >= MOTTLE_PX)
