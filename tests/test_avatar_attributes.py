@@ -262,6 +262,17 @@ def test_stubble_under_a_side_light_is_stubble_and_a_beard_stays_a_beard(portrai
     assert facial_hair_of(side_lit(portrait, landmarks, 0.3), landmarks).style == "none"
 
 
+@pytest.mark.parametrize("light", [0.5, 0.3, 0.15])
+def test_a_side_light_does_not_make_the_dots_of_stubble_shallower(portrait, landmarks, light):
+    """The same stubble's dots are shallower in L* in the shaded half (a dot moves L* in
+    proportion to L* + 16); each side's dots are scaled by its cheek's ratio to the lit one, so
+    the mottle stays within a tenth of the evenly lit face's (unscaled, it fell by a quarter at
+    0.3 of the light and lost side-lit stubble near its threshold)."""
+    stubble = dotted(portrait, landmarks, 0.06)
+    even = measures_of(stubble, landmarks).mottle
+    assert measures_of(side_lit(stubble, landmarks, light), landmarks).mottle >= 0.9 * even
+
+
 def jpeg(image: np.ndarray, quality: int = 75) -> np.ndarray:
     _, data = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, quality])
     return cv2.imdecode(data, cv2.IMREAD_UNCHANGED)

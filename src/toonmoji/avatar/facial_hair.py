@@ -72,7 +72,7 @@ class Measures:
     """What `decide` reads. `dark`, `strokes`: per region of `REGIONS` (L* below the skin under
     the same light, `lit_skin`; share of stroke pixels). `mottle`: L*, how much more dotted with
     small dark spots the less dotted of the two jaw bands is than the cheeks (a band in black
-    shadow left out); `band_dark`: L*, the less dark jaw band below its own side's cheek.
+    shadow left out; each side's dots scaled to undo a side light, `shade_gains`); `band_dark`: L*, the less dark jaw band below its own side's cheek.
     `resolved`: the photo resolves strokes; `mottle_resolved`: dots."""
 
     dark: dict[str, float]
@@ -134,7 +134,17 @@ def lit_skin(left: float, right: float) -> dict[str, float]:
     right = left if np.isnan(right) else right
     centre = (left + right) / 2
     return {"upper": centre, "chin": centre, "jaw_left": left, "jaw_right": right,
-            "band_left": left, "band_right": right}
+            "band_left": left, "band_right": right, "cheek_left": left, "cheek_right": right}
+
+
+def shade_gains(lit: dict[str, float]) -> dict[str, float]:
+    """Per region, what undoes a side light's effect on the dots' depth. A dot that takes a
+    share of the skin's light off moves L* by about that share times (L* + 16) / 3, so in the
+    shaded half the same stubble's dots are shallower by the ratio of the two cheeks' L* + 16.
+    Scaling each side by that ratio reads both halves as if lit alike; the skin's own tone (the
+    same on both cheeks) does not enter, so darker skin is not boosted."""
+    top = max(lit.values())
+    return {k: (top + 16.0) / (v + 16.0) for k, v in lit.items()}
 
 
 def measure(c: Canonical, gains: np.ndarray) -> tuple[Measures, np.ndarray, dict[str, np.ndarray]]:
@@ -151,7 +161,8 @@ def measure(c: Canonical, gains: np.ndarray) -> tuple[Measures, np.ndarray, dict
     dark = {k: float(lit[k] - median[k]) if not np.isnan(median[k]) else 0.0 for k in REGIONS}
     strokes = {k: float(np.mean(residual[masks[k]] < -4.0)) if masks[k].sum() >= 8 else 0.0 for k in REGIONS}
     dots = dark_dots(light)
-    spots = {k: float(np.mean(dots[masks[k]])) if masks[k].sum() >= 8 else np.nan for k in masks}
+    relit = shade_gains(lit)
+    spots = {k: float(np.mean(dots[masks[k]])) * relit[k] if masks[k].sum() >= 8 else np.nan for k in masks}
     bands = ("band_left", "band_right")
     readable = [k for k in bands if median[k] >= DOTS_FLOOR] or list(bands)  # not lost in black shadow
     mottle = min(spots[k] for k in readable) - float(np.nanmean([spots["cheek_left"], spots["cheek_right"]]))
