@@ -53,8 +53,8 @@ WEAK = 1.1  # a beard's evidence under this (within 10% of its thresholds) is on
 LINE, LINE_SIGMA = 0.4, 4.0  # dots lined up this coherently (over 4 canonical px) are a line
 DOT = 5  # canonical pixels (1/25 of the face width): the size of a dark dot the mottle counts
 # L*: a jaw band darker than this (about 3% of white) is in black shadow, where a dot that takes a
-# third off the skin's light moves L* by 2-3 and the photo's noise and compression wipe it out:
-# its dots are not read, the other band's are (15-25 give the same on the development set)
+# third off the skin's light moves L* by about 4 and the photo's noise and compression wipe it
+# out: its dots are not read, the other band's are (15-40 give the same on the development set)
 DOTS_FLOOR = 20.0
 REGIONS = ("upper", "chin", "jaw_left", "jaw_right")
 
@@ -72,8 +72,9 @@ class Measures:
     """What `decide` reads. `dark`, `strokes`: per region of `REGIONS` (L* below the skin under
     the same light, `lit_skin`; share of stroke pixels). `mottle`: L*, how much more dotted with
     small dark spots the less dotted of the two jaw bands is than the cheeks (a band in black
-    shadow left out; each side's dots scaled to undo a side light, `shade_gains`); `band_dark`: L*, the less dark jaw band below its own side's cheek.
-    `resolved`: the photo resolves strokes; `mottle_resolved`: dots."""
+    shadow left out; each side's dots scaled to undo a side light, `shade_gains`); `band_dark`:
+    L*, the less dark jaw band below its own side's cheek. `resolved`: the photo resolves
+    strokes; `mottle_resolved`: dots."""
 
     dark: dict[str, float]
     strokes: dict[str, float]
