@@ -39,6 +39,7 @@ BARE_SIDE = 0.95  # head radii: no hair beside the head on that side
 CLOSE = 1.2  # what a one-sided far reach is capped to
 TIGHT_SIDES = 1.12  # head radii: hair along the sides of the head pulled back flat (a bun, a tail)
 FACE_PX_FOR_TEXTURE = 80  # photo pixels across the face from which hair strands are resolved
+FACE_PX_FOR_SCALP = 48  # ... from which a thin layer of hair on the scalp (HAIR_ON_TOP) is resolved
 BESIDE = (1.2, 1.5)  # head half-widths out from the nose bridge: beside the head, off the skull
 BACKGROUND_DE = 12.0  # CIELAB Delta E within which a strip pixel has the colour beside the head
 DRIFT_SPAN = 0.05  # face lengths over which a scalp's colour is compared with the skin below it
@@ -115,12 +116,16 @@ def fit_hair(c: Canonical, skin_lab: np.ndarray, gains: np.ndarray | None = None
         colour = named[1] if named else None
         if (bare >= BALD or beyond) and hairline >= 0.25:
             if hairline < 0.45:  # the head ends low: light hair on a light background may be lost
-                return HairFit("bald", colour, radii, 0.0, 0.0, mask, 0.5, "short")
-            score = float(np.clip(0.55 + 2.5 * (bare - BALD), 0.55, 0.9))
-            return HairFit("bald", colour, radii, 0.0, 0.0, mask, round(score, 2), "buzz" if bare > 0.95 else "receding")
-        if bare >= RECEDING:
-            return HairFit("receding", colour, radii, 0.1, 0.0, mask, 0.5, "bald" if bare >= 0.75 else "short")
-        return HairFit("bald", colour, radii, 0.0, 0.0, mask, 0.45, "short")  # a skin-coloured crown only
+                style, score, alternative = "bald", 0.5, "short"
+            else:
+                score = round(float(np.clip(0.55 + 2.5 * (bare - BALD), 0.55, 0.9)), 2)
+                style, alternative = "bald", "buzz" if bare > 0.95 else "receding"
+        elif bare >= RECEDING:
+            style, score, alternative = "receding", 0.5, "bald" if bare >= 0.75 else "short"
+        else:
+            style, score, alternative = "bald", 0.45, "short"  # a skin-coloured crown only
+        style, score, alternative = bald_if_resolved(style, score, alternative, c.face_px, hairline)
+        return HairFit(style, colour, radii, 0.1 if style == "receding" else 0.0, 0.0, mask, score, alternative)
     colour_lab = robust_colour(img[ring & ~skinlike], 10.0, 95.0)
     if colour_lab is None:  # nothing but skin and background above the brows: a neutral guess
         return HairFit("short", None, [], 0.4, 0.0, np.zeros_like(matte), 0.3, "bald")
@@ -149,6 +154,19 @@ def curly_if_resolved(style: str, score: float, alternative: str, face_px: float
     silhouette) with curly offered as the alternative."""
     if style == "curly" and face_px < FACE_PX_FOR_TEXTURE:
         return "short", 0.45, "curly"
+    return style, score, alternative
+
+
+def bald_if_resolved(style: str, score: float, alternative: str, face_px: float,
+                     hairline: float) -> tuple[str, float, str]:
+    """Bald only where the photo resolves a thin layer of hair on the scalp (a face `face_px`
+    photo pixels wide, at least `FACE_PX_FOR_SCALP`): `HAIR_ON_TOP` is then 5 photo pixels or
+    more. On a smaller face thin, grey or slicked-back hair blurs into the scalp and into the
+    background, and the person matte cannot show it, so a bare-looking crown is drawn receding
+    (some hair, a high hairline) with bald the alternative, unless the bare skin reaches
+    `BALD_LINE` (past where any forehead ends: a bald crown whatever the size)."""
+    if style == "bald" and face_px < FACE_PX_FOR_SCALP and hairline < BALD_LINE:
+        return "receding", 0.4, "bald"
     return style, score, alternative
 
 
