@@ -7,11 +7,14 @@ from __future__ import annotations
 import numpy as np
 
 from toonmoji.avatar.hair import (
+    BALD_LINE,
     DRIFT,
+    FACE_PX_FOR_SCALP,
     FACE_PX_FOR_TEXTURE,
     RECEDING_LINE,
     _sheen_continued,
     _style,
+    bald_if_resolved,
     curly_if_resolved,
     receding_if_high,
     tied_over_shoulder,
@@ -133,3 +136,15 @@ def test_curls_are_only_called_where_the_photo_resolves_strands():
     assert curly_if_resolved("curly", 0.5, "short", FACE_PX_FOR_TEXTURE / 2) == ("short", 0.45, "curly")
     assert curly_if_resolved("curly", 0.5, "short", 2 * FACE_PX_FOR_TEXTURE) == ("curly", 0.5, "short")
     assert curly_if_resolved("long_straight", 0.9, "medium", 10.0) == ("long_straight", 0.9, "medium")
+
+
+def test_a_bare_looking_crown_on_a_small_face_is_receding_not_bald():
+    """Under `FACE_PX_FOR_SCALP` a thin layer of hair on the scalp is a few photo pixels, blurred
+    into the skin and the background: the plainer receding is drawn, bald offered instead."""
+    small, large = FACE_PX_FOR_SCALP * 0.7, FACE_PX_FOR_SCALP * 2
+    assert bald_if_resolved("bald", 0.9, "buzz", small, 0.45) == ("receding", 0.4, "bald")
+    assert length_class(bald_if_resolved("bald", 0.9, "buzz", small, 0.45)[0]) == "short"
+    assert bald_if_resolved("bald", 0.9, "buzz", large, 0.45) == ("bald", 0.9, "buzz")
+    # bare skin past where any forehead ends is a bald crown at any size
+    assert bald_if_resolved("bald", 0.9, "buzz", small, BALD_LINE + 0.05)[0] == "bald"
+    assert bald_if_resolved("short", 0.6, "buzz", small, 0.45) == ("short", 0.6, "buzz")

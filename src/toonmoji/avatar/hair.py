@@ -7,6 +7,12 @@ the temples, so a dark background or a shirt does not count. The silhouette is t
 along 24 rays from the head centre (in head radii: 1 is the drawn head's edge), median-smoothed:
 a few numbers that draw as one smooth closed path and that a person can edit.
 
+The head matte cuts the neck under the chin and drops the shoulders beside it, and with them long
+hair hanging there. So where the head matte finds no length, the person matte's pixels of the
+hair's colour beside the jaw and neck are added; they make the hair long only when they reach
+below the ears on both sides (loose long hair frames the face; a dark background, a neighbour or
+a jacket joins the hair on one side).
+
 Bald is decided from the bare scalp above the forehead, and vetoed when the person matte (selfie
 segmentation, which keeps hair of any colour against any background) shows a layer of hair on
 top of it; when the photo's top edge cuts through the forehead, the photo cannot say.
@@ -23,6 +29,7 @@ from toonmoji.avatar.canonical import FACE_WIDTH, Canonical
 from toonmoji.avatar.colour import hex_of, lab_of, rgb_of_lab, robust_colour
 from toonmoji.avatar.hair_colour import named_hair_colour
 from toonmoji.avatar.model import OUTLINE_POINTS
+from toonmoji.avatar.naming import length_class
 from toonmoji.avatar.surroundings import person_mask
 from toonmoji.emoji.matte import compute_matte
 
@@ -37,8 +44,11 @@ CROWN = 0.6  # face lengths above the brows a photo must show to tell a bald hea
 FAR = 2.0  # head radii: only an afro or loose long hair reaches this far
 BARE_SIDE = 0.95  # head radii: no hair beside the head on that side
 CLOSE = 1.2  # what a one-sided far reach is capped to
+LONG_REACH = 1.1  # head radii below the ears (120-150 and 210-240 degrees): hair to the shoulders
+NECK_END = 0.3  # face lengths under the chin: the neck's end, where the head matte cuts (emoji.matte.NECK_CUT)
 TIGHT_SIDES = 1.12  # head radii: hair along the sides of the head pulled back flat (a bun, a tail)
 FACE_PX_FOR_TEXTURE = 80  # photo pixels across the face from which hair strands are resolved
+FACE_PX_FOR_SCALP = 48  # ... from which a thin layer of hair on the scalp (HAIR_ON_TOP) is resolved
 BESIDE = (1.2, 1.5)  # head half-widths out from the nose bridge: beside the head, off the skull
 BACKGROUND_DE = 12.0  # CIELAB Delta E within which a strip pixel has the colour beside the head
 DRIFT_SPAN = 0.05  # face lengths over which a scalp's colour is compared with the skin below it
@@ -96,7 +106,8 @@ def fit_hair(c: Canonical, skin_lab: np.ndarray, gains: np.ndarray | None = None
     ring = ~face & (yy < brow_y - 10) & (ell_photo < 1.0) & (ell_photo > 0.75**2) & c.valid
     # beards, sideburns and jaw shadows hug the face below the nose: never hair
     jaw_band = cv2.dilate(face.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (25, 25))).astype(bool)
-    candidates = matte & ~skinlike & ~face & ~(jaw_band & (yy > lm[30, 1])) & (ell < 2.3**2) & c.valid
+    hair_like = ~skinlike & ~face & ~(jaw_band & (yy > lm[30, 1])) & (ell < 2.3**2) & c.valid
+    candidates = matte & hair_like
     bare, hairline = scalp(c, lab, skin_lab, matte)
     if person is None:
         person = person_mask(c)
@@ -115,12 +126,16 @@ def fit_hair(c: Canonical, skin_lab: np.ndarray, gains: np.ndarray | None = None
         colour = named[1] if named else None
         if (bare >= BALD or beyond) and hairline >= 0.25:
             if hairline < 0.45:  # the head ends low: light hair on a light background may be lost
-                return HairFit("bald", colour, radii, 0.0, 0.0, mask, 0.5, "short")
-            score = float(np.clip(0.55 + 2.5 * (bare - BALD), 0.55, 0.9))
-            return HairFit("bald", colour, radii, 0.0, 0.0, mask, round(score, 2), "buzz" if bare > 0.95 else "receding")
-        if bare >= RECEDING:
-            return HairFit("receding", colour, radii, 0.1, 0.0, mask, 0.5, "bald" if bare >= 0.75 else "short")
-        return HairFit("bald", colour, radii, 0.0, 0.0, mask, 0.45, "short")  # a skin-coloured crown only
+                style, score, alternative = "bald", 0.5, "short"
+            else:
+                score = round(float(np.clip(0.55 + 2.5 * (bare - BALD), 0.55, 0.9)), 2)
+                style, alternative = "bald", "buzz" if bare > 0.95 else "receding"
+        elif bare >= RECEDING:
+            style, score, alternative = "receding", 0.5, "bald" if bare >= 0.75 else "short"
+        else:
+            style, score, alternative = "bald", 0.45, "short"  # a skin-coloured crown only
+        style, score, alternative = bald_if_resolved(style, score, alternative, c.face_px, hairline)
+        return HairFit(style, colour, radii, 0.1 if style == "receding" else 0.0, 0.0, mask, score, alternative)
     colour_lab = robust_colour(img[ring & ~skinlike], 10.0, 95.0)
     if colour_lab is None:  # nothing but skin and background above the brows: a neutral guess
         return HairFit("short", None, [], 0.4, 0.0, np.zeros_like(matte), 0.3, "bald")
@@ -138,8 +153,31 @@ def fit_hair(c: Canonical, skin_lab: np.ndarray, gains: np.ndarray | None = None
     if named is not None and covered(c, lab, mask):  # a hat, a hood: the hair itself is not shown
         return HairFit("short", None, [], 0.4, 0.0, np.zeros_like(matte), 0.3, _style(radii)[0])
     style, score, alternative = receding_if_high(*curly_if_resolved(*_style(radii), c.face_px), hairline)
+    if length_class(style) != "long":  # the head matte stops at the jaw: is there hair below it?
+        hanging = person & _below_the_ears(c) & hair_like  # the person matte keeps what GrabCut cut
+        framed = _radii(_joined(_near(lab, colour_lab, candidates | hanging), ring), centre, rx, ry)
+        if frames_the_face(framed):
+            style, score, alternative, radii = "long_straight", 0.5, style, framed
     return HairFit(style, named[1] if named else colour, radii, fringe, part, mask, score, alternative,
                    named[2] if named else 0.0)
+
+
+def _below_the_ears(c: Canonical) -> np.ndarray:
+    """`(H, W) bool`: the rows from the nose's tip down to `NECK_END` face lengths under the chin,
+    where loose long hair hangs beside the jaw and the neck before it falls on the shoulders."""
+    lm = c.landmarks
+    yy = np.arange(c.image.shape[0])[:, None]
+    rows = (yy > lm[30, 1]) & (yy < lm[8, 1] + NECK_END * (lm[8, 1] - lm[27, 1]))
+    return np.broadcast_to(rows, c.image.shape[:2])
+
+
+def frames_the_face(radii: list[float]) -> bool:
+    """Whether a silhouette reaches `LONG_REACH` head radii below the ears on *both* sides: loose
+    long hair frames the face. The person matte beside the jaw also holds a dark background, a
+    neighbour or a jacket of the hair's colour, and those join the hair on one side; hair brought
+    over one shoulder is the tail's case (`tied_over_shoulder`)."""
+    r = np.asarray(radii)
+    return bool(min(r[8:11].max(), r[14:17].max()) >= LONG_REACH)
 
 
 def curly_if_resolved(style: str, score: float, alternative: str, face_px: float) -> tuple[str, float, str]:
@@ -149,6 +187,19 @@ def curly_if_resolved(style: str, score: float, alternative: str, face_px: float
     silhouette) with curly offered as the alternative."""
     if style == "curly" and face_px < FACE_PX_FOR_TEXTURE:
         return "short", 0.45, "curly"
+    return style, score, alternative
+
+
+def bald_if_resolved(style: str, score: float, alternative: str, face_px: float,
+                     hairline: float) -> tuple[str, float, str]:
+    """Bald only where the photo resolves a thin layer of hair on the scalp (a face `face_px`
+    photo pixels wide, at least `FACE_PX_FOR_SCALP`): `HAIR_ON_TOP` is then 5 photo pixels or
+    more. On a smaller face thin, grey or slicked-back hair blurs into the scalp and into the
+    background, and the person matte cannot show it, so a bare-looking crown is drawn receding
+    (some hair, a high hairline) with bald the alternative, unless the bare skin reaches
+    `BALD_LINE` (past where any forehead ends: a bald crown whatever the size)."""
+    if style == "bald" and face_px < FACE_PX_FOR_SCALP and hairline < BALD_LINE:
+        return "receding", 0.4, "bald"
     return style, score, alternative
 
 
@@ -435,8 +486,8 @@ def _style(radii: list[float]) -> tuple[str, float, str]:
     both_sides = min(r[2:6].mean(), r[19:23].mean())
     if tied_over_shoulder(low, top, upper_sides):
         return "ponytail", 0.35, "long_straight"
-    if sides_low >= 1.1:
-        return "long_straight", float(np.clip(0.5 + 2.0 * (sides_low - 1.1), 0.5, 0.9)), "medium"
+    if sides_low >= LONG_REACH:
+        return "long_straight", float(np.clip(0.5 + 2.0 * (sides_low - LONG_REACH), 0.5, 0.9)), "medium"
     if top >= 1.32 and both_sides >= 1.25:
         return "curly", 0.5, "short"
     if top >= 1.3 and upper_sides < TIGHT_SIDES:
