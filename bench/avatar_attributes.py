@@ -223,7 +223,7 @@ def hair_colour_lopo(rows: list[dict]) -> None:
     grid = [Thresholds(black=b, glossy=g, light_brown=lb, light=li, neutral=n, neutral_black=nb)
             for b in (18.0, 21.0, 24.0, 27.0) for g in (0.0, 0.05, 0.07, 0.09)
             for lb in (0.12, 0.14, 0.16, 0.18, 0.2) for li in (0.26, 0.3, 0.34, 0.38)
-            for n in (-0.45, -0.35, -0.25, -0.15, -0.05) for nb in (-1.15, -1.0, -0.85, -0.7, -0.55)]
+            for n in (-0.4, -0.3, -0.2, -0.1, 0.0) for nb in (-1.15, -1.0, -0.85, -0.7, -0.55)]
     if shipped not in grid:
         grid.append(shipped)
     hits = {t: [(hair_class(k[2], t) if k[2] is not None else k[3]) == k[1] for k in cases] for t in grid}

@@ -1,12 +1,13 @@
 """Hair colour named as a person names it, and drawn so that it reads as that name.
 
 The colour is read from the lit strands (the 75th percentile of the hair's lightness: most of
-hair is in its own shade, darker and duller than the colour people give it) and named with two
-cues that hold under a photo's exposure:
+hair is in its own shade, darker and duller than the colour people give it) and named with
+cues that hold under a photo's exposure and its light's colour:
 
 - black is *dark and colourless*: the lit strands stay near black in CIELAB (lightness and
   chroma together; dark brown hair keeps its warm chroma even in a dim photo), or glossy black
-  hair's highlights, lit but colourless and still far darker than the skin;
+  hair's highlights, lit but colourless and still far darker than the skin, or dark hair as
+  neutral as the light (its `warmth`, below);
 - how light the rest is, is read *against the skin*: the lit strands' luminance as a share of
   the skin's (the face is in the same light, so the share is a reflectance ratio that an over- or
   under-exposed photo does not change). Light hair is grey/white when neutral and blond when
@@ -16,7 +17,8 @@ cues that hold under a photo's exposure:
   cancels: grey, white and black hair reflect the light as it comes (a shine of the light's own
   colour), far less red than skin; pigmented hair (brown, blond, red) is about as warm as skin or
   warmer. This tells grey from blond and black from brown under a warm or cool light that gives
-  colourless hair chroma of its own (a tungsten-lit black head read dark brown).
+  colourless hair chroma of its own (a tungsten-lit black head read dark brown), and a neutral
+  sheen on dark hair from light brown hair.
 
 The class is then drawn as a colour *in* that class that keeps the person's own hue, so the
 drawing and the name agree (`naming.colour_class(drawn) == class`, checked by the tests).
@@ -38,7 +40,7 @@ GLOSSY = 0.07  # ... or lit strands this dark against the skin (a share of its l
 GLOSSY_CHROMA = 4.0  # ... and this colourless: black hair's highlights, lit but without colour
 LIGHT_BROWN = 0.16  # lit strands' luminance / the skin's, from which brown hair reads light brown
 LIGHT = 0.30  # ... from which hair reads light: blond, or grey/white when colourless
-NEUTRAL = -0.25  # warmth under which hair is neutral (the light's colour): light hair grey, mid-light a sheen
+NEUTRAL = -0.2  # warmth under which hair is neutral (the light's colour): light hair grey, mid-light a sheen
 NEUTRAL_BLACK = -0.85  # ... and under which dark hair (under LIGHT_BROWN) is black: a neutral shine, no pigment
 TYPICAL_SKIN = (70.0, 12.0, 18.0)  # CIELAB of a lit face, where the skin is not known
 RED_CHROMA = 20.0  # C* from which hair of a red hue (under 60 degrees) may be red: and above the skin's
