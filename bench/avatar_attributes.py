@@ -209,7 +209,7 @@ def hair_cue_of(photo, face):
 
 def hair_colour_lopo(rows: list[dict]) -> None:
     """Leave one photo out for the hair colour names' thresholds (black, glossy black, light
-    brown, light), as `facial_hair_lopo` does for the beard. Faces drawn bald, or with no colour
+    brown, light, neutral and neutral black warmth), as `facial_hair_lopo` does for the beard. Faces drawn bald, or with no colour
     read, keep their fitted value whatever the thresholds."""
     cases = []
     for r in rows:
@@ -220,9 +220,10 @@ def hair_colour_lopo(rows: list[dict]) -> None:
         cue = None if fixed == "none" else hair_cue_of(r["photo"], r["face"])
         cases.append((r["label"]["file"], label, cue, fixed))
     shipped = Thresholds()
-    grid = [Thresholds(black=b, glossy=g, light_brown=lb, light=li, grey_chroma=gc)
+    grid = [Thresholds(black=b, glossy=g, light_brown=lb, light=li, neutral=n, neutral_black=nb)
             for b in (18.0, 21.0, 24.0, 27.0) for g in (0.0, 0.05, 0.07, 0.09)
-            for lb in (0.12, 0.14, 0.16, 0.18, 0.2) for li in (0.26, 0.3, 0.34, 0.38) for gc in (8.0, 10.0, 12.0)]
+            for lb in (0.12, 0.14, 0.16, 0.18, 0.2) for li in (0.26, 0.3, 0.34, 0.38)
+            for n in (-0.4, -0.3, -0.2, -0.1, 0.0) for nb in (-1.15, -1.0, -0.85, -0.7, -0.55)]
     if shipped not in grid:
         grid.append(shipped)
     hits = {t: [(hair_class(k[2], t) if k[2] is not None else k[3]) == k[1] for k in cases] for t in grid}
@@ -235,9 +236,10 @@ def hair_colour_lopo(rows: list[dict]) -> None:
         lopo += sum(hits[best][i] for i, k in enumerate(cases) if k[0] == p)
     print(f"\nhair colour, leave one photo out ({len(photos)} photos): thresholds picked on the other photos "
           f"agree {percent(lopo, len(cases))}; the shipped thresholds (black {shipped.black:g}, glossy "
-          f"{shipped.glossy:g}, light brown {shipped.light_brown:g}, light {shipped.light:g}, grey chroma "
-          f"{shipped.grey_chroma:g}) {percent(sum(hits[shipped]), len(cases))}; picked: "
-          + ", ".join(f"{t.black:g}/{t.glossy:g}/{t.light_brown:g}/{t.light:g}/{t.grey_chroma:g} x{n}"
+          f"{shipped.glossy:g}, light brown {shipped.light_brown:g}, light {shipped.light:g}, neutral "
+          f"{shipped.neutral:g}, neutral black {shipped.neutral_black:g}) {percent(sum(hits[shipped]), len(cases))}; "
+          "picked (black/glossy/light brown/light/neutral/neutral black): "
+          + ", ".join(f"{t.black:g}/{t.glossy:g}/{t.light_brown:g}/{t.light:g}/{t.neutral:g}/{t.neutral_black:g} x{n}"
                       for t, n in Counter(chosen).most_common()))
 
 

@@ -57,3 +57,60 @@ def test_the_class_thresholds_match_the_data_sets_rules():
     assert colour_class_lab(np.array([75.0, 1.0, 2.0])) == "grey_white"
     assert colour_class_lab(np.array([45.0, 30.0, 30.0])) == "red"
     assert colour_class_lab(np.array([45.0, -30.0, -20.0])) == "dyed_other"
+
+
+SKIN = np.array([66.0, 16.0, 20.0])  # red/blue as the median face of the development set (ln 1.0)
+
+
+def _shaded(colour_lab, n: int = 2000, seed: int = 2) -> np.ndarray:
+    """RGB pixels of hair of one colour under shading (most of it darker than it reads)."""
+    rng = np.random.default_rng(seed)
+    lab = np.repeat(np.asarray(colour_lab, np.float64)[None], n, axis=0)
+    shade = rng.uniform(0.35, 1.05, n)
+    lab[:, 0] *= shade
+    lab[:, 1:] *= np.clip(shade, 0.5, 1.0)[:, None]
+    return rgb_of_lab(lab)
+
+
+def _lit_by(rgb: np.ndarray, gains: tuple[float, float, float]) -> np.ndarray:
+    """`rgb` ([0, 255], any shape) under a light of another colour: per-channel gains in linear light."""
+    c = np.asarray(rgb, np.float64) / 255.0
+    linear = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4) * np.asarray(gains)
+    linear = np.clip(linear, 0.0, 1.0)
+    return 255.0 * np.where(linear <= 0.0031308, 12.92 * linear, 1.055 * linear ** (1 / 2.4) - 0.055)
+
+
+def _named_under(hair_lab, gains: tuple[float, float, float]) -> str:
+    skin = lab_of(_lit_by(rgb_of_lab(SKIN[None]), gains))[0]
+    return named_hair_colour(_lit_by(_shaded(hair_lab), gains), skin)[0]
+
+
+WARM = (1.25, 1.0, 0.55)  # tungsten-like: skin and neutral hair alike turn orange
+COOL = (0.85, 1.0, 1.35)  # shade under a blue sky
+
+
+@pytest.mark.parametrize("gains", [(1.0, 1.0, 1.0), WARM, COOL])
+def test_grey_and_blond_are_told_apart_under_a_coloured_light(gains):
+    """Grey hair reflects the light as it comes, blond hair is warmer than the skin; a warm light
+    gives grey hair chroma of its own (it read blond) and a cool one takes blond's away (it read
+    grey), but the hair's red/blue against the skin's stays."""
+    assert _named_under((72.0, 0.5, 1.5), gains) == "grey_white"
+    assert _named_under((70.0, 5.0, 24.0), gains) == "blond"
+
+
+@pytest.mark.parametrize("gains", [(1.0, 1.0, 1.0), WARM])
+def test_black_hair_under_a_warm_light_is_black_and_brown_stays_brown(gains):
+    """Black hair's shine has the light's colour: under a warm light its lit strands get a warm
+    chroma that read dark brown. Against the skin in the same light it is still neutral."""
+    assert _named_under((14.0, 0.3, 0.3), gains) == "black"
+    assert _named_under((24.0, 7.0, 12.0), gains) == "dark_brown"
+
+
+def test_a_neutral_sheen_on_dark_hair_is_not_light_brown():
+    """Lit strands as light as light brown hair's but as neutral as the light are a sheen on
+    darker hair (dark brown); with the warmth of pigment they are light brown."""
+    rng = np.random.default_rng(4)
+    dark = rgb_of_lab(np.column_stack([rng.uniform(12, 22, 1200), np.full(1200, 5.0), np.full(1200, 9.0)]))
+    for a, b, name in ((0.5, 1.0, "dark_brown"), (9.0, 15.0, "light_brown")):
+        lit = rgb_of_lab(np.column_stack([rng.uniform(33, 37, 800), np.full(800, a), np.full(800, b)]))
+        assert named_hair_colour(np.vstack([dark, lit]), SKIN)[0] == name

@@ -1,16 +1,24 @@
 """Hair colour named as a person names it, and drawn so that it reads as that name.
 
 The colour is read from the lit strands (the 75th percentile of the hair's lightness: most of
-hair is in its own shade, darker and duller than the colour people give it) and named with two
-cues that hold under a photo's exposure:
+hair is in its own shade, darker and duller than the colour people give it) and named with
+cues that hold under a photo's exposure and its light's colour:
 
 - black is *dark and colourless*: the lit strands stay near black in CIELAB (lightness and
   chroma together; dark brown hair keeps its warm chroma even in a dim photo), or glossy black
-  hair's highlights, lit but colourless and still far darker than the skin;
+  hair's highlights, lit but colourless and still far darker than the skin, or dark hair as
+  neutral as the light (its `warmth`, below);
 - how light the rest is, is read *against the skin*: the lit strands' luminance as a share of
   the skin's (the face is in the same light, so the share is a reflectance ratio that an over- or
-  under-exposed photo does not change). Light hair is grey/white when colourless and blond when
-  coloured; below it light brown, then dark brown; red has more chroma than the skin.
+  under-exposed photo does not change). Light hair is grey/white when neutral and blond when
+  warm; below it light brown, then dark brown; red has more chroma than the skin;
+- how *warm* the hair is, is read against the skin too: the hair's mid-tones' red/blue ratio in
+  linear light over the skin's (`warmth`, natural log). The light's colour multiplies both, so it
+  cancels: grey, white and black hair reflect the light as it comes (a shine of the light's own
+  colour), far less red than skin; pigmented hair (brown, blond, red) is about as warm as skin or
+  warmer. This tells grey from blond and black from brown under a warm or cool light that gives
+  colourless hair chroma of its own (a tungsten-lit black head read dark brown), and a neutral
+  sheen on dark hair from light brown hair.
 
 The class is then drawn as a colour *in* that class that keeps the person's own hue, so the
 drawing and the name agree (`naming.colour_class(drawn) == class`, checked by the tests).
@@ -26,14 +34,15 @@ from toonmoji.avatar.colour import hex_of, lab_of, rgb_of_lab
 from toonmoji.avatar.naming import colour_class_lab
 
 LIT = 75.0  # lightness percentile of the lit strands
-SKIN_L = 70.0  # a lit face's L* where the skin is not known
 BLACK = 24.0  # hypot(L*, CHROMA_WEIGHT * C*) of the lit strands under which hair reads black
 CHROMA_WEIGHT = 3.0
 GLOSSY = 0.07  # ... or lit strands this dark against the skin (a share of its luminance)
 GLOSSY_CHROMA = 4.0  # ... and this colourless: black hair's highlights, lit but without colour
 LIGHT_BROWN = 0.16  # lit strands' luminance / the skin's, from which brown hair reads light brown
 LIGHT = 0.30  # ... from which hair reads light: blond, or grey/white when colourless
-GREY_CHROMA = 10.0  # C* under which light hair is colourless
+NEUTRAL = -0.2  # warmth under which hair is neutral (the light's colour): light hair grey, mid-light a sheen
+NEUTRAL_BLACK = -0.85  # ... and under which dark hair (under LIGHT_BROWN) is black: a neutral shine, no pigment
+TYPICAL_SKIN = (70.0, 12.0, 18.0)  # CIELAB of a lit face, where the skin is not known
 RED_CHROMA = 20.0  # C* from which hair of a red hue (under 60 degrees) may be red: and above the skin's
 
 
@@ -45,17 +54,19 @@ class Thresholds:
     glossy: float = GLOSSY
     light_brown: float = LIGHT_BROWN
     light: float = LIGHT
-    grey_chroma: float = GREY_CHROMA
+    neutral: float = NEUTRAL
+    neutral_black: float = NEUTRAL_BLACK
 
 
 @dataclass(frozen=True)
 class HairCue:
     """What the name is read from: the lit strands' CIELAB `lit`, their luminance as a share of
-    the skin's (`reflectance`) and the skin's chroma."""
+    the skin's (`reflectance`), the skin's chroma and the mid-tones' `warmth` against the skin."""
 
     lit: np.ndarray
     reflectance: float
     skin_chroma: float
+    warmth: float = 0.0
 
 
 def _lch(lab: np.ndarray) -> tuple[float, float, float]:
@@ -75,28 +86,54 @@ def luminance(light: float) -> float:
     return ((light + 16.0) / 116.0) ** 3 if light > 8.0 else light / 903.3
 
 
+def _linear(rgb: np.ndarray) -> np.ndarray:
+    """Linear-light sRGB (0..1) of RGB in [0, 255]."""
+    c = np.clip(np.asarray(rgb, np.float64), 0.0, 255.0) / 255.0
+    return np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+
+
+def _red_blue(linear: np.ndarray) -> float:
+    return float(np.log(max(linear[0], 1e-4) / max(linear[2], 1e-4)))
+
+
+def warmth(lab: np.ndarray, skin_lab: np.ndarray) -> float:
+    """ln(red / blue) of the hair's mid-tones (the mean linear colour of the pixels between the
+    lightness quartiles: neither the darkest shade nor the lit edge) minus the skin's. The light's
+    colour scales red and blue of both alike, so it cancels: 0 is as warm as the skin, about -1
+    the light's own colour (neutral hair)."""
+    light = lab[:, 0]
+    lo, hi = np.percentile(light, [25.0, 75.0])
+    mid = lab[(light >= lo) & (light <= hi)]
+    hair = _linear(rgb_of_lab(mid)).mean(axis=0)
+    skin = _linear(rgb_of_lab(np.asarray(skin_lab, np.float64)[None])[0])
+    return _red_blue(hair) - _red_blue(skin)
+
+
 def hair_cue(lab: np.ndarray, skin_lab: np.ndarray | None = None) -> HairCue:
     """The cue of `(N, 3)` CIELAB hair pixels, against `skin_lab` (a typical lit face if None)."""
     lit = _band(lab, LIT)
-    skin_l = SKIN_L if skin_lab is None else float(skin_lab[0])
-    skin_c = 20.0 if skin_lab is None else float(np.hypot(skin_lab[1], skin_lab[2]))
-    return HairCue(lit, luminance(float(lit[0])) / max(luminance(skin_l), 1e-3), skin_c)
+    skin = np.asarray(TYPICAL_SKIN if skin_lab is None else skin_lab, np.float64)
+    skin_c = float(np.hypot(skin[1], skin[2]))
+    return HairCue(lit, luminance(float(lit[0])) / max(luminance(float(skin[0])), 1e-3), skin_c, warmth(lab, skin))
 
 
 def hair_class(cue: HairCue, t: Thresholds = Thresholds()) -> str:
     """black, dark_brown, light_brown, blond, red, grey_white or dyed_other (first match wins)."""
     light, chroma, hue = _lch(cue.lit)
+    neutral = cue.warmth < t.neutral
     if chroma >= 28 and not 15 <= hue % 360 <= 110:
         return "dyed_other"
-    if chroma < t.grey_chroma and cue.reflectance >= t.light:
+    if neutral and cue.reflectance >= t.light:
         return "grey_white"
     if chroma >= RED_CHROMA and hue % 360 < 60 and chroma > cue.skin_chroma:
         return "red"
     if cue.reflectance >= t.light:
         return "blond"
-    if np.hypot(light, CHROMA_WEIGHT * chroma) < t.black or (cue.reflectance < t.glossy and chroma < GLOSSY_CHROMA):
+    if (np.hypot(light, CHROMA_WEIGHT * chroma) < t.black or (cue.reflectance < t.glossy and chroma < GLOSSY_CHROMA)
+            or (cue.warmth < t.neutral_black and cue.reflectance < t.light_brown)):
         return "black"
-    return "light_brown" if cue.reflectance >= t.light_brown else "dark_brown"
+    # lit strands as neutral as the light on hair that is not light: a sheen on darker hair
+    return "light_brown" if cue.reflectance >= t.light_brown and not neutral else "dark_brown"
 
 
 def drawn_colour(name: str, lit: np.ndarray) -> str:
