@@ -209,8 +209,8 @@ def hair_cue_of(photo, face):
 
 def hair_colour_lopo(rows: list[dict]) -> None:
     """Leave one photo out for the hair colour names' thresholds (black, glossy black, light
-    brown, light, neutral and neutral black warmth), as `facial_hair_lopo` does for the beard. Faces drawn bald, or with no colour
-    read, keep their fitted value whatever the thresholds."""
+    brown, light, neutral and neutral black warmth, skin jump), as `facial_hair_lopo` does for the
+    beard. Faces drawn bald, or with no colour read, keep their fitted value whatever the thresholds."""
     cases = []
     for r in rows:
         label = r["label"]["hair_colour"]
@@ -220,27 +220,31 @@ def hair_colour_lopo(rows: list[dict]) -> None:
         cue = None if fixed == "none" else hair_cue_of(r["photo"], r["face"])
         cases.append((r["label"]["file"], label, cue, fixed))
     shipped = Thresholds()
-    grid = [Thresholds(black=b, glossy=g, light_brown=lb, light=li, neutral=n, neutral_black=nb)
+    grid = [Thresholds(black=b, glossy=g, light_brown=lb, light=li, neutral=n, neutral_black=nb, skin_jump=sj)
             for b in (18.0, 21.0, 24.0, 27.0) for g in (0.0, 0.05, 0.07, 0.09)
             for lb in (0.12, 0.14, 0.16, 0.18, 0.2) for li in (0.26, 0.3, 0.34, 0.38)
-            for n in (-0.4, -0.3, -0.2, -0.1, 0.0) for nb in (-1.15, -1.0, -0.85, -0.7, -0.55)]
+            for n in (-0.4, -0.3, -0.2, -0.1, 0.0) for nb in (-1.15, -1.0, -0.85, -0.7, -0.55)
+            for sj in (0.3, 0.5, 0.7)]
     if shipped not in grid:
         grid.append(shipped)
-    hits = {t: [(hair_class(k[2], t) if k[2] is not None else k[3]) == k[1] for k in cases] for t in grid}
+    hits = np.array([[(hair_class(k[2], t) if k[2] is not None else k[3]) == k[1] for k in cases] for t in grid])
     photos = sorted({k[0] for k in cases})
     lopo, chosen = 0, []
+    first = grid.index(shipped)
     for p in photos:
-        train = [i for i, k in enumerate(cases) if k[0] != p]
-        best = max(grid, key=lambda t: (sum(hits[t][i] for i in train), t == shipped))
-        chosen.append(best)
-        lopo += sum(hits[best][i] for i, k in enumerate(cases) if k[0] == p)
+        held = np.array([k[0] == p for k in cases])
+        train = hits[:, ~held].sum(axis=1)
+        best = first if train[first] == train.max() else int(np.argmax(train))
+        chosen.append(grid[best])
+        lopo += int(hits[best, held].sum())
     print(f"\nhair colour, leave one photo out ({len(photos)} photos): thresholds picked on the other photos "
           f"agree {percent(lopo, len(cases))}; the shipped thresholds (black {shipped.black:g}, glossy "
           f"{shipped.glossy:g}, light brown {shipped.light_brown:g}, light {shipped.light:g}, neutral "
-          f"{shipped.neutral:g}, neutral black {shipped.neutral_black:g}) {percent(sum(hits[shipped]), len(cases))}; "
-          "picked (black/glossy/light brown/light/neutral/neutral black): "
-          + ", ".join(f"{t.black:g}/{t.glossy:g}/{t.light_brown:g}/{t.light:g}/{t.neutral:g}/{t.neutral_black:g} x{n}"
-                      for t, n in Counter(chosen).most_common()))
+          f"{shipped.neutral:g}, neutral black {shipped.neutral_black:g}, skin jump {shipped.skin_jump:g}) "
+          f"{percent(int(hits[first].sum()), len(cases))}; "
+          "picked (black/glossy/light brown/light/neutral/neutral black/skin jump): "
+          + ", ".join(f"{t.black:g}/{t.glossy:g}/{t.light_brown:g}/{t.light:g}/{t.neutral:g}/{t.neutral_black:g}"
+                      f"/{t.skin_jump:g} x{n}" for t, n in Counter(chosen).most_common()))
 
 
 def percent(hit: int, n: int) -> str:

@@ -114,3 +114,27 @@ def test_a_neutral_sheen_on_dark_hair_is_not_light_brown():
     for a, b, name in ((0.5, 1.0, "dark_brown"), (9.0, 15.0, "light_brown")):
         lit = rgb_of_lab(np.column_stack([rng.uniform(33, 37, 800), np.full(800, a), np.full(800, b)]))
         assert named_hair_colour(np.vstack([dark, lit]), SKIN)[0] == name
+
+
+def _with_skin_at_the_hairline(hair_lab, gains=(1.0, 1.0, 1.0), share: float = 0.35, seed: int = 5) -> np.ndarray:
+    """Short hair's sample with shaded forehead skin in it (the hairline): hair of one colour under
+    shading, and skin of the face's own chromaticity at 35-70% of its lightness."""
+    rng = np.random.default_rng(seed)
+    n_skin = int(2000 * share)
+    skin = np.repeat(SKIN[None], n_skin, axis=0)
+    shade = rng.uniform(0.45, 0.7, n_skin)
+    skin[:, 0] *= shade
+    skin[:, 1:] *= shade[:, None]
+    return _lit_by(np.vstack([_shaded(hair_lab, 2000 - n_skin, seed), rgb_of_lab(skin)]), gains)
+
+
+@pytest.mark.parametrize("gains", [(1.0, 1.0, 1.0), WARM, COOL])
+def test_skin_at_the_hairline_of_short_black_hair_is_not_read_as_brown_strands(gains):
+    """Shaded forehead skin in the sample is lighter than black hair, so it became the 'lit
+    strands' and the hair read dark brown. Shading scales a material's red and blue alike, so
+    skin is a second, warmer material beside neutral hair: the hair is black. Brown hair is about
+    as warm as skin, so the same skin in its sample leaves it brown (whichever brown)."""
+    skin = lab_of(_lit_by(rgb_of_lab(SKIN[None]), gains))[0]
+    assert named_hair_colour(_with_skin_at_the_hairline((12.0, 0.5, 0.5), gains), skin)[0] == "black"
+    for brown in ((24.0, 7.0, 12.0), (40.0, 12.0, 22.0)):
+        assert named_hair_colour(_with_skin_at_the_hairline(brown, gains), skin)[0] in ("dark_brown", "light_brown")

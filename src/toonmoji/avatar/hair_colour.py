@@ -18,7 +18,14 @@ cues that hold under a photo's exposure and its light's colour:
   colour), far less red than skin; pigmented hair (brown, blond, red) is about as warm as skin or
   warmer. This tells grey from blond and black from brown under a warm or cool light that gives
   colourless hair chroma of its own (a tungsten-lit black head read dark brown), and a neutral
-  sheen on dark hair from light brown hair.
+  sheen on dark hair from light brown hair;
+- hair whose darker half is neutral (black hair) and whose lighter half is a *different, warmer*
+  material is black hair with skin in its sample (a forehead or a shaded temple at the hairline of
+  short black hair): shading scales a material's red and blue alike, so one material's lit and
+  shaded pixels have the same warmth, and a jump of `SKIN_JUMP` between the halves is two
+  materials. Skin joins the lit half because it is lighter than black hair, whatever its colour;
+  the lighter half must be as light as shaded skin (its median at least `LIGHT_BROWN` of the
+  skin's luminance), not the dim warm lit strands of dark brown hair whose shade is colourless.
 
 The class is then drawn as a colour *in* that class that keeps the person's own hue, so the
 drawing and the name agree (`naming.colour_class(drawn) == class`, checked by the tests).
@@ -42,6 +49,7 @@ LIGHT_BROWN = 0.16  # lit strands' luminance / the skin's, from which brown hair
 LIGHT = 0.30  # ... from which hair reads light: blond, or grey/white when colourless
 NEUTRAL = -0.2  # warmth under which hair is neutral (the light's colour): light hair grey, mid-light a sheen
 NEUTRAL_BLACK = -0.85  # ... and under which dark hair (under LIGHT_BROWN) is black: a neutral shine, no pigment
+SKIN_JUMP = 0.5  # ln(R/B) by which the lighter half of dark, neutral hair is warmer: skin in the sample
 TYPICAL_SKIN = (70.0, 12.0, 18.0)  # CIELAB of a lit face, where the skin is not known
 RED_CHROMA = 20.0  # C* from which hair of a red hue (under 60 degrees) may be red: and above the skin's
 
@@ -56,17 +64,23 @@ class Thresholds:
     light: float = LIGHT
     neutral: float = NEUTRAL
     neutral_black: float = NEUTRAL_BLACK
+    skin_jump: float = SKIN_JUMP
 
 
 @dataclass(frozen=True)
 class HairCue:
     """What the name is read from: the lit strands' CIELAB `lit`, their luminance as a share of
-    the skin's (`reflectance`), the skin's chroma and the mid-tones' `warmth` against the skin."""
+    the skin's (`reflectance`), the skin's chroma and the mid-tones' `warmth` against the skin; also
+    the warmth of the darker and the lighter half of the pixels (`dark_warmth`, `light_warmth`) and
+    the lighter half's median luminance as a share of the skin's (`light_share`)."""
 
     lit: np.ndarray
     reflectance: float
     skin_chroma: float
     warmth: float = 0.0
+    dark_warmth: float = 0.0
+    light_warmth: float = 0.0
+    light_share: float = 0.0
 
 
 def _lch(lab: np.ndarray) -> tuple[float, float, float]:
@@ -114,7 +128,32 @@ def hair_cue(lab: np.ndarray, skin_lab: np.ndarray | None = None) -> HairCue:
     lit = _band(lab, LIT)
     skin = np.asarray(TYPICAL_SKIN if skin_lab is None else skin_lab, np.float64)
     skin_c = float(np.hypot(skin[1], skin[2]))
-    return HairCue(lit, luminance(float(lit[0])) / max(luminance(float(skin[0])), 1e-3), skin_c, warmth(lab, skin))
+    skin_y = max(luminance(float(skin[0])), 1e-3)
+    dark, light = _halves(lab)
+    if len(dark) < MIN_HALF or len(light) < MIN_HALF:
+        return HairCue(lit, luminance(float(lit[0])) / skin_y, skin_c, warmth(lab, skin))
+    return HairCue(lit, luminance(float(lit[0])) / skin_y, skin_c, warmth(lab, skin), warmth(dark, skin),
+                   warmth(light, skin), luminance(float(np.median(light[:, 0]))) / skin_y)
+
+
+MIN_HALF = 15  # pixels each lightness half needs for its own warmth
+
+
+def _halves(lab: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The pixels darker and lighter than the lightness that best splits them in two (Otsu's
+    threshold: the largest between-class variance), e.g. black hair and the skin beside it."""
+    light = lab[:, 0]
+    levels = np.sort(light)
+    n = len(levels)
+    if n < 2 * MIN_HALF or levels[-1] - levels[0] < 1e-6:
+        return lab, lab[:0]
+    cut = np.arange(1, n)
+    mean_lo = np.cumsum(levels)[:-1] / cut
+    mean_hi = (levels.sum() - np.cumsum(levels)[:-1]) / (n - cut)
+    between = cut * (n - cut) * (mean_hi - mean_lo) ** 2
+    between[levels[1:] == levels[:-1]] = -1.0  # split only between distinct lightnesses
+    level = levels[int(np.argmax(between)) + 1]
+    return lab[light < level], lab[light >= level]
 
 
 def hair_class(cue: HairCue, t: Thresholds = Thresholds()) -> str:
@@ -130,8 +169,10 @@ def hair_class(cue: HairCue, t: Thresholds = Thresholds()) -> str:
     if cue.reflectance >= t.light:
         return "blond"
     if (np.hypot(light, CHROMA_WEIGHT * chroma) < t.black or (cue.reflectance < t.glossy and chroma < GLOSSY_CHROMA)
-            or (cue.warmth < t.neutral_black and cue.reflectance < t.light_brown)):
-        return "black"
+            or (cue.warmth < t.neutral_black and cue.reflectance < t.light_brown)
+            or (cue.dark_warmth < t.neutral and cue.light_warmth - cue.dark_warmth > t.skin_jump
+                and cue.light_share >= t.light_brown)):
+        return "black"  # ... the last: a neutral dark half, and a warmer material as light as shaded skin
     # lit strands as neutral as the light on hair that is not light: a sheen on darker hair
     return "light_brown" if cue.reflectance >= t.light_brown and not neutral else "dark_brown"
 
