@@ -92,3 +92,30 @@ def test_without_dlib_the_mesh_measures_stay(portrait, monkeypatch):
             assert getattr(getattr(attrs, section), name) == mesh[key]
             continue
         assert getattr(getattr(attrs, section), name) == pytest.approx(round(float(mesh[key]), 3)), key
+
+
+def with_brow_arch(landmarks: np.ndarray, arch: float) -> np.ndarray:
+    """`landmarks` with both brows' peaks (iBUG 19, 24) `arch` brow lengths above the line
+    through their ends (17-21, 26-22)."""
+    lm = np.array(landmarks, np.float64)
+    for a, peak, b in ((17, 19, 21), (26, 24, 22)):
+        line = lm[b] - lm[a]
+        up = np.array([line[1], -line[0]]) / np.hypot(*line)
+        up = up if up[1] < 0 else -up
+        lm[peak] = lm[a] + 0.5 * line + arch * np.hypot(*line) * up
+    return lm
+
+
+def test_brow_arch_of_real_faces_is_not_pinned_to_the_range_end(portrait):
+    """A brow arched like the median real face (0.19 brow lengths) is drawn mid-range, and one a
+    robust spread (0.04) more or less arched is still told from one two spreads off: with the
+    old average (0.12) more than half of real faces read 1.0, the top of the range, and all
+    their arches were drawn alike."""
+    from toonmoji.avatar.features import AVERAGE_ARCH, _landmark_shape
+
+    lm = detect_faces(portrait)[0].landmarks
+    arch = {a: _landmark_shape(features.Upright.from_landmarks(with_brow_arch(lm, a)))["brows.arch"]
+            for a in (0.11, 0.15, 0.19, 0.23, 0.27)}
+    assert AVERAGE_ARCH == pytest.approx(0.19, abs=0.01)
+    assert arch[0.19] == pytest.approx(0.5, abs=0.02)
+    assert 0.0 < arch[0.11] < arch[0.15] < arch[0.19] < arch[0.23] < arch[0.27] < 1.0
