@@ -119,3 +119,28 @@ def test_brow_arch_of_real_faces_is_not_pinned_to_the_range_end(portrait):
     assert AVERAGE_ARCH == pytest.approx(0.19, abs=0.01)
     assert arch[0.19] == pytest.approx(0.5, abs=0.02)
     assert 0.0 < arch[0.11] < arch[0.15] < arch[0.19] < arch[0.23] < arch[0.27] < 1.0
+
+
+def test_brows_further_above_the_eyes_are_measured_higher(portrait):
+    """`brows.height`: the brows' height over the upper lids. Raising the brow points by one robust
+    spread of real faces (0.033 face widths) raises it by the caricature's step (0.15); widening
+    the cheekbones (points 1 and 15) against the jaw raises `face.cheeks`. Both come from the 68
+    points where dlib is installed (`PREDICTOR_KEYS`), and from the mesh without it."""
+    from toonmoji.avatar.features import SPREAD_BROW_GAP, _landmark_shape
+
+    face = detect_faces(portrait)[0]
+    lm = np.array(face.landmarks, np.float64)
+    width = float(np.hypot(*(lm[16] - lm[0])))
+    raised = lm.copy()
+    raised[17:27, 1] -= SPREAD_BROW_GAP * width  # the sample portrait is upright
+    wide = lm.copy()
+    wide[1, 0] -= 0.02 * width
+    wide[15, 0] += 0.02 * width
+    base, up, cheeky = (_landmark_shape(features.Upright.from_landmarks(p)) for p in (lm, raised, wide))
+    assert up["brows.height"] - base["brows.height"] == pytest.approx(0.15, abs=0.02)
+    assert cheeky["face.cheeks"] > base["face.cheeks"] + 0.03
+    assert {"brows.height", "face.cheeks"} <= set(PREDICTOR_KEYS)
+    if face.mesh is not None:
+        from toonmoji.avatar.features import measure_mesh
+
+        assert 0.5 <= measure_mesh(face.mesh, features.Upright.from_landmarks(lm))["brows.height"] <= 1.6

@@ -20,7 +20,7 @@ a caricaturist does; the choices (face, eye and brow shapes) are named from how 
 measure is from the median. The mesh has no ears: `ears.*` are read from the photo's pixels
 (`ears.py`).
 
-Where dlib is installed, the 11 proportions the 68 points measure (`PREDICTOR_KEYS`) and the
+Where dlib is installed, the 13 proportions the 68 points measure (`PREDICTOR_KEYS`) and the
 face shape are taken from dlib's predictor instead (`predictor_shape`, photo and mirror
 averaged): the mesh net pulls faces towards its average face, the predictor follows the
 person's outline, and photos of one person come out nearer each other.
@@ -55,6 +55,12 @@ AVERAGE_ARCH = 0.19
 # one spread of the arch moves `brows.arch` 0.22, as on the mesh path (0.15 x CARICATURE)
 ARCH_GAIN = 1.1
 AVERAGE_UPPER = 0.75  # upper lip thickness / lower lip thickness (points 51-62 / 66-57)
+# medians and robust spreads (1.4826 x MAD) over the 86 faces of faces-attributes (dlib's points in
+# the auto detector's box, photo and mirror averaged; no names used): the brows' height above the
+# upper lids (points 19, 20, 23, 24 over 37, 38, 43, 44) and the cheekbones' width over the jaw's
+# (points 1-15 over 4-12)
+AVERAGE_BROW_GAP, SPREAD_BROW_GAP = 0.1185, 0.0329
+AVERAGE_CHEEKS, SPREAD_CHEEKS = 1.192, 0.0368
 
 
 @dataclass(frozen=True)
@@ -116,8 +122,9 @@ def mirrored_mesh_depth(image: np.ndarray, mesh: np.ndarray) -> tuple[np.ndarray
 
 
 # the attributes dlib's 68-point predictor tells people apart by better than the mesh does
-PREDICTOR_KEYS = ("face.width", "face.jaw", "face.chin", "eyes.size", "eyes.spacing", "eyes.openness",
-                  "brows.arch", "nose.width", "mouth.width", "mouth.lips", "mouth.upper")
+PREDICTOR_KEYS = ("face.width", "face.jaw", "face.chin", "face.cheeks", "eyes.size", "eyes.spacing",
+                  "eyes.openness", "brows.arch", "brows.height", "nose.width", "mouth.width", "mouth.lips",
+                  "mouth.upper")
 
 
 # robust spreads (1.4826 x MAD) of the face's length (27-8), jaw (4-12) and chin (6-10) widths in
@@ -184,8 +191,13 @@ def _landmark_shape(u: Upright) -> dict[str, float | str]:
             n = -n
         arches.append(float(np.dot(p[peak] - p[a], n)) / (np.hypot(*line) + 1e-9))
         brow_tilts.append(float(np.degrees(np.arctan2(p[b, 1] - p[a, 1], abs(p[b, 0] - p[a, 0])))))
+    brow_gap = float(np.mean([p[37, 1] - p[19, 1], p[38, 1] - p[20, 1], p[43, 1] - p[23, 1], p[44, 1] - p[24, 1]]))
+    cheeks = u.dist(1, 15) / max(u.dist(4, 12), 1e-6)
     return {
         "face.width": _gain(1.0 / max(length, 1e-6), AVERAGE_RATIO, 1.2, 0.7, 1.3),
+        # the same steps per spread as the mesh path's (`measure_mesh`)
+        "face.cheeks": float(np.clip(1.0 + (cheeks - AVERAGE_CHEEKS) / SPREAD_CHEEKS * 0.05 * CARICATURE, 0.7, 1.3)),
+        "brows.height": float(np.clip(1.0 + (brow_gap - AVERAGE_BROW_GAP) / SPREAD_BROW_GAP * 0.1 * CARICATURE, 0.5, 1.6)),
         "face.jaw": _gain(u.dist(4, 12), AVERAGE_JAW, 4.0, 0.0, 1.0, 0.5),
         "face.chin": _gain(u.dist(6, 10), AVERAGE_CHIN, -3.0, 0.0, 1.0, 0.5),
         "face.roll": float(np.clip(u.roll, -45.0, 45.0)),
@@ -368,6 +380,7 @@ def measure_mesh(mesh: np.ndarray, u: Upright, mirrored: np.ndarray | None = Non
         "brows.tilt": _drawn(raw, "brow_tilt", 3.0, -20.0, 20.0, 0.0),
         "brows.shape": brow_shape(raw),
         "brows.arch": _drawn(raw, "brow_arch", 0.15, 0.0, 1.0, 0.5),
+        "brows.height": _drawn(raw, "lid_room", 0.1, 0.5, 1.6),
         "nose.length": _drawn(raw, "nose_len", 0.1, 0.6, 1.5),
         "nose.width": _drawn(raw, "nose_w", 0.1, 0.6, 1.6),
         "nose.size": _drawn(raw, "tip", 0.1, 0.6, 1.6),
