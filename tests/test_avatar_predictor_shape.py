@@ -144,3 +144,16 @@ def test_brows_further_above_the_eyes_are_measured_higher(portrait):
         from toonmoji.avatar.features import measure_mesh
 
         assert 0.5 <= measure_mesh(face.mesh, features.Upright.from_landmarks(lm))["brows.height"] <= 1.6
+
+
+def test_a_nose_reaching_nearer_the_lip_is_measured_longer(portrait):
+    """`nose.length` on the 68 points: where the nose's base (33) lies between the bridge (27) and
+    the upper lip (51), the way the drawing shows it (the mouth stays, the nose's base moves)."""
+    from toonmoji.avatar.features import _landmark_shape
+
+    lm = np.array(detect_faces(portrait)[0].landmarks, np.float64)
+    longer = lm.copy()
+    longer[31:36, 1] += 0.3 * (lm[51, 1] - lm[33, 1])  # the nostrils a third of the way down to the lip
+    base, long_ = (_landmark_shape(features.Upright.from_landmarks(p)) for p in (lm, longer))
+    assert long_["nose.length"] > base["nose.length"] + 0.1
+    assert "nose.length" in PREDICTOR_KEYS

@@ -20,7 +20,7 @@ a caricaturist does; the choices (face, eye and brow shapes) are named from how 
 measure is from the median. The mesh has no ears: `ears.*` are read from the photo's pixels
 (`ears.py`).
 
-Where dlib is installed, the 13 proportions the 68 points measure (`PREDICTOR_KEYS`) and the
+Where dlib is installed, the 14 proportions the 68 points measure (`PREDICTOR_KEYS`) and the
 face shape are taken from dlib's predictor instead (`predictor_shape`, photo and mirror
 averaged): the mesh net pulls faces towards its average face, the predictor follows the
 person's outline, and photos of one person come out nearer each other.
@@ -57,10 +57,12 @@ ARCH_GAIN = 1.1
 AVERAGE_UPPER = 0.75  # upper lip thickness / lower lip thickness (points 51-62 / 66-57)
 # medians and robust spreads (1.4826 x MAD) over the 86 faces of faces-attributes (dlib's points in
 # the auto detector's box, photo and mirror averaged; no names used): the brows' height above the
-# upper lids (points 19, 20, 23, 24 over 37, 38, 43, 44) and the cheekbones' width over the jaw's
-# (points 1-15 over 4-12)
+# upper lids (points 19, 20, 23, 24 over 37, 38, 43, 44), the cheekbones' width over the jaw's
+# (points 1-15 over 4-12), and where the nose's base lies between the bridge and the upper lip
+# (27-33 over 27-51, heights: the drawing keeps the mouth in place and moves the nose's base)
 AVERAGE_BROW_GAP, SPREAD_BROW_GAP = 0.1185, 0.0329
 AVERAGE_CHEEKS, SPREAD_CHEEKS = 1.192, 0.0368
+AVERAGE_NOSE_SHARE, SPREAD_NOSE_SHARE = 0.770, 0.0458
 
 
 @dataclass(frozen=True)
@@ -123,8 +125,8 @@ def mirrored_mesh_depth(image: np.ndarray, mesh: np.ndarray) -> tuple[np.ndarray
 
 # the attributes dlib's 68-point predictor tells people apart by better than the mesh does
 PREDICTOR_KEYS = ("face.width", "face.jaw", "face.chin", "face.cheeks", "eyes.size", "eyes.spacing",
-                  "eyes.openness", "brows.arch", "brows.height", "nose.width", "mouth.width", "mouth.lips",
-                  "mouth.upper")
+                  "eyes.openness", "brows.arch", "brows.height", "nose.width", "nose.length", "mouth.width",
+                  "mouth.lips", "mouth.upper")
 
 
 # robust spreads (1.4826 x MAD) of the face's length (27-8), jaw (4-12) and chin (6-10) widths in
@@ -193,11 +195,13 @@ def _landmark_shape(u: Upright) -> dict[str, float | str]:
         brow_tilts.append(float(np.degrees(np.arctan2(p[b, 1] - p[a, 1], abs(p[b, 0] - p[a, 0])))))
     brow_gap = float(np.mean([p[37, 1] - p[19, 1], p[38, 1] - p[20, 1], p[43, 1] - p[23, 1], p[44, 1] - p[24, 1]]))
     cheeks = u.dist(1, 15) / max(u.dist(4, 12), 1e-6)
+    nose_share = (p[33, 1] - p[27, 1]) / max(float(p[51, 1] - p[27, 1]), 1e-6)
     return {
         "face.width": _gain(1.0 / max(length, 1e-6), AVERAGE_RATIO, 1.2, 0.7, 1.3),
         # the same steps per spread as the mesh path's (`measure_mesh`)
         "face.cheeks": float(np.clip(1.0 + (cheeks - AVERAGE_CHEEKS) / SPREAD_CHEEKS * 0.05 * CARICATURE, 0.7, 1.3)),
         "brows.height": float(np.clip(1.0 + (brow_gap - AVERAGE_BROW_GAP) / SPREAD_BROW_GAP * 0.1 * CARICATURE, 0.5, 1.6)),
+        "nose.length": float(np.clip(1.0 + (nose_share - AVERAGE_NOSE_SHARE) / SPREAD_NOSE_SHARE * 0.1 * CARICATURE, 0.6, 1.5)),
         "face.jaw": _gain(u.dist(4, 12), AVERAGE_JAW, 4.0, 0.0, 1.0, 0.5),
         "face.chin": _gain(u.dist(6, 10), AVERAGE_CHIN, -3.0, 0.0, 1.0, 0.5),
         "face.roll": float(np.clip(u.roll, -45.0, 45.0)),
