@@ -11,7 +11,13 @@ import pytest
 
 from toonmoji.avatar import Attributes, Avatar, Expression
 from toonmoji.avatar.geometry import Gradient, Shape, ellipse
-from toonmoji.avatar.likeness import CAP, SPREADS, attribute_distance, attribute_paths, attribute_terms
+from toonmoji.avatar.likeness import (
+    CAP,
+    SPREADS,
+    attribute_distance,
+    attribute_paths,
+    attribute_terms,
+)
 from toonmoji.avatar.model import CHOICES
 from toonmoji.avatar.raster import render_shapes
 from toonmoji.avatar.svg import svg_document
