@@ -123,7 +123,8 @@ def test_brow_arch_of_real_faces_is_not_pinned_to_the_range_end(portrait):
 
 def test_brows_further_above_the_eyes_are_measured_higher(portrait):
     """`brows.height`: the brows' height over the upper lids. Raising the brow points by one robust
-    spread of real faces (0.033 face widths) raises it by the caricature's step (0.15); widening
+    spread of real faces (0.033 face widths) raises it by its step (0.05: a third of the other
+    measures', since expressions move the brows too); widening
     the cheekbones (points 1 and 15) against the jaw raises `face.cheeks`. Both come from the 68
     points where dlib is installed (`PREDICTOR_KEYS`), and from the mesh without it."""
     from toonmoji.avatar.features import SPREAD_BROW_GAP, _landmark_shape
@@ -137,7 +138,7 @@ def test_brows_further_above_the_eyes_are_measured_higher(portrait):
     wide[1, 0] -= 0.02 * width
     wide[15, 0] += 0.02 * width
     base, up, cheeky = (_landmark_shape(features.Upright.from_landmarks(p)) for p in (lm, raised, wide))
-    assert up["brows.height"] - base["brows.height"] == pytest.approx(0.15, abs=0.02)
+    assert up["brows.height"] - base["brows.height"] == pytest.approx(0.05, abs=0.007)
     assert cheeky["face.cheeks"] > base["face.cheeks"] + 0.03
     assert {"brows.height", "face.cheeks"} <= set(PREDICTOR_KEYS)
     if face.mesh is not None:
