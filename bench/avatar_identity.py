@@ -7,8 +7,13 @@ the nearest other avatar by `toonmoji.avatar.likeness.attribute_distance` (the m
 avatar file's attributes of a per-attribute difference in [0, 1]; see that module). Prints how
 often that nearest avatar is the same person, among (a) the repeated people's faces only and
 (b) all 86 labelled faces, and how well the distance orders their pairs
-(`likeness.same_person_auc`: 0.5 chance, 1 perfect). Per attribute it prints the share of its
-variance left within one person and the same pair ordering for that attribute's term alone.
+(`likeness.same_person_auc`: 0.5 chance, 1 perfect); the same for the older distance (each
+attribute over its range, `scale="range"`). Per attribute it prints how stable it is within one
+person against how much it differs between people: the mean term over same-person pairs over
+the mean term over different-person pairs (0: it tells people apart; 1: photo-to-photo noise),
+for numbers the share of their variance left within one person (1 - ICC) and the Fisher ratio
+(variance of the people's means over the mean variance within one person), and the pair
+ordering of that attribute's term alone.
 
 Leave-one-person-out check of a reliability-weighted distance: for each of the 6 people, every
 attribute is weighted by how much nearer its term is for same-person pairs than for others
@@ -20,16 +25,18 @@ bald_guys.jpg (4 actors, 6 photos each, unnamed) are grouped by dlib's face reco
 (ResNet descriptors, Chinese whispers at 0.5, as dlib's own example does on this photo); the
 grouping is printed so it can be checked by eye.
 
-    PYTHONPATH=src python bench/avatar_identity.py [--save avatars.json] [--load avatars.json]
+    PYTHONPATH=src python bench/avatar_identity.py [--save avatars.json] [--load avatars.json] [--spreads]
 
 `--save` keeps the fitted avatars (JSON) so another version of the fitting can be scored the
-same way with `--load`.
+same way with `--load`. `--spreads` prints `likeness.SPREADS` measured on these avatars: each
+attribute's mean difference over all pairs of the 86 faces (no names used).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -100,29 +107,69 @@ def person(label: dict) -> str | None:
     return None
 
 
+def term_matrix(avatars, paths: list[str], scale: str) -> np.ndarray:
+    """`(n, n, len(paths))` every pair's `attribute_terms`; NaN where an attribute is not compared."""
+    from toonmoji.avatar.likeness import attribute_terms
+
+    n = len(avatars)
+    terms = np.full((n, n, len(paths)), np.nan)
+    for i in range(n):
+        terms[i, i] = 0.0
+        for j in range(i + 1, n):
+            t = attribute_terms(avatars[i], avatars[j], scale)
+            terms[i, j] = terms[j, i] = [t.get(p, np.nan) for p in paths]
+    return terms
+
+
+def spreads(avatars, paths: list[str]) -> dict[str, float]:
+    """Each attribute's mean raw difference (`likeness.difference`) over all pairs of `avatars`
+    in which it is drawn for both: `likeness.SPREADS`."""
+    from toonmoji.avatar.likeness import difference, drawn_in_both
+
+    out = {}
+    for path in paths:
+        d = [difference(a, b, path) for k, a in enumerate(avatars) for b in avatars[k + 1:] if drawn_in_both(a, b, path)]
+        out[path] = round(float(np.mean(d)), 4) if d else 0.0
+    return out
+
+
 def consistency(avatars, who: dict[int, str], terms: np.ndarray, paths: list[str]) -> None:
-    """Per attribute: the share of its variance over the repeated people's faces that is left
-    within one person (numbers only; 0: it tells people apart perfectly; 1 or more:
-    photo-to-photo noise) and how well its term alone orders the pairs (0.5: chance)."""
-    from toonmoji.avatar.likeness import same_person_auc, value_of
+    """Per attribute, over the repeated people's faces: the mean term over same-person pairs over
+    that over different-person pairs (0: it tells people apart; 1: photo-to-photo noise); for
+    numbers the share of the variance left within one person (1 - ICC) and the Fisher ratio
+    (variance of the people's means / mean variance within a person; faces where it is not drawn
+    left out); and how well its term
+    alone orders the pairs (0.5: chance; pairs where it is not compared count as its mean)."""
+    from toonmoji.avatar.likeness import drawn_in_both, same_person_auc, value_of
     from toonmoji.avatar.model import RANGES
 
     idx = sorted(who)
+    names = np.array([who[i] for i in idx])
+    upper = np.triu(np.ones((len(idx), len(idx)), bool), 1)
+    same = (names[:, None] == names[None, :]) & upper
     rows = []
     for k, path in enumerate(paths):
-        share = float("nan")
-        if path in RANGES:
-            x = np.array([value_of(avatars[i], path) for i in idx])
-            if x.var() < 1e-12:
-                continue
-            within = np.mean([x[[k2 for k2, i in enumerate(idx) if who[i] == p]].var() for p in set(who.values())])
-            share = within / x.var()
-        if terms[:, :, k].max() == 0:
+        t = terms[np.ix_(idx, idx)][..., k]
+        if not np.nanmax(terms[:, :, k]) > 0:
             continue
-        rows.append((same_person_auc(terms[:, :, k], who), share, path))
-    print("\n| attribute | variance left within a person | same-person pairs nearer (term alone) |\n|---|---|---|")
-    for auc, share, path in sorted(rows, reverse=True):
-        print(f"| {path} | {'-' if np.isnan(share) else f'{share:.2f}'} | {auc:.3f} |")
+        if np.isnan(t[same]).all() or np.isnan(t[upper & ~same]).all():
+            continue  # never drawn for two of one person's faces, or for two people's
+        ratio = np.nanmean(t[same]) / max(np.nanmean(t[upper & ~same]), 1e-12)
+        share = fisher = float("nan")
+        drawn = [k2 for k2, i in enumerate(idx) if drawn_in_both(avatars[i], avatars[i], path)]
+        if path in RANGES and len(drawn) > 2:
+            x, who_x = np.array([value_of(avatars[idx[k2]], path) for k2 in drawn]), names[drawn]
+            groups = [x[who_x == p] for p in set(who_x)]
+            within = np.mean([g.var() for g in groups])
+            share = within / max(x.var(), 1e-12)
+            fisher = np.var([g.mean() for g in groups]) / max(within, 1e-12)
+        full = terms[:, :, k]
+        rows.append((ratio, path, share, fisher, same_person_auc(np.where(np.isnan(full), np.nanmean(full), full), who)))
+    print("\n| attribute | same-person / different-person term | variance left within a person | Fisher ratio "
+          "| same-person pairs nearer (term alone) |\n|---|---|---|---|---|")
+    for ratio, path, share, fisher, auc in sorted(rows):
+        num = "- | -" if np.isnan(share) else f"{share:.2f} | {fisher:.2f}"
+        print(f"| {path} | {ratio:.2f} | {num} | {auc:.3f} |")
 
 
 def nearest_hits(dist: np.ndarray, who: dict[int, str], faces: list[int]) -> tuple[int, int]:
@@ -140,8 +187,17 @@ def reliability_weights(terms: np.ndarray, who: dict[int, str]) -> np.ndarray:
     names = np.array([who[i] for i in idx])
     upper = np.triu(np.ones((len(idx), len(idx)), bool), 1)
     same = (names[:, None] == names[None, :]) & upper
-    within, between = t[same].mean(0), t[upper & ~same].mean(0)
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # an attribute never compared: weight 0
+        within, between = np.nan_to_num(np.nanmean(t[same], 0)), np.nan_to_num(np.nanmean(t[upper & ~same], 0))
     return np.where(between > 0, np.clip(1.0 - within / np.maximum(between, 1e-12), 0.0, None), 0.0)
+
+
+def weighted(terms: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """The weighted mean of each pair's compared terms (`attribute_distance` with weights)."""
+    present = ~np.isnan(terms)
+    total = (present * w).sum(-1)
+    return np.where(total > 0, np.nansum(terms * w, -1) / np.maximum(total, 1e-12), 0.0)
 
 
 def leave_one_person_out(terms: np.ndarray, who: dict[int, str]) -> tuple[int, int]:
@@ -149,7 +205,7 @@ def leave_one_person_out(terms: np.ndarray, who: dict[int, str]) -> tuple[int, i
     hits = [0, 0]
     for p in sorted(set(who.values())):
         w = reliability_weights(terms, {i: q for i, q in who.items() if q != p})
-        dist = (terms * w).sum(-1) / max(w.sum(), 1e-12)
+        dist = weighted(terms, w)
         np.fill_diagonal(dist, np.inf)
         got = nearest_hits(dist, who, [i for i in sorted(who) if who[i] == p])
         hits = [hits[0] + got[0], hits[1] + got[1]]
@@ -160,6 +216,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--save", type=Path)
     parser.add_argument("--load", type=Path)
+    parser.add_argument("--spreads", action="store_true", help="print likeness.SPREADS for these avatars")
     args = parser.parse_args()
     if not DATA.is_dir():
         raise SystemExit(f"no labelled faces at {DATA}")
@@ -176,39 +233,38 @@ def main() -> None:
         avatars = [fit_attributes(photo, face) for _, photo, face in faces]
     if args.save:
         args.save.write_text(json.dumps([a.to_dict() for a in avatars]))
-    from toonmoji.avatar.likeness import attribute_paths, attribute_terms, same_person_auc
+    from toonmoji.avatar.likeness import attribute_paths, same_person_auc
 
-    n = len(avatars)
     paths = attribute_paths()
-    terms = np.zeros((n, n, len(paths)))
-    for i in range(n):
-        for j in range(i + 1, n):
-            t = attribute_terms(avatars[i], avatars[j])
-            terms[i, j] = terms[j, i] = [t[p] for p in paths]
-    dist = terms.mean(-1)  # attribute_distance, for every pair at once
+    if args.spreads:
+        print("SPREADS = " + repr(spreads(avatars, paths)) + "\n")
+    n = len(avatars)
+    terms = term_matrix(avatars, paths, "spread")
+    dist = np.nanmean(terms, -1)  # attribute_distance, for every pair at once
     np.fill_diagonal(dist, np.inf)
     meshes = sum(face.mesh is not None for _, _, face in faces)
     people = sorted(set(who.values()))
     print(f"{n} labelled faces ({meshes} with the mesh); repeated people: "
           + ", ".join(f"{p} x{sum(v == p for v in who.values())}" for p in people) + "\n")
     print("| face | person | nearest among repeated | same | nearest among all | same |\n|---|---|---|---|---|---|")
-    hits_rep = hits_all = 0
     repeated = sorted(who)
     for i in repeated:
         among = [j for j in repeated if j != i]
         near_rep = min(among, key=lambda j: dist[i, j])
         near_all = int(np.argmin(dist[i]))
-        hits_rep += who[near_rep] == who[i]
-        hits_all += who.get(near_all) == who[i]
         name = f"{Path(faces[i][0]['file']).stem} {faces[i][0]['box'][:2]}"
         print(f"| {name} | {who[i]} | {who[near_rep]} ({dist[i, near_rep]:.3f}) | {who[near_rep] == who[i]} | "
               f"{who.get(near_all, Path(faces[near_all][0]['file']).stem)} ({dist[i, near_all]:.3f}) | {who.get(near_all) == who[i]} |")
     consistency(avatars, who, terms, paths)
     k = len(repeated)
     chance = np.mean([(sum(v == who[i] for v in who.values()) - 1) / (k - 1) for i in repeated])
-    print(f"\nnearest avatar is the same person: {hits_rep}/{k} = {hits_rep / k:.0%} among the repeated people's faces "
-          f"(chance {chance:.0%}), {hits_all}/{k} = {hits_all / k:.0%} among all {n} faces; "
-          f"same-person pairs nearer: {same_person_auc(np.where(np.isinf(dist), 0.0, dist), who):.3f} (chance 0.5)")
+    older = np.nanmean(term_matrix(avatars, paths, "range"), -1)
+    np.fill_diagonal(older, np.inf)
+    for label, d in (("", dist), (" (older distance, each attribute over its range)", older)):
+        hits_rep, hits_all = nearest_hits(d, who, repeated)
+        print(f"\nnearest avatar is the same person{label}: {hits_rep}/{k} = {hits_rep / k:.0%} among the repeated "
+              f"people's faces (chance {chance:.0%}), {hits_all}/{k} = {hits_all / k:.0%} among all {n} faces; "
+              f"same-person pairs nearer: {same_person_auc(np.where(np.isinf(d), 0.0, d), who):.3f} (chance 0.5)")
     lo_rep, lo_all = leave_one_person_out(terms, who)
     print(f"reliability-weighted, weights learnt leaving each person out: {lo_rep}/{k} = {lo_rep / k:.0%} among the "
           f"repeated people's faces, {lo_all}/{k} = {lo_all / k:.0%} among all {n} faces")

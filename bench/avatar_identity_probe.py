@@ -11,7 +11,7 @@ the same 28 repeated-person faces as bench/avatar_identity.py (same faces, same 
   frontal mesh with its depth, photo and mirror averaged;
 - the same with the mouth's opening and the smile (corners raised) regressed out over all 86
   faces (no names used): each measure as if the face were at rest;
-- dlib's 68 points in the face's box (photo and mirror averaged): the 11 attribute measures the
+- dlib's 68 points in the face's box (photo and mirror averaged): the attribute measures the
   fitting now takes from them (`features.predictor_shape`, z-scored), and the whole 68 points
   similarity-aligned (Procrustes), 10 and 20 principal components, whitened (the number of
   components was picked among 5, 10 and 20 on these faces: a mild choice);
@@ -176,7 +176,7 @@ def main() -> None:
     med = np.median(pool, axis=0)
     pool = np.clip((pool - med) / (1.4826 * np.median(np.abs(pool - med), axis=0) + 1e-12), -4, 4)
     dlib_shape = np.array([[predictor_shape(photo, face.box)[key] for key in PREDICTOR_KEYS] for _, photo, face in faces])
-    rows["dlib's 68 points: the 11 measures the fitting takes from them"] = (dlib_shape - dlib_shape.mean(0)) / dlib_shape.std(0)
+    rows[f"dlib's 68 points: the {len(PREDICTOR_KEYS)} measures the fitting takes from them"] = (dlib_shape - dlib_shape.mean(0)) / dlib_shape.std(0)
     aligned = procrustes(np.array([predictor_points(face, photo) for _, photo, face in faces])).reshape(len(faces), -1)
     u = np.linalg.svd(aligned - aligned.mean(0), full_matrices=False)[0]
     for count in (10, 20):

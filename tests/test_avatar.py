@@ -55,7 +55,7 @@ def test_json_round_trip_and_schema(avatar):
     back = Avatar.from_json(edited.to_json())
     assert back.attributes == edited.attributes
     data = json.loads(edited.to_json())
-    assert data["format"] == "toonmoji-avatar" and data["version"] == 2
+    assert data["format"] == "toonmoji-avatar" and data["version"] == 3
     assert data["hair"]["color"] == "#3b2a20" and data["glasses"]["style"] == "round"
     schema = json_schema()
     assert set(schema["properties"]) == set(data)
@@ -70,7 +70,19 @@ def test_version_1_files_still_load_with_renamed_styles():
     assert attrs.ears.size == 1.0 and attrs.confidence == {}  # what v1 lacked takes the defaults
     old["hair"]["style"] = "long"
     assert Avatar.from_json(json.dumps(old)).attributes.hair.style == "long_straight"
-    assert json.loads(Avatar.from_json(json.dumps(old)).to_json())["version"] == 2
+    assert json.loads(Avatar.from_json(json.dumps(old)).to_json())["version"] == 3
+
+
+def test_version_2_files_still_load_with_average_brow_height():
+    """Version 3 added `brows.height`; a version 2 file (written before it) loads with the average
+    face's 1.0 and is written back as version 3."""
+    old = {"format": "toonmoji-avatar", "version": 2, "skin": "#c68b6e",
+           "brows": {"thickness": 1.2, "arch": 0.4, "tilt": 0.0, "color": "#2a1e18", "shape": "soft"}}
+    avatar = Avatar.from_json(json.dumps(old))
+    assert avatar.attributes.brows.height == 1.0 and avatar.attributes.brows.thickness == 1.2
+    assert json.loads(avatar.to_json())["version"] == 3
+    with pytest.raises(AvatarError, match="brows.height"):
+        Avatar.from_json(json.dumps(dict(old, version=3, brows={"height": 3.0})))
 
 
 def test_confidence_round_trips_and_a_chosen_value_drops_its_doubt(avatar):
@@ -167,6 +179,20 @@ def test_sad_cries_and_surprise_is_a_dark_o(avatar):
     eye_top = min(s.path.flatten()[:, 1].min() for s in wide if s.name == "eye_white")
     brow_bottom = max(s.path.flatten()[:, 1].max() for s in wide if s.name == "brow")
     assert eye_top > brow_bottom
+
+
+def test_brow_height_moves_the_drawn_brows_and_the_lids_stay_under_them(avatar):
+    """`brows.height` is the brows' height above the eyes: drawn higher for a larger value, and
+    even the lowest brows leave the lids under them."""
+    def brows_and_eyes(height: float) -> tuple[float, float, float]:
+        shapes = avatar.with_set(f"brows.height={height}").shapes("neutral", 1.0)
+        brow = [s.path.flatten()[:, 1] for s in shapes if s.name == "brow"]
+        eye = min(s.path.flatten()[:, 1].min() for s in shapes if s.name == "eye_white")
+        return float(np.mean([b.mean() for b in brow])), max(b.max() for b in brow), eye
+
+    low, mid, high = (brows_and_eyes(h) for h in (0.5, 1.0, 1.6))
+    assert high[0] < mid[0] - 3.0 and low[0] > mid[0] + 3.0  # y grows downwards
+    assert high[2] == pytest.approx(mid[2]) and low[2] > low[1]  # the eyes stay; lids under the brows
 
 
 def test_fit_stays_the_function_after_the_fitting_module_is_imported():

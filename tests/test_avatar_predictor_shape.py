@@ -92,3 +92,69 @@ def test_without_dlib_the_mesh_measures_stay(portrait, monkeypatch):
             assert getattr(getattr(attrs, section), name) == mesh[key]
             continue
         assert getattr(getattr(attrs, section), name) == pytest.approx(round(float(mesh[key]), 3)), key
+
+
+def with_brow_arch(landmarks: np.ndarray, arch: float) -> np.ndarray:
+    """`landmarks` with both brows' peaks (iBUG 19, 24) `arch` brow lengths above the line
+    through their ends (17-21, 26-22)."""
+    lm = np.array(landmarks, np.float64)
+    for a, peak, b in ((17, 19, 21), (26, 24, 22)):
+        line = lm[b] - lm[a]
+        up = np.array([line[1], -line[0]]) / np.hypot(*line)
+        up = up if up[1] < 0 else -up
+        lm[peak] = lm[a] + 0.5 * line + arch * np.hypot(*line) * up
+    return lm
+
+
+def test_brow_arch_of_real_faces_is_not_pinned_to_the_range_end(portrait):
+    """A brow arched like the median real face (0.19 brow lengths) is drawn mid-range, and one a
+    robust spread (0.04) more or less arched is still told from one two spreads off: with the
+    old average (0.12) more than half of real faces read 1.0, the top of the range, and all
+    their arches were drawn alike."""
+    from toonmoji.avatar.features import AVERAGE_ARCH, _landmark_shape
+
+    lm = detect_faces(portrait)[0].landmarks
+    arch = {a: _landmark_shape(features.Upright.from_landmarks(with_brow_arch(lm, a)))["brows.arch"]
+            for a in (0.11, 0.15, 0.19, 0.23, 0.27)}
+    assert AVERAGE_ARCH == pytest.approx(0.19, abs=0.01)
+    assert arch[0.19] == pytest.approx(0.5, abs=0.02)
+    assert 0.0 < arch[0.11] < arch[0.15] < arch[0.19] < arch[0.23] < arch[0.27] < 1.0
+
+
+def test_brows_further_above_the_eyes_are_measured_higher(portrait):
+    """`brows.height`: the brows' height over the upper lids. Raising the brow points by one robust
+    spread of real faces (0.033 face widths) raises it by its step (0.05: a third of the other
+    measures', since expressions move the brows too); widening
+    the cheekbones (points 1 and 15) against the jaw raises `face.cheeks`. Both come from the 68
+    points where dlib is installed (`PREDICTOR_KEYS`), and from the mesh without it."""
+    from toonmoji.avatar.features import SPREAD_BROW_GAP, _landmark_shape
+
+    face = detect_faces(portrait)[0]
+    lm = np.array(face.landmarks, np.float64)
+    width = float(np.hypot(*(lm[16] - lm[0])))
+    raised = lm.copy()
+    raised[17:27, 1] -= SPREAD_BROW_GAP * width  # the sample portrait is upright
+    wide = lm.copy()
+    wide[1, 0] -= 0.02 * width
+    wide[15, 0] += 0.02 * width
+    base, up, cheeky = (_landmark_shape(features.Upright.from_landmarks(p)) for p in (lm, raised, wide))
+    assert up["brows.height"] - base["brows.height"] == pytest.approx(0.05, abs=0.007)
+    assert cheeky["face.cheeks"] > base["face.cheeks"] + 0.03
+    assert {"brows.height", "face.cheeks"} <= set(PREDICTOR_KEYS)
+    if face.mesh is not None:
+        from toonmoji.avatar.features import measure_mesh
+
+        assert 0.5 <= measure_mesh(face.mesh, features.Upright.from_landmarks(lm))["brows.height"] <= 1.6
+
+
+def test_a_nose_reaching_nearer_the_lip_is_measured_longer(portrait):
+    """`nose.length` on the 68 points: where the nose's base (33) lies between the bridge (27) and
+    the upper lip (51), the way the drawing shows it (the mouth stays, the nose's base moves)."""
+    from toonmoji.avatar.features import _landmark_shape
+
+    lm = np.array(detect_faces(portrait)[0].landmarks, np.float64)
+    longer = lm.copy()
+    longer[31:36, 1] += 0.3 * (lm[51, 1] - lm[33, 1])  # the nostrils a third of the way down to the lip
+    base, long_ = (_landmark_shape(features.Upright.from_landmarks(p)) for p in (lm, longer))
+    assert long_["nose.length"] > base["nose.length"] + 0.1
+    assert "nose.length" in PREDICTOR_KEYS

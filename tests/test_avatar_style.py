@@ -11,7 +11,13 @@ import pytest
 
 from toonmoji.avatar import Attributes, Avatar, Expression
 from toonmoji.avatar.geometry import Gradient, Shape, ellipse
-from toonmoji.avatar.likeness import attribute_distance, attribute_paths
+from toonmoji.avatar.likeness import (
+    CAP,
+    SPREADS,
+    attribute_distance,
+    attribute_paths,
+    attribute_terms,
+)
 from toonmoji.avatar.model import CHOICES
 from toonmoji.avatar.raster import render_shapes
 from toonmoji.avatar.svg import svg_document
@@ -107,8 +113,9 @@ def test_attribute_distance():
     assert attribute_distance(a, a) == 0.0
     b = a.with_set("hair.style=afro")
     c = b.with_set("eyes.size=1.6")
-    n = len(attribute_paths())
-    assert attribute_distance(a, b) == pytest.approx(1.0 / n)
+    n = len(attribute_terms(a, b))  # what is drawn for both (no beard or glasses colours here)
+    assert n == len(attribute_paths()) - 2
+    assert attribute_distance(a, b) == pytest.approx(min(CAP, 1.0 / SPREADS["hair.style"]) / n)
     assert attribute_distance(a, c) > attribute_distance(a, b)
     assert attribute_distance(a, a.with_set("face.roll=30")) == 0.0  # pose is not identity
     assert attribute_distance(a, a.with_set("clothing.color=#ff0000")) == 0.0  # nor are clothes

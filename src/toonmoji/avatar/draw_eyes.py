@@ -38,13 +38,18 @@ BROW_SHAPES: dict[str, tuple[float, float, float, float]] = {
 }
 
 
+def brow_y(attrs: Attributes) -> float:
+    """Where the brows rest: `brows.height` times the average face's height above the eyes."""
+    return EYE_Y - (EYE_Y - BROW_Y) * attrs.brows.height
+
+
 def eye_outline(cx: float, side: int, attrs: Attributes, expr: Expression) -> tuple[np.ndarray, float, float]:
     """Eye corner-to-corner points (inner, upper x3, outer, lower x3), the upper and lower lid heights."""
     up_k, low_k, profile, extra_tilt = EYE_SHAPES[attrs.eyes.shape]
     ew = 5.0 * attrs.eyes.size * (1.0 + WIDE_EYE_GROWTH * max(0.0, expr.eye_open))
     shut = expr.blink + (expr.lid_left if side < 0 else expr.lid_right)  # side -1: the image's left eye
     openness = attrs.eyes.openness * max(0.0, 1.0 + expr.eye_open) * (1.0 - min(1.0, shut))
-    brow_low = BROW_Y - 3.6 * expr.brow_raise + 0.6  # where the brows sit: the lid stays under them
+    brow_low = brow_y(attrs) - 3.6 * expr.brow_raise + 0.6  # where the brows sit: the lid stays under them
     hu = min(4.0 * up_k * attrs.eyes.size * openness, EYE_Y - brow_low - 3.0)
     hl = 2.4 * low_k * attrs.eyes.size * min(openness, 1.0 + 0.3 * max(0.0, expr.eye_open)) * (1.0 - 0.35 * max(0.0, expr.smile))
     tilt = np.tan(np.radians(np.clip(attrs.eyes.tilt + extra_tilt, -20.0, 20.0))) * ew
@@ -115,10 +120,11 @@ def brows(attrs: Attributes, expr: Expression) -> list[Shape]:
     peak_at, gain, offset, tension = BROW_SHAPES[attrs.brows.shape]
     t = BROW_THICKNESS * attrs.brows.thickness * (1.0 + 0.3 * max(0.0, -expr.brow_inner))
     lift = -3.6 * expr.brow_raise
+    rest = brow_y(attrs)
     for side in (-1, 1):
         cx = eye_centre(attrs, side)
-        inner = np.array([cx - side * 6.0 + side * 1.2 * max(0.0, -expr.brow_inner), BROW_Y + lift - 3.8 * expr.brow_inner + 0.6])
-        outer = np.array([cx + side * 6.8, BROW_Y + lift + 0.6 - np.tan(np.radians(attrs.brows.tilt)) * 6.0
+        inner = np.array([cx - side * 6.0 + side * 1.2 * max(0.0, -expr.brow_inner), rest + lift - 3.8 * expr.brow_inner + 0.6])
+        outer = np.array([cx + side * 6.8, rest + lift + 0.6 - np.tan(np.radians(attrs.brows.tilt)) * 6.0
                           + 1.5 * max(0.0, expr.brow_inner)])
         arch = offset + 2.4 * gain * attrs.brows.arch
         peak = inner + (outer - inner) * peak_at + (0.0, -arch)
@@ -128,7 +134,7 @@ def brows(attrs: Attributes, expr: Expression) -> list[Shape]:
     if frown > 0.6:  # the vertical creases of a frown between the brows (not a resting knit)
         for side in (-1, 1):
             x = CX + side * 2.2
-            shapes.append(Shape(smooth([(x, BROW_Y + lift + 0.5), (x + side * 0.4, BROW_Y + lift + 3.5), (x + side * 0.2, BROW_Y + lift + 6.0)],
+            shapes.append(Shape(smooth([(x, rest + lift + 0.5), (x + side * 0.4, rest + lift + 3.5), (x + side * 0.2, rest + lift + 6.0)],
                                        closed=False), None, shade(attrs.skin, -0.35), 0.8, opacity=min(1.0, frown), name="frown_line"))
     return shapes
 

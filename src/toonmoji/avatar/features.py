@@ -20,7 +20,7 @@ a caricaturist does; the choices (face, eye and brow shapes) are named from how 
 measure is from the median. The mesh has no ears: `ears.*` are read from the photo's pixels
 (`ears.py`).
 
-Where dlib is installed, the 11 proportions the 68 points measure (`PREDICTOR_KEYS`) and the
+Where dlib is installed, the 14 proportions the 68 points measure (`PREDICTOR_KEYS`) and the
 face shape are taken from dlib's predictor instead (`predictor_shape`, photo and mirror
 averaged): the mesh net pulls faces towards its average face, the predictor follows the
 person's outline, and photos of one person come out nearer each other.
@@ -47,8 +47,27 @@ AVERAGE_OPEN = 0.272  # eye height / eye width
 AVERAGE_NOSE = 0.208  # nostril width
 AVERAGE_MOUTH = 0.416  # mouth width
 AVERAGE_LIPS = 0.095  # upper + lower lip thickness
-AVERAGE_ARCH = 0.12  # brow peak above the line through its ends, in brow lengths
+# brow peak above the line through its ends, in brow lengths: the median over the 67 faces dlib
+# finds in ../shared/data/faces is 0.197 (robust spread 0.036), 0.188 (0.040) over the 86 faces of
+# faces-attributes on the auto detector's box. It was 0.12, which put more than half of all real
+# faces at the top of the range (brows.arch 1.0): their arches were all drawn alike.
+AVERAGE_ARCH = 0.19
+# one spread of the arch moves `brows.arch` 0.22, as on the mesh path (0.15 x CARICATURE)
+ARCH_GAIN = 1.1
 AVERAGE_UPPER = 0.75  # upper lip thickness / lower lip thickness (points 51-62 / 66-57)
+# medians and robust spreads (1.4826 x MAD) over the 86 faces of faces-attributes (dlib's points in
+# the auto detector's box, photo and mirror averaged; no names used): the brows' height above the
+# upper lids (points 19, 20, 23, 24 over 37, 38, 43, 44), the cheekbones' width over the jaw's
+# (points 1-15 over 4-12), and where the nose's base lies between the bridge and the upper lip
+# (27-33 over 27-51, heights: the drawing keeps the mouth in place and moves the nose's base)
+AVERAGE_BROW_GAP, SPREAD_BROW_GAP = 0.1185, 0.0329
+AVERAGE_CHEEKS, SPREAD_CHEEKS = 1.192, 0.0368
+AVERAGE_NOSE_SHARE, SPREAD_NOSE_SHARE = 0.770, 0.0458
+# `brows.height` per spread, before CARICATURE: a third of the other measures' 0.1, because the
+# brows' height over the eyes is also what the expressions move; at 0.1 the emotion classifier
+# read 66% of the 44 fitted avatars' expressions as drawn (sad as angry, neutral and fear lost),
+# at 0.033 69%, as without the attribute (bench/avatar_legibility.py --random 0)
+BROW_HEIGHT_STEP = 0.033
 
 
 @dataclass(frozen=True)
@@ -110,8 +129,9 @@ def mirrored_mesh_depth(image: np.ndarray, mesh: np.ndarray) -> tuple[np.ndarray
 
 
 # the attributes dlib's 68-point predictor tells people apart by better than the mesh does
-PREDICTOR_KEYS = ("face.width", "face.jaw", "face.chin", "eyes.size", "eyes.spacing", "eyes.openness",
-                  "brows.arch", "nose.width", "mouth.width", "mouth.lips", "mouth.upper")
+PREDICTOR_KEYS = ("face.width", "face.jaw", "face.chin", "face.cheeks", "eyes.size", "eyes.spacing",
+                  "eyes.openness", "brows.arch", "brows.height", "nose.width", "nose.length", "mouth.width",
+                  "mouth.lips", "mouth.upper")
 
 
 # robust spreads (1.4826 x MAD) of the face's length (27-8), jaw (4-12) and chin (6-10) widths in
@@ -178,8 +198,16 @@ def _landmark_shape(u: Upright) -> dict[str, float | str]:
             n = -n
         arches.append(float(np.dot(p[peak] - p[a], n)) / (np.hypot(*line) + 1e-9))
         brow_tilts.append(float(np.degrees(np.arctan2(p[b, 1] - p[a, 1], abs(p[b, 0] - p[a, 0])))))
+    brow_gap = float(np.mean([p[37, 1] - p[19, 1], p[38, 1] - p[20, 1], p[43, 1] - p[23, 1], p[44, 1] - p[24, 1]]))
+    cheeks = u.dist(1, 15) / max(u.dist(4, 12), 1e-6)
+    nose_share = (p[33, 1] - p[27, 1]) / max(float(p[51, 1] - p[27, 1]), 1e-6)
     return {
         "face.width": _gain(1.0 / max(length, 1e-6), AVERAGE_RATIO, 1.2, 0.7, 1.3),
+        # the same steps per spread as the mesh path's (`measure_mesh`)
+        "face.cheeks": float(np.clip(1.0 + (cheeks - AVERAGE_CHEEKS) / SPREAD_CHEEKS * 0.05 * CARICATURE, 0.7, 1.3)),
+        "brows.height": float(np.clip(1.0 + (brow_gap - AVERAGE_BROW_GAP) / SPREAD_BROW_GAP * BROW_HEIGHT_STEP * CARICATURE,
+                                      0.5, 1.6)),
+        "nose.length": float(np.clip(1.0 + (nose_share - AVERAGE_NOSE_SHARE) / SPREAD_NOSE_SHARE * 0.1 * CARICATURE, 0.6, 1.5)),
         "face.jaw": _gain(u.dist(4, 12), AVERAGE_JAW, 4.0, 0.0, 1.0, 0.5),
         "face.chin": _gain(u.dist(6, 10), AVERAGE_CHIN, -3.0, 0.0, 1.0, 0.5),
         "face.roll": float(np.clip(u.roll, -45.0, 45.0)),
@@ -187,7 +215,7 @@ def _landmark_shape(u: Upright) -> dict[str, float | str]:
         "eyes.spacing": _gain(float(np.hypot(*(p[42:48].mean(0) - p[36:42].mean(0)))), AVERAGE_SPACING, 1.5, 0.75, 1.25),
         "eyes.openness": _gain(eye_h / max(eye_w, 1e-6), AVERAGE_OPEN, 1.2, 0.5, 1.5),
         "eyes.tilt": float(np.clip(-(tilt_l + tilt_r) / 2 * 1.5, -20.0, 20.0)),
-        "brows.arch": _gain(float(np.mean(arches)), AVERAGE_ARCH, 0.8, 0.0, 1.0, 0.5),
+        "brows.arch": _gain(float(np.mean(arches)), AVERAGE_ARCH, ARCH_GAIN, 0.0, 1.0, 0.5),
         "brows.tilt": float(np.clip(np.mean(brow_tilts) * 0.8, -20.0, 20.0)),
         "nose.width": _gain(u.dist(31, 35), AVERAGE_NOSE, 1.5, 0.6, 1.6),
         "mouth.width": _gain(u.dist(48, 54), AVERAGE_MOUTH, 1.5, 0.6, 1.5),
@@ -362,6 +390,7 @@ def measure_mesh(mesh: np.ndarray, u: Upright, mirrored: np.ndarray | None = Non
         "brows.tilt": _drawn(raw, "brow_tilt", 3.0, -20.0, 20.0, 0.0),
         "brows.shape": brow_shape(raw),
         "brows.arch": _drawn(raw, "brow_arch", 0.15, 0.0, 1.0, 0.5),
+        "brows.height": _drawn(raw, "lid_room", BROW_HEIGHT_STEP, 0.5, 1.6),
         "nose.length": _drawn(raw, "nose_len", 0.1, 0.6, 1.5),
         "nose.width": _drawn(raw, "nose_w", 0.1, 0.6, 1.6),
         "nose.size": _drawn(raw, "tip", 0.1, 0.6, 1.6),

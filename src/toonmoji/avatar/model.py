@@ -2,7 +2,7 @@
 
 An avatar file is plain JSON that a person can read and edit:
 
-    {"format": "toonmoji-avatar", "version": 2,
+    {"format": "toonmoji-avatar", "version": 3,
      "skin": "#c68b6e",
      "face": {"width": 1.0, "jaw": 0.5, "chin": 0.5, "roll": 0.0, "shape": "oval",
               "forehead": 1.0, "cheeks": 1.0},
@@ -10,7 +10,8 @@ An avatar file is plain JSON that a person can read and edit:
               "part": 0.0, "grey": 0.0},
      "eyes": {"size": 1.0, "spacing": 1.0, "openness": 1.0, "tilt": 0.0, "color": "#4a3020",
               "shape": "almond", "lashes": 0.0},
-     "brows": {"thickness": 1.0, "arch": 0.5, "tilt": 0.0, "color": "#2a1e18", "shape": "soft"},
+     "brows": {"thickness": 1.0, "arch": 0.5, "tilt": 0.0, "color": "#2a1e18", "shape": "soft",
+               "height": 1.0},
      "nose": {"width": 1.0, "length": 1.0, "size": 1.0},
      "mouth": {"width": 1.0, "lips": 1.0, "color": "#b0605a", "upper": 1.0},
      "ears": {"size": 1.0, "protrusion": 0.5},
@@ -25,7 +26,8 @@ Numbers are relative to an average face (1.0) or in [0, 1]; `roll` and `tilt` ar
 person may prefer (`alternative`, a valid value of the same attribute, or null); interfaces offer
 that alternative one click away. Version 1 files (before face shape, ears, age, clothing,
 confidence and the twelve hair styles) still load: their missing values take the defaults and
-their hair styles are renamed (`long` -> `long_straight`, `tied` -> `ponytail`).
+their hair styles are renamed (`long` -> `long_straight`, `tied` -> `ponytail`); so do version 2
+files (before `brows.height`, which then stays 1.0, the average face's).
 `hair.outline` holds the fitted hair silhouette: the hair's reach from the head centre at 24
 angles (clockwise from straight up, in head radii); an empty list means the style's template.
 Every value is checked against `RANGES` / `CHOICES` on load and on `--set`, so a bad file fails
@@ -43,8 +45,8 @@ from typing import Any
 from toonmoji.errors import InputError
 
 FORMAT = "toonmoji-avatar"
-VERSION = 2
-READABLE_VERSIONS = (1, 2)
+VERSION = 3
+READABLE_VERSIONS = (1, 2, 3)
 V1_HAIR_STYLES = {"long": "long_straight", "tied": "ponytail"}
 OUTLINE_POINTS = 24
 HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -93,6 +95,7 @@ class Brows:
     tilt: float = 0.0
     color: str = "#2e2019"
     shape: str = "soft"  # straight, soft, arched, angled
+    height: float = 1.0  # the brows' height above the eyes against an average face (version 3)
 
 
 @dataclass
@@ -150,7 +153,7 @@ RANGES: dict[str, tuple[float, float]] = {
     "mouth.upper": (0.5, 1.6), "ears.size": (0.6, 1.5), "ears.protrusion": (0.0, 1.0),
     "age.lines": (0.0, 1.0),
     "eyes.size": (0.5, 1.6), "eyes.spacing": (0.7, 1.3), "eyes.openness": (0.4, 1.6), "eyes.tilt": (-20.0, 20.0),
-    "brows.thickness": (0.4, 2.5), "brows.arch": (0.0, 1.0), "brows.tilt": (-20.0, 20.0),
+    "brows.thickness": (0.4, 2.5), "brows.arch": (0.0, 1.0), "brows.tilt": (-20.0, 20.0), "brows.height": (0.5, 1.6),
     "nose.width": (0.6, 1.6), "mouth.width": (0.6, 1.5), "mouth.lips": (0.4, 2.0),
 }
 CHOICES: dict[str, tuple[str, ...]] = {
@@ -288,7 +291,7 @@ def _confidences(value: Any, source: str) -> dict[str, Confidence]:
 
 
 def _upgraded_v1(data: dict[str, Any]) -> dict[str, Any]:
-    """A version 1 file as version 2: only the hair styles were renamed; new values default."""
+    """A version 1 file as the current version: only the hair styles were renamed; new values default."""
     out = dict(data, version=VERSION)
     hair = out.get("hair")
     if isinstance(hair, dict) and hair.get("style") in V1_HAIR_STYLES:
