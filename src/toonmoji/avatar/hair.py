@@ -53,6 +53,8 @@ BESIDE = (1.2, 1.5)  # head half-widths out from the nose bridge: beside the hea
 BACKGROUND_DE = 12.0  # CIELAB Delta E within which a strip pixel has the colour beside the head
 DRIFT_SPAN = 0.05  # face lengths over which a scalp's colour is compared with the skin below it
 DRIFT = 10.0  # CIELAB Delta E over that span: more is a step (a hairline), less a sheen or shade
+BUZZ_STEP = DRIFT  # L* a bare-looking scalp darkens by over DRIFT_SPAN: a buzz cut's hairline
+BUZZ_FROM = 0.15  # face lengths above the brows from which that step is looked for (above the brows' own shade)
 
 
 @dataclass(frozen=True)
@@ -135,6 +137,12 @@ def fit_hair(c: Canonical, skin_lab: np.ndarray, gains: np.ndarray | None = None
         else:
             style, score, alternative = "bald", 0.45, "short"  # a skin-coloured crown only
         style, score, alternative = bald_if_resolved(style, score, alternative, c.face_px, hairline)
+        if style == "bald" and c.face_px >= FACE_PX_FOR_TEXTURE:
+            # a step into darker, still skin-hued scalp: hair cut to stubble, the scalp showing
+            # through (its colour is the hair's beside the temples, read above, where it is thicker)
+            step = buzz_step(c, lab, skin_lab, matte)
+            if step >= BUZZ_STEP:
+                style, score, alternative = "buzz", round(float(np.clip(0.4 + 0.02 * (step - BUZZ_STEP), 0.4, 0.6)), 2), "bald"
         return HairFit(style, colour, radii, 0.1 if style == "receding" else 0.0, 0.0, mask, score, alternative)
     colour_lab = robust_colour(img[ring & ~skinlike], 10.0, 95.0)
     if colour_lab is None:  # nothing but skin and background above the brows: a neutral guess
@@ -318,6 +326,32 @@ def _sheen_continued(run: np.ndarray, colours: np.ndarray, span: int) -> np.ndar
             break
         out[i] = 0.5
     return out
+
+
+def buzz_step(c: Canonical, lab: np.ndarray, skin_lab: np.ndarray, matte: np.ndarray) -> float:
+    """The largest darkening (L*) over `DRIFT_SPAN` face lengths inside the bare scalp run of the
+    strip above the nose bridge (from `BUZZ_FROM` face lengths above the brows up to where
+    `scalp` stops). Hair cut to stubble lets the scalp
+    show through, so the scalp walk takes it for skin (the skin's hue, darker); but where the
+    stubble starts the scalp steps down in lightness, as at any hairline, whereas a bald crown
+    only shades or shines gradually over the head's curvature. Read on faces that resolve a step
+    (`FACE_PX_FOR_TEXTURE`; below, a step blurs into a drift)."""
+    lm = c.landmarks
+    face_len = max(1.0, lm[8, 1] - lm[27, 1])
+    x0, x1 = int(lm[27, 0] - 22), int(lm[27, 0] + 23)
+    first = int(lm[17:27, 1].min()) - 6
+    run = _strip_rows(c, scalp_skin(lab, skin_lab), matte, lab)
+    if not len(run):
+        return 0.0
+    breaks = np.nonzero(run < 0.5)[0]
+    end = int(breaks[0]) if len(breaks) else len(run)
+    light = []
+    for i in range(end):
+        inside = matte[first - i, x0:x1] & c.valid[first - i, x0:x1]
+        light.append(float(np.median(lab[first - i, x0:x1, 0][inside])))
+    span, lo = max(1, round(DRIFT_SPAN * face_len)), max(1, round(BUZZ_FROM * face_len))
+    steps = [light[i - span] - light[i] for i in range(max(lo, span), end)]
+    return float(max(steps)) if steps else 0.0
 
 
 def scalp(c: Canonical, lab: np.ndarray, skin_lab: np.ndarray, matte: np.ndarray) -> tuple[float, float]:
