@@ -138,11 +138,8 @@ def fit_hair(c: Canonical, skin_lab: np.ndarray, gains: np.ndarray | None = None
             style, score, alternative = "bald", 0.45, "short"  # a skin-coloured crown only
         style, score, alternative = bald_if_resolved(style, score, alternative, c.face_px, hairline)
         if style == "bald" and c.face_px >= FACE_PX_FOR_TEXTURE:
-            # a step into darker, still skin-hued scalp: hair cut to stubble, the scalp showing
-            # through (its colour is the hair's beside the temples, read above, where it is thicker)
-            step = buzz_step(c, lab, skin_lab, matte)
-            if step >= BUZZ_STEP:
-                style, score, alternative = "buzz", round(float(np.clip(0.4 + 0.02 * (step - BUZZ_STEP), 0.4, 0.6)), 2), "bald"
+            # its colour is the hair's beside the temples, read above, where the stubble is thicker
+            style, score, alternative = buzz_if_stepped(style, score, alternative, buzz_step(c, lab, skin_lab, matte))
         return HairFit(style, colour, radii, 0.1 if style == "receding" else 0.0, 0.0, mask, score, alternative)
     colour_lab = robust_colour(img[ring & ~skinlike], 10.0, 95.0)
     if colour_lab is None:  # nothing but skin and background above the brows: a neutral guess
@@ -208,6 +205,15 @@ def bald_if_resolved(style: str, score: float, alternative: str, face_px: float,
     `BALD_LINE` (past where any forehead ends: a bald crown whatever the size)."""
     if style == "bald" and face_px < FACE_PX_FOR_SCALP and hairline < BALD_LINE:
         return "receding", 0.4, "bald"
+    return style, score, alternative
+
+
+def buzz_if_stepped(style: str, score: float, alternative: str, step: float) -> tuple[str, float, str]:
+    """A bald-looking scalp that steps down in lightness by `BUZZ_STEP` L* or more (`buzz_step`)
+    is a buzz cut: hair cut to stubble, the scalp showing through it. Given as a doubtful choice
+    (0.4-0.6), bald the alternative; a weaker step stays the plainer bald."""
+    if style == "bald" and step >= BUZZ_STEP:
+        return "buzz", round(float(np.clip(0.4 + 0.02 * (step - BUZZ_STEP), 0.4, 0.6)), 2), "bald"
     return style, score, alternative
 
 
