@@ -8,8 +8,16 @@ import types
 
 import numpy as np
 
-from toonmoji.avatar.hair import BUZZ_STEP, FACE_PX_FOR_TEXTURE, buzz_if_stepped, buzz_step
-from toonmoji.avatar.naming import length_class
+from toonmoji.avatar.colour import lab_of, rgb_of_lab
+from toonmoji.avatar.hair import (
+    BUZZ_STEP,
+    FACE_PX_FOR_TEXTURE,
+    buzz_if_stepped,
+    buzz_step,
+    darker_than_skin,
+    stubble_colour,
+)
+from toonmoji.avatar.naming import colour_class, length_class
 
 SKIN = np.array([62.0, 14.0, 17.0])
 H, W = 480, 416
@@ -60,3 +68,23 @@ def test_a_crown_shaded_gradually_over_its_curvature_stays_bald():
 def test_only_a_bald_call_becomes_a_buzz():
     assert buzz_if_stepped("receding", 0.5, "bald", 3 * BUZZ_STEP) == ("receding", 0.5, "bald")
     assert buzz_if_stepped("short", 0.6, "buzz", 3 * BUZZ_STEP) == ("short", 0.6, "buzz")
+
+
+def test_a_colour_beside_the_head_lighter_than_the_skin_is_not_the_stubble():
+    """Stubble darkens the scalp: a grey read beside a dark-skinned head is the wall behind it."""
+    assert not darker_than_skin("#a29a95", np.array([61.0, 26.0, 29.0]))
+    assert darker_than_skin("#413327", np.array([61.0, 26.0, 29.0]))
+    assert not darker_than_skin(None, SKIN)
+
+
+def test_the_stubble_colour_is_read_from_the_darkest_scalp_pixels():
+    """Skin showing through black stubble: the darkest pixels name the hair, not the skin."""
+    c, lab, matte = head(lambda h: SKIN[0])
+    rng = np.random.default_rng(1)
+    balanced = np.empty((H, W, 3))
+    balanced[:] = rgb_of_lab(SKIN[None])[0]
+    dots = matte & (rng.random((H, W)) < 0.2)
+    balanced[dots] = (22.0, 20.0, 19.0)
+    lab = lab_of(balanced.reshape(-1, 3)).reshape(balanced.shape)
+    colour = stubble_colour(c, lab, balanced, SKIN, matte)
+    assert colour is not None and colour_class(colour) == "black"

@@ -26,7 +26,7 @@ import cv2
 import numpy as np
 
 from toonmoji.avatar.canonical import FACE_WIDTH, Canonical
-from toonmoji.avatar.colour import hex_of, lab_of, rgb_of_lab, robust_colour
+from toonmoji.avatar.colour import hex_of, lab_of, rgb_of, rgb_of_lab, robust_colour
 from toonmoji.avatar.hair_colour import named_hair_colour
 from toonmoji.avatar.model import OUTLINE_POINTS
 from toonmoji.avatar.naming import length_class
@@ -140,6 +140,8 @@ def fit_hair(c: Canonical, skin_lab: np.ndarray, gains: np.ndarray | None = None
         if style == "bald" and c.face_px >= FACE_PX_FOR_TEXTURE:
             # its colour is the hair's beside the temples, read above, where the stubble is thicker
             style, score, alternative = buzz_if_stepped(style, score, alternative, buzz_step(c, lab, skin_lab, matte))
+            if style == "buzz" and not darker_than_skin(colour, skin_lab):
+                colour = stubble_colour(c, lab, balanced, skin_lab, matte & person & ~face) or colour
         return HairFit(style, colour, radii, 0.1 if style == "receding" else 0.0, 0.0, mask, score, alternative)
     colour_lab = robust_colour(img[ring & ~skinlike], 10.0, 95.0)
     if colour_lab is None:  # nothing but skin and background above the brows: a neutral guess
@@ -215,6 +217,30 @@ def buzz_if_stepped(style: str, score: float, alternative: str, step: float) -> 
     if style == "bald" and step >= BUZZ_STEP:
         return "buzz", round(float(np.clip(0.4 + 0.02 * (step - BUZZ_STEP), 0.4, 0.6)), 2), "bald"
     return style, score, alternative
+
+
+def darker_than_skin(colour: str | None, skin_lab: np.ndarray) -> bool:
+    """Whether a hair colour is darker (L*) than the skin: stubble darkens the scalp it grows on,
+    so a colour read beside the head that is not darker is the background, not the stubble."""
+    return colour is not None and float(lab_of(rgb_of(colour)[None])[0][0]) < float(skin_lab[0])
+
+
+STUBBLE_SHARE = 10.0  # percent: the darkest pixels of the upper head, where stubble is thickest
+
+
+def stubble_colour(c: Canonical, lab: np.ndarray, balanced: np.ndarray, skin_lab: np.ndarray,
+                   head: np.ndarray) -> str | None:
+    """The named colour of a buzz cut's stubble from the darkest `STUBBLE_SHARE` percent of the
+    `head` above the brows (up to 0.8 face lengths): the rest is the scalp showing through."""
+    lm = c.landmarks
+    yy = np.arange(head.shape[0])[:, None]
+    brow = lm[17:27, 1].min()
+    upper = head & c.valid & (yy < brow) & (yy > brow - 0.8 * (lm[8, 1] - lm[27, 1]))
+    if upper.sum() < 300:
+        return None
+    light = lab[upper][:, 0]
+    named = named_hair_colour(balanced[upper][light <= np.percentile(light, STUBBLE_SHARE)], skin_lab)
+    return named[1] if named else None
 
 
 def receding_if_high(style: str, score: float, alternative: str, hairline: float) -> tuple[str, float, str]:
