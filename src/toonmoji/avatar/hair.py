@@ -15,7 +15,8 @@ a jacket joins the hair on one side).
 
 Bald is decided from the bare scalp above the forehead, and vetoed when the person matte (selfie
 segmentation, which keeps hair of any colour against any background) shows a layer of hair on
-top of it; when the photo's top edge cuts through the forehead, the photo cannot say.
+top of it; when the photo's top edge cuts through the forehead, the photo cannot say. A scalp
+that steps down in lightness inside that bare run is stubble's hairline: a buzz cut.
 """
 
 from __future__ import annotations
