@@ -15,7 +15,8 @@ a jacket joins the hair on one side).
 
 Bald is decided from the bare scalp above the forehead, and vetoed when the person matte (selfie
 segmentation, which keeps hair of any colour against any background) shows a layer of hair on
-top of it; when the photo's top edge cuts through the forehead, the photo cannot say.
+top of it; when the photo's top edge cuts through the forehead, the photo cannot say. A scalp
+that steps down in lightness inside that bare run is stubble's hairline: a buzz cut.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import cv2
 import numpy as np
 
 from toonmoji.avatar.canonical import FACE_WIDTH, Canonical
-from toonmoji.avatar.colour import hex_of, lab_of, rgb_of_lab, robust_colour
+from toonmoji.avatar.colour import hex_of, lab_of, rgb_of, rgb_of_lab, robust_colour
 from toonmoji.avatar.hair_colour import named_hair_colour
 from toonmoji.avatar.model import OUTLINE_POINTS
 from toonmoji.avatar.naming import length_class
@@ -53,6 +54,8 @@ BESIDE = (1.2, 1.5)  # head half-widths out from the nose bridge: beside the hea
 BACKGROUND_DE = 12.0  # CIELAB Delta E within which a strip pixel has the colour beside the head
 DRIFT_SPAN = 0.05  # face lengths over which a scalp's colour is compared with the skin below it
 DRIFT = 10.0  # CIELAB Delta E over that span: more is a step (a hairline), less a sheen or shade
+BUZZ_STEP = DRIFT  # L* a bare-looking scalp darkens by over DRIFT_SPAN: a buzz cut's hairline
+BUZZ_FROM = 0.15  # face lengths above the brows from which that step is looked for (above the brows' own shade)
 
 
 @dataclass(frozen=True)
@@ -135,6 +138,11 @@ def fit_hair(c: Canonical, skin_lab: np.ndarray, gains: np.ndarray | None = None
         else:
             style, score, alternative = "bald", 0.45, "short"  # a skin-coloured crown only
         style, score, alternative = bald_if_resolved(style, score, alternative, c.face_px, hairline)
+        if style == "bald" and c.face_px >= FACE_PX_FOR_TEXTURE:
+            # its colour is the hair's beside the temples, read above, where the stubble is thicker
+            style, score, alternative = buzz_if_stepped(style, score, alternative, buzz_step(c, lab, skin_lab, matte))
+            if style == "buzz" and not darker_than_skin(colour, skin_lab):
+                colour = stubble_colour(c, lab, balanced, skin_lab, matte & person & ~face) or colour
         return HairFit(style, colour, radii, 0.1 if style == "receding" else 0.0, 0.0, mask, score, alternative)
     colour_lab = robust_colour(img[ring & ~skinlike], 10.0, 95.0)
     if colour_lab is None:  # nothing but skin and background above the brows: a neutral guess
@@ -201,6 +209,39 @@ def bald_if_resolved(style: str, score: float, alternative: str, face_px: float,
     if style == "bald" and face_px < FACE_PX_FOR_SCALP and hairline < BALD_LINE:
         return "receding", 0.4, "bald"
     return style, score, alternative
+
+
+def buzz_if_stepped(style: str, score: float, alternative: str, step: float) -> tuple[str, float, str]:
+    """A bald-looking scalp that steps down in lightness by `BUZZ_STEP` L* or more (`buzz_step`)
+    is a buzz cut: hair cut to stubble, the scalp showing through it. Given as a doubtful choice
+    (0.4-0.6), bald the alternative; a weaker step stays the plainer bald."""
+    if style == "bald" and step >= BUZZ_STEP:
+        return "buzz", round(float(np.clip(0.4 + 0.02 * (step - BUZZ_STEP), 0.4, 0.6)), 2), "bald"
+    return style, score, alternative
+
+
+def darker_than_skin(colour: str | None, skin_lab: np.ndarray) -> bool:
+    """Whether a hair colour is darker (L*) than the skin: stubble darkens the scalp it grows on,
+    so a colour read beside the head that is not darker is the background, not the stubble."""
+    return colour is not None and float(lab_of(rgb_of(colour)[None])[0][0]) < float(skin_lab[0])
+
+
+STUBBLE_SHARE = 10.0  # percent: the darkest pixels of the upper head, where stubble is thickest
+
+
+def stubble_colour(c: Canonical, lab: np.ndarray, balanced: np.ndarray, skin_lab: np.ndarray,
+                   head: np.ndarray) -> str | None:
+    """The named colour of a buzz cut's stubble from the darkest `STUBBLE_SHARE` percent of the
+    `head` above the brows (up to 0.8 face lengths): the rest is the scalp showing through."""
+    lm = c.landmarks
+    yy = np.arange(head.shape[0])[:, None]
+    brow = lm[17:27, 1].min()
+    upper = head & c.valid & (yy < brow) & (yy > brow - 0.8 * (lm[8, 1] - lm[27, 1]))
+    if upper.sum() < 300:
+        return None
+    light = lab[upper][:, 0]
+    named = named_hair_colour(balanced[upper][light <= np.percentile(light, STUBBLE_SHARE)], skin_lab)
+    return named[1] if named else None
 
 
 def receding_if_high(style: str, score: float, alternative: str, hairline: float) -> tuple[str, float, str]:
@@ -318,6 +359,32 @@ def _sheen_continued(run: np.ndarray, colours: np.ndarray, span: int) -> np.ndar
             break
         out[i] = 0.5
     return out
+
+
+def buzz_step(c: Canonical, lab: np.ndarray, skin_lab: np.ndarray, matte: np.ndarray) -> float:
+    """The largest darkening (L*) over `DRIFT_SPAN` face lengths inside the bare scalp run of the
+    strip above the nose bridge (from `BUZZ_FROM` face lengths above the brows up to where
+    `scalp` stops). Hair cut to stubble lets the scalp
+    show through, so the scalp walk takes it for skin (the skin's hue, darker); but where the
+    stubble starts the scalp steps down in lightness, as at any hairline, whereas a bald crown
+    only shades or shines gradually over the head's curvature. Read on faces that resolve a step
+    (`FACE_PX_FOR_TEXTURE`; below, a step blurs into a drift)."""
+    lm = c.landmarks
+    face_len = max(1.0, lm[8, 1] - lm[27, 1])
+    x0, x1 = int(lm[27, 0] - 22), int(lm[27, 0] + 23)
+    first = int(lm[17:27, 1].min()) - 6
+    run = _strip_rows(c, scalp_skin(lab, skin_lab), matte, lab)
+    if not len(run):
+        return 0.0
+    breaks = np.nonzero(run < 0.5)[0]
+    end = int(breaks[0]) if len(breaks) else len(run)
+    light = []
+    for i in range(end):
+        inside = matte[first - i, x0:x1] & c.valid[first - i, x0:x1]
+        light.append(float(np.median(lab[first - i, x0:x1, 0][inside])))
+    span, lo = max(1, round(DRIFT_SPAN * face_len)), max(1, round(BUZZ_FROM * face_len))
+    steps = [light[i - span] - light[i] for i in range(max(lo, span), end)]
+    return float(max(steps)) if steps else 0.0
 
 
 def scalp(c: Canonical, lab: np.ndarray, skin_lab: np.ndarray, matte: np.ndarray) -> tuple[float, float]:
