@@ -11,6 +11,7 @@ import cv2
 import numpy as np
 import pytest
 
+from hair_samples import shaded_hair
 from toonmoji.avatar import fit
 from toonmoji.avatar.canonical import Canonical
 from toonmoji.avatar.colour import lab_of, rgb_of_lab, white_balance_gains
@@ -289,16 +290,6 @@ def test_stubble_with_one_jaw_in_black_shadow_is_read_on_the_lit_jaw(portrait, l
     assert measures_of(dark_half, landmarks).mottle >= 4 * MOTTLE
     assert facial_hair_of(dark_half, landmarks).style == "stubble"
     assert facial_hair_of(jpeg(side_lit(portrait, landmarks, 0.03, edge=0.05)), landmarks).style == "none"
-
-
-def shaded_hair(colour_lab, n: int = 2000, seed: int = 1) -> np.ndarray:
-    """RGB pixels of hair of one colour under shading: most of it darker than it reads."""
-    rng = np.random.default_rng(seed)
-    lab = np.repeat(np.asarray(colour_lab, np.float64)[None], n, axis=0)
-    shade = rng.uniform(0.35, 1.05, n)
-    lab[:, 0] *= shade
-    lab[:, 1:] *= np.clip(shade, 0.5, 1.0)[:, None]
-    return rgb_of_lab(lab)
 
 
 @pytest.mark.parametrize(("lab", "name"), [

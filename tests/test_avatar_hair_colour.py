@@ -8,9 +8,11 @@ import itertools
 import numpy as np
 import pytest
 
+from hair_samples import shaded_hair
 from toonmoji.avatar.colour import lab_of, rgb_of_lab
 from toonmoji.avatar.hair_colour import drawn_colour, named_hair_colour
 from toonmoji.avatar.naming import COLOUR_CLASSES, colour_class, colour_class_lab
+from toonmoji.avatar.skin import linear, srgb
 
 
 def _lab(light: float, chroma: float, hue: float) -> np.ndarray:
@@ -62,27 +64,14 @@ def test_the_class_thresholds_match_the_data_sets_rules():
 SKIN = np.array([66.0, 16.0, 20.0])  # red/blue as the median face of the development set (ln 1.0)
 
 
-def _shaded(colour_lab, n: int = 2000, seed: int = 2) -> np.ndarray:
-    """RGB pixels of hair of one colour under shading (most of it darker than it reads)."""
-    rng = np.random.default_rng(seed)
-    lab = np.repeat(np.asarray(colour_lab, np.float64)[None], n, axis=0)
-    shade = rng.uniform(0.35, 1.05, n)
-    lab[:, 0] *= shade
-    lab[:, 1:] *= np.clip(shade, 0.5, 1.0)[:, None]
-    return rgb_of_lab(lab)
-
-
 def _lit_by(rgb: np.ndarray, gains: tuple[float, float, float]) -> np.ndarray:
     """`rgb` ([0, 255], any shape) under a light of another colour: per-channel gains in linear light."""
-    c = np.asarray(rgb, np.float64) / 255.0
-    linear = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4) * np.asarray(gains)
-    linear = np.clip(linear, 0.0, 1.0)
-    return 255.0 * np.where(linear <= 0.0031308, 12.92 * linear, 1.055 * linear ** (1 / 2.4) - 0.055)
+    return srgb(linear(rgb) * np.asarray(gains))
 
 
 def _named_under(hair_lab, gains: tuple[float, float, float]) -> str:
     skin = lab_of(_lit_by(rgb_of_lab(SKIN[None]), gains))[0]
-    return named_hair_colour(_lit_by(_shaded(hair_lab), gains), skin)[0]
+    return named_hair_colour(_lit_by(shaded_hair(hair_lab, seed=2), gains), skin)[0]
 
 
 WARM = (1.25, 1.0, 0.55)  # tungsten-like: skin and neutral hair alike turn orange
@@ -125,7 +114,7 @@ def _with_skin_at_the_hairline(hair_lab, gains=(1.0, 1.0, 1.0), share: float = 0
     shade = rng.uniform(0.45, 0.7, n_skin)
     skin[:, 0] *= shade
     skin[:, 1:] *= shade[:, None]
-    return _lit_by(np.vstack([_shaded(hair_lab, 2000 - n_skin, seed), rgb_of_lab(skin)]), gains)
+    return _lit_by(np.vstack([shaded_hair(hair_lab, 2000 - n_skin, seed), rgb_of_lab(skin)]), gains)
 
 
 @pytest.mark.parametrize("gains", [(1.0, 1.0, 1.0), WARM, COOL])

@@ -321,6 +321,12 @@ def _strip_rows(c: Canonical, skin: np.ndarray, head: np.ndarray, lab: np.ndarra
     """Share of skin per row of a strip above the nose bridge, from the brows up, while the strip
     is still `head`; smoothed over 5 rows. With `lab`, rows the skin reaches by a gradual drift are
     skin too (`_sheen_continued`)."""
+    return _strip(c, skin, head, lab)[0]
+
+
+def _strip(c: Canonical, skin: np.ndarray, head: np.ndarray,
+           lab: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """`_strip_rows`' run, and each of its rows' median CIELAB colour (empty without `lab`)."""
     lm = c.landmarks
     x0, x1 = int(lm[27, 0] - 22), int(lm[27, 0] + 23)
     rows, colours = [], []
@@ -332,11 +338,18 @@ def _strip_rows(c: Canonical, skin: np.ndarray, head: np.ndarray, lab: np.ndarra
         if lab is not None:
             colours.append(np.median(lab[y, x0:x1][inside], axis=0))
     if not rows:
-        return np.zeros(0)
+        return np.zeros(0), np.zeros((0, 3))
     run = np.convolve(np.asarray(rows), np.ones(5) / 5, mode="same")
+    colours = np.asarray(colours).reshape(-1, 3)
     if lab is None or FACE_PX_FOR_TEXTURE > c.face_px:  # a step blurs to a drift
-        return run
-    return _sheen_continued(run, np.asarray(colours), max(1, round(DRIFT_SPAN * (lm[8, 1] - lm[27, 1]))))
+        return run, colours
+    return _sheen_continued(run, colours, max(1, round(DRIFT_SPAN * (lm[8, 1] - lm[27, 1])))), colours
+
+
+def _bare_rows(run: np.ndarray) -> int:
+    """How many rows of a strip's run are skin from the brows up without a break."""
+    breaks = np.nonzero(run < 0.5)[0]
+    return int(breaks[0]) if len(breaks) else len(run)
 
 
 def _sheen_continued(run: np.ndarray, colours: np.ndarray, span: int) -> np.ndarray:
@@ -364,24 +377,15 @@ def _sheen_continued(run: np.ndarray, colours: np.ndarray, span: int) -> np.ndar
 def buzz_step(c: Canonical, lab: np.ndarray, skin_lab: np.ndarray, matte: np.ndarray) -> float:
     """The largest darkening (L*) over `DRIFT_SPAN` face lengths inside the bare scalp run of the
     strip above the nose bridge (from `BUZZ_FROM` face lengths above the brows up to where
-    `scalp` stops). Hair cut to stubble lets the scalp
-    show through, so the scalp walk takes it for skin (the skin's hue, darker); but where the
-    stubble starts the scalp steps down in lightness, as at any hairline, whereas a bald crown
+    `scalp` stops). Hair cut to stubble lets the scalp show through, so the scalp walk takes it
+    for skin (the skin's hue, darker); but where the stubble starts the scalp steps down in lightness, as at any hairline, whereas a bald crown
     only shades or shines gradually over the head's curvature. Read on faces that resolve a step
     (`FACE_PX_FOR_TEXTURE`; below, a step blurs into a drift)."""
     lm = c.landmarks
     face_len = max(1.0, lm[8, 1] - lm[27, 1])
-    x0, x1 = int(lm[27, 0] - 22), int(lm[27, 0] + 23)
-    first = int(lm[17:27, 1].min()) - 6
-    run = _strip_rows(c, scalp_skin(lab, skin_lab), matte, lab)
-    if not len(run):
-        return 0.0
-    breaks = np.nonzero(run < 0.5)[0]
-    end = int(breaks[0]) if len(breaks) else len(run)
-    light = []
-    for i in range(end):
-        inside = matte[first - i, x0:x1] & c.valid[first - i, x0:x1]
-        light.append(float(np.median(lab[first - i, x0:x1, 0][inside])))
+    run, colours = _strip(c, scalp_skin(lab, skin_lab), matte, lab)
+    end = _bare_rows(run)
+    light = colours[:end, 0]
     span, lo = max(1, round(DRIFT_SPAN * face_len)), max(1, round(BUZZ_FROM * face_len))
     steps = [light[i - span] - light[i] for i in range(max(lo, span), end)]
     return float(max(steps)) if steps else 0.0
@@ -399,8 +403,7 @@ def scalp(c: Canonical, lab: np.ndarray, skin_lab: np.ndarray, matte: np.ndarray
     run = _strip_rows(c, scalp_skin(lab, skin_lab), matte, lab)
     if not len(run):
         return 0.0, 0.0
-    breaks = np.nonzero(run < 0.5)[0]
-    hairline = float(breaks[0] if len(breaks) else len(run))
+    hairline = float(_bare_rows(run))
     top = min(float(len(run)), 0.8 * face_len)  # a matte running on into the background is no taller head
     return min(1.0, hairline / top), hairline / face_len
 

@@ -39,6 +39,7 @@ import numpy as np
 
 from toonmoji.avatar.colour import hex_of, lab_of, rgb_of_lab
 from toonmoji.avatar.naming import colour_class_lab
+from toonmoji.avatar.skin import linear
 
 LIT = 75.0  # lightness percentile of the lit strands
 BLACK = 24.0  # hypot(L*, CHROMA_WEIGHT * C*) of the lit strands under which hair reads black
@@ -100,12 +101,6 @@ def luminance(light: float) -> float:
     return ((light + 16.0) / 116.0) ** 3 if light > 8.0 else light / 903.3
 
 
-def _linear(rgb: np.ndarray) -> np.ndarray:
-    """Linear-light sRGB (0..1) of RGB in [0, 255]."""
-    c = np.clip(np.asarray(rgb, np.float64), 0.0, 255.0) / 255.0
-    return np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
-
-
 def _red_blue(linear: np.ndarray) -> float:
     return float(np.log(max(linear[0], 1e-4) / max(linear[2], 1e-4)))
 
@@ -118,8 +113,8 @@ def warmth(lab: np.ndarray, skin_lab: np.ndarray) -> float:
     light = lab[:, 0]
     lo, hi = np.percentile(light, [25.0, 75.0])
     mid = lab[(light >= lo) & (light <= hi)]
-    hair = _linear(rgb_of_lab(mid)).mean(axis=0)
-    skin = _linear(rgb_of_lab(np.asarray(skin_lab, np.float64)[None])[0])
+    hair = linear(rgb_of_lab(mid)).mean(axis=0)
+    skin = linear(rgb_of_lab(np.asarray(skin_lab, np.float64)[None])[0])
     return _red_blue(hair) - _red_blue(skin)
 
 
