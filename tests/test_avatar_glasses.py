@@ -1,8 +1,9 @@
 """Glasses: a frame's thin lines (under both eyes, across the nose bridge, the temple arms beside
 both eyes) are glasses, on small group-photo faces too; the bare sample, a soft shadow or a hard
 shadow edge under the eyes, an arm-like line on one side only and a face too small to read are
-not (the last with a low confidence and glasses as the alternative). Real photos from the
-labelled development set when ../shared/data is present."""
+not (the last with a low confidence and glasses as the alternative); on a small face a frame
+thinner than a pixel that shows too faintly to be found leaves a doubtful `none`, not a sure one.
+Real photos from the labelled development set when ../shared/data is present."""
 
 from __future__ import annotations
 
@@ -15,7 +16,16 @@ import pytest
 
 from toonmoji.avatar import fit
 from toonmoji.avatar.canonical import Canonical
-from toonmoji.avatar.glasses import BRIDGE, RIM, TEMPLE, fit_glasses, frame_lines
+from toonmoji.avatar.glasses import (
+    BRIDGE,
+    RIM,
+    SURE_PX,
+    TEMPLE,
+    FrameLines,
+    decide,
+    fit_glasses,
+    frame_lines,
+)
 from toonmoji.faces import detect_faces
 from toonmoji.imageio import read_image
 
@@ -136,6 +146,61 @@ def test_a_face_too_small_to_read_is_a_doubtful_none(portrait, landmarks):
     tiny = cv2.resize(framed, None, fx=0.2, fy=0.2, interpolation=cv2.INTER_AREA)
     g = glasses_of(tiny, landmarks * 0.2)
     assert g.style == "none" and g.score < 0.6 and g.alternative == "square"
+
+
+def one_pixel_frames(small: np.ndarray, lm: np.ndarray, delta: float) -> np.ndarray:
+    """Wire frames one photo pixel wide drawn on an already small face: two lens outlines around
+    the eyes and a bridge, `delta` lighter (or darker, when negative) than what is under them."""
+    mask = np.zeros(small.shape[:2], np.uint8)
+    left, right, d = eyes(lm)
+    eye_y = (left[1] + right[1]) / 2
+    for a, b in ((36, 39), (42, 45)):
+        cv2.rectangle(mask, pt(lm[a, 0] - 0.15 * d, eye_y - 0.25 * d), pt(lm[b, 0] + 0.15 * d, eye_y + 0.35 * d), 1, 1)
+    cv2.line(mask, pt(lm[39, 0] + 0.15 * d, eye_y - 0.1 * d), pt(lm[42, 0] - 0.15 * d, eye_y - 0.1 * d), 1, 1)
+    out = small.astype(np.float32)
+    out[mask.astype(bool)] += delta
+    return np.clip(out, 0, 255).astype(np.uint8)
+
+
+def shrunk(portrait: np.ndarray, landmarks: np.ndarray, face_px: float) -> tuple[np.ndarray, np.ndarray]:
+    s = face_px / Canonical.from_photo(portrait, landmarks).face_px
+    return cv2.resize(portrait, None, fx=s, fy=s, interpolation=cv2.INTER_AREA), landmarks * s
+
+
+@pytest.mark.parametrize("face_px", [32, 40])
+@pytest.mark.parametrize("delta", [-40, 40])
+def test_one_pixel_frames_on_a_small_face_are_found(portrait, landmarks, face_px, delta):
+    """Dark or light wire one photo pixel wide on a 32-40 px face: found (doubtful, that small)."""
+    small, lm = shrunk(portrait, landmarks, face_px)
+    g = glasses_of(one_pixel_frames(small, lm, delta), lm)
+    assert g.style == "square" and g.alternative == "none"
+    assert glasses_of(small, lm).style == "none"
+
+
+@pytest.mark.parametrize("face_px", [32, 36, 40])
+@pytest.mark.parametrize("delta", [-10, 10])
+def test_faint_one_pixel_frames_on_a_small_face_are_never_a_sure_none(portrait, landmarks, face_px, delta):
+    """A faint wire frame under a pixel wide keeps only part of its depth: too faint to be found,
+    it still leaves `none` doubtful with glasses one click away, where the bare face is a sure `none`."""
+    small, lm = shrunk(portrait, landmarks, face_px)
+    bare = glasses_of(small, lm)
+    assert bare.style == "none" and bare.score >= 0.6
+    g = glasses_of(one_pixel_frames(small, lm, delta), lm)
+    assert g.style == "square" or (g.score < 0.6 and g.alternative == "square")
+    assert g.evidence > bare.evidence
+
+
+def test_weak_evidence_is_doubtful_on_a_small_face_only():
+    """The same faint lines: doubtful `none` on a 32 px face (a one-pixel frame there keeps 32/80 of
+    its depth), a sure `none` on a face large enough to show a frame at full depth."""
+    faint = FrameLines(bridge=0.7 * BRIDGE, temple=0.0, rim=0.0)
+    small, large = decide(faint, 32.0), decide(faint, 2 * SURE_PX)
+    assert small.style == large.style == "none" and small.alternative == "square"
+    assert small.score < 0.6 <= large.score
+    clean = decide(FrameLines(bridge=0.2 * BRIDGE, temple=0.0, rim=0.0), 32.0)  # under 32/80: no frame hides there
+    assert clean.style == "none" and clean.score >= 0.6
+    scores = [decide(FrameLines(e * BRIDGE, 0.0, 0.0), 36.0).score for e in (0.5, 0.7, 0.9, 0.99)]
+    assert scores == sorted(scores, reverse=True) and all(0.5 <= v < 0.6 for v in scores)
 
 
 def test_the_avatar_draws_the_glasses_it_found(portrait, landmarks):

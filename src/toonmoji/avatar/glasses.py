@@ -19,7 +19,11 @@ above) the skin `LINE_PX` photo pixels to *each* side, the smaller of the two (a
 shadow's border or the face's outline, is dark on one side only and scores nothing), then the
 median over the place's columns (so it must run across, not be a spot). Frames are one or two
 photo pixels wide even on a 30 px face, so the same reading works from `MIN_FACE_PX` up; what
-changes with size is only how sure the answer is (`SURE_PX`).
+changes with size is only how sure the answer is (`SURE_PX`). But a wire frame (1-2 mm) is about
+one photo pixel on an 80 px face; on a face of `w` px it covers `w / SURE_PX` of a pixel and keeps
+that share of its depth, so a frame that would just reach the thresholds shows as evidence
+`w / SURE_PX`. A `none` read with at least that much evidence is therefore doubtful (`square` one
+click away), not a sure bare face.
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ SMALL_SCORE = 0.65
 # and 40 px, got glasses 8 times in 74; shrunk to 48 and 60 px, never.
 DOUBT_PX = 48
 DOUBT_SCORE = 0.55
+DOUBTFUL = 0.6  # scores under this offer the alternative (`Attributes.doubtful`)
 LINE_PX = 1.5  # photo pixels from a frame's centre line to the skin beside it
 # Ridge depths (L*) that count as a frame, each midway between the highest bare face and the
 # lowest frame standing apart from them on the labelled development set: bare faces reach 3.5 on
@@ -127,7 +132,8 @@ def decide(lines: FrameLines | None, width_px: float, bridge_t: float = BRIDGE, 
            rim_t: float = RIM) -> Glasses:
     """Glasses or none from the line depths (None: the face is too small to read), how sure, and
     the alternative; on faces under `SURE_PX` the score is capped (`SMALL_SCORE`), under `DOUBT_PX`
-    glasses found are always doubtful (`DOUBT_SCORE`)."""
+    glasses found are always doubtful (`DOUBT_SCORE`), and `none` is doubtful where the evidence
+    reaches what a frame thinner than a pixel would still show (`width_px / SURE_PX`)."""
     if lines is None:
         return Glasses("none", 0.5, "square", 0.0)
     evidence = lines.evidence(bridge_t, temple_t, rim_t)
@@ -137,6 +143,9 @@ def decide(lines: FrameLines | None, width_px: float, bridge_t: float = BRIDGE, 
     score = round(float(np.clip(0.5 + margin, 0.5, cap)), 2)
     if found:
         return Glasses("square", score, "none", evidence)
+    kept = width_px / SURE_PX  # the share of its depth a frame of about one pixel at SURE_PX keeps
+    if kept < 1.0 and evidence >= kept:  # as much as a diluted frame would show: doubtful, 0.5-0.59
+        score = round(0.5 + (DOUBTFUL - 0.51) * (1.0 - evidence) / (1.0 - kept), 2)
     return Glasses("none", score, "square", evidence)
 
 
