@@ -495,3 +495,18 @@ def test_smile_lines_show_where_the_folds_are_drawn_on_both_sides(portrait, land
         cv2.line(folded, tuple(map(int, a)), tuple(map(int, b)), (120, 80, 70), 2)
     lined = smile_lines(Canonical.from_photo(folded, landmarks))
     assert plain <= 0.2 and lined >= plain + 0.3
+
+
+@pytest.mark.parametrize("light", [0.3, 0.15])
+def test_a_side_light_does_not_make_a_beard_on_the_shaded_jaw_lighter_or_smoother(portrait, landmarks, light):
+    """Shading takes the same share off the beard's light and the skin's, so in the shaded half
+    both the beard's darkness below the cheek and its strokes' depth shrink in L* (by the ratio of
+    the cheeks' L* + 16). Scaled back as the dots are, the shaded jaw and the chin (half in the
+    shade) read within a fifth of the evenly lit face (unscaled, the jaw's darkness fell by a
+    quarter at 0.3 of the light and by a third at 0.15, the chin's by a fifth and 30%)."""
+    beard = textured(portrait, landmarks, 0.08)
+    even = measures_of(beard, landmarks)
+    lit = measures_of(side_lit(beard, landmarks, light), landmarks)
+    assert lit.dark["jaw_right"] >= 0.8 * even.dark["jaw_right"]
+    assert lit.dark["chin"] >= 0.8 * even.dark["chin"]
+    assert lit.strokes["jaw_right"] >= 0.8 * even.strokes["jaw_right"]

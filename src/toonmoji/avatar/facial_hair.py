@@ -20,7 +20,10 @@ drew beards on clean-shaven men and stubble on most women. Three things tell the
 
 Darkness is read against the skin under the same light: each jaw against the cheek on its own
 side, the upper lip and chin against the two cheeks' mean, so a side light that darkens half
-the face is not a beard (`lit_skin`).
+the face is not a beard (`lit_skin`). In the shaded half the same beard is also less far below
+its skin in L*, and its strokes and dots are shallower (shading takes the same share off both,
+which moves L* less where it is darker), so darkness, strokes and dots are all scaled back to
+the lit half's light (`shade_gains`).
 
 Make-up (lipstick, blush) makes regions redder, not darker-and-textured, so it does not count.
 When the evidence is weak the answer is the plainer one ("none", or stubble for a beard), with
@@ -70,7 +73,8 @@ class FacialHair:
 @dataclass(frozen=True)
 class Measures:
     """What `decide` reads. `dark`, `strokes`: per region of `REGIONS` (L* below the skin under
-    the same light, `lit_skin`; share of stroke pixels). `mottle`: L*, how much more dotted with
+    the same light, `lit_skin`; share of stroke pixels; both scaled to undo a side light,
+    `shade_gains`). `mottle`: L*, how much more dotted with
     small dark spots the less dotted of the two jaw bands is than the cheeks (a band in black
     shadow left out; each side's dots scaled to undo a side light, `shade_gains`); `band_dark`:
     L*, the less dark jaw band below its own side's cheek. `resolved`: the photo resolves
@@ -139,11 +143,12 @@ def lit_skin(left: float, right: float) -> dict[str, float]:
 
 
 def shade_gains(lit: dict[str, float]) -> dict[str, float]:
-    """Per region, what undoes a side light's effect on the dots' depth. A dot that takes a
-    share of the skin's light off moves L* by about that share times (L* + 16) / 3, so in the
-    shaded half the same stubble's dots are shallower by the ratio of the two cheeks' L* + 16.
-    Scaling each side by that ratio reads both halves as if lit alike; the skin's own tone (the
-    same on both cheeks) does not enter, so darker skin is not boosted."""
+    """Per region, what undoes a side light's effect on the depth of dots, strokes and a beard's
+    darkness. Hair that takes a share of the skin's light off moves L* by about that share times
+    (L* + 16) / 3, so in the shaded half the same stubble's dots, the same beard's strokes and its
+    darkness below the cheek are shallower by the ratio of the two cheeks' L* + 16. Scaling each
+    side by that ratio reads both halves as if lit alike (the lit half is left as it is); the
+    skin's own tone (the same on both cheeks) does not enter, so darker skin is not boosted."""
     top = max(lit.values())
     return {k: (top + 16.0) / (v + 16.0) for k, v in lit.items()}
 
@@ -159,15 +164,15 @@ def measure(c: Canonical, gains: np.ndarray) -> tuple[Measures, np.ndarray, dict
     masks = regions(c) | jaw_bands(c)
     median = {k: float(np.median(light[m])) if m.sum() >= 8 else np.nan for k, m in masks.items()}
     lit = lit_skin(median["cheek_left"], median["cheek_right"])
-    dark = {k: float(lit[k] - median[k]) if not np.isnan(median[k]) else 0.0 for k in REGIONS}
-    strokes = {k: float(np.mean(residual[masks[k]] < -4.0)) if masks[k].sum() >= 8 else 0.0 for k in REGIONS}
-    dots = dark_dots(light)
     relit = shade_gains(lit)
+    dark = {k: float(lit[k] - median[k]) * relit[k] if not np.isnan(median[k]) else 0.0 for k in REGIONS}
+    strokes = {k: float(np.mean(residual[masks[k]] * relit[k] < -4.0)) if masks[k].sum() >= 8 else 0.0 for k in REGIONS}
+    dots = dark_dots(light)
     spots = {k: float(np.mean(dots[masks[k]])) * relit[k] if masks[k].sum() >= 8 else np.nan for k in masks}
     bands = ("band_left", "band_right")
     readable = [k for k in bands if median[k] >= DOTS_FLOOR] or list(bands)  # not lost in black shadow
     mottle = min(spots[k] for k in readable) - float(np.nanmean([spots["cheek_left"], spots["cheek_right"]]))
-    band_dark = min(lit[k] - median[k] for k in bands)
+    band_dark = min((lit[k] - median[k]) * relit[k] for k in bands)
     measures = Measures(dark, strokes, 0.0 if np.isnan(mottle) else float(mottle),
                         0.0 if np.isnan(band_dark) else float(band_dark), resolves_strokes(c),
                         photo_px >= MOTTLE_PX)
