@@ -9,9 +9,10 @@ a few numbers that draw as one smooth closed path and that a person can edit.
 
 The head matte cuts the neck under the chin and drops the shoulders beside it, and with them long
 hair hanging there. So where the head matte finds no length, the person matte's pixels of the
-hair's colour beside the jaw and neck are added; they make the hair long only when they reach
-below the ears on both sides (loose long hair frames the face; a dark background, a neighbour or
-a jacket joins the hair on one side).
+hair's colour beside the head, from the brows (the temples, where GrabCut loses dark or shaded
+hair too) down past the jaw to the neck's end, are added, also where the head matte lost all of
+the hair; they make the hair long only when they reach below the ears on both sides (loose long
+hair frames the face; a dark background, a neighbour or a jacket joins the hair on one side).
 
 Bald is decided from the bare scalp above the forehead, and vetoed when the person matte (selfie
 segmentation, which keeps hair of any colour against any background) shows a layer of hair on
