@@ -26,11 +26,12 @@ def canonical(portrait) -> Canonical:
     return Canonical.from_photo(portrait, detect_faces(portrait)[0].landmarks)
 
 
-def scene(c: Canonical, sides: tuple[int, ...]) -> tuple[Canonical, np.ndarray, np.ndarray]:
+def scene(c: Canonical, sides: tuple[int, ...], matte_hair: str = "to the nose") -> tuple[Canonical, np.ndarray, np.ndarray]:
     """A drawn head in the canonical crop: a skin face, dark brown hair over the crown and down
     the sides of the head to the nose's tip, and (on `sides`: -1 the image's left, 1 its right)
     locks hanging beside the jaw and the neck to under the chin. Returns the scene, the head
-    matte (which stops at the nose's tip, as GrabCut's does at the jaw) and the person matte."""
+    matte (its hair stops at the nose's tip, as GrabCut's does at the jaw; `matte_hair` "to the
+    brows": it loses the temples too, "none": all of the hair) and the person matte."""
     lm = c.landmarks
     h, w = c.image.shape[:2]
     rng = np.random.default_rng(0)
@@ -52,16 +53,18 @@ def scene(c: Canonical, sides: tuple[int, ...]) -> tuple[Canonical, np.ndarray, 
     img[face | neck] = SKIN
     img += rng.normal(0.0, 6.0, img.shape)  # strands and grain: hair is not a smooth hat
     drawn = dataclasses.replace(c, image=np.clip(img, 0, 255).astype(np.uint8), valid=np.ones((h, w), bool))
-    return drawn, crown | face | neck, crown | face | neck | locks
+    kept = {"to the nose": crown, "to the brows": crown & (yy < lm[17:27, 1].min()), "none": np.zeros_like(crown)}
+    return drawn, kept[matte_hair] | face | neck, crown | face | neck | locks
 
 
-def fitted(monkeypatch, c: Canonical, sides: tuple[int, ...], below_jaw: bool = True) -> hair.HairFit:
-    drawn, matte, person = scene(c, sides)
+def fitted(monkeypatch, c: Canonical, sides: tuple[int, ...], below_jaw: bool = True,
+           matte_hair: str = "to the nose") -> hair.HairFit:
+    drawn, matte, person = scene(c, sides, matte_hair)
     skin = lab_of(np.array([SKIN], np.float64))[0]
     with monkeypatch.context() as patch:
         patch.setattr(hair, "compute_matte", lambda image, lm: types.SimpleNamespace(alpha=matte.astype(np.float32)))
         if not below_jaw:  # what the head matte alone says
-            patch.setattr(hair, "_below_the_ears", lambda c: np.zeros(c.image.shape[:2], bool))
+            patch.setattr(hair, "_beside_the_head", lambda c: np.zeros(c.image.shape[:2], bool))
         return hair.fit_hair(drawn, skin, None, person)
 
 
@@ -86,3 +89,22 @@ def test_framing_needs_reach_below_both_ears():
     assert hair.frames_the_face(list(r))
     r[14:17] = 0.9
     assert not hair.frames_the_face(list(r))
+
+
+def test_locks_joined_to_the_crown_past_temples_the_head_matte_lost_are_long_hair(monkeypatch, canonical):
+    """Dark hair on a dark background or hair in shadow: GrabCut keeps the crown but loses the hair
+    beside the temples too, so the locks below the ears join the crown only through the person
+    matte's hair from the brows down."""
+    fit = fitted(monkeypatch, canonical, (-1, 1), matte_hair="to the brows")
+    assert fit.style == "long_straight"
+    assert length_class(fitted(monkeypatch, canonical, (1,), matte_hair="to the brows").style) == "short"
+    assert length_class(fitted(monkeypatch, canonical, (), matte_hair="to the brows").style) == "short"
+
+
+def test_a_head_matte_that_lost_all_the_hair_still_finds_long_hair(monkeypatch, canonical):
+    """Black hair on black: the head matte keeps no hair (the short template), but the person
+    matte's hair of the crown's colour framing the face on both sides is long hair."""
+    assert fitted(monkeypatch, canonical, (-1, 1), matte_hair="none").style == "long_straight"
+    short = fitted(monkeypatch, canonical, (), matte_hair="none")
+    assert short.style == "short" and short.outline == []  # the template, as before
+    assert length_class(fitted(monkeypatch, canonical, (-1,), matte_hair="none").style) == "short"

@@ -9,9 +9,10 @@ a few numbers that draw as one smooth closed path and that a person can edit.
 
 The head matte cuts the neck under the chin and drops the shoulders beside it, and with them long
 hair hanging there. So where the head matte finds no length, the person matte's pixels of the
-hair's colour beside the jaw and neck are added; they make the hair long only when they reach
-below the ears on both sides (loose long hair frames the face; a dark background, a neighbour or
-a jacket joins the hair on one side).
+hair's colour beside the head, from the brows (the temples, where GrabCut loses dark or shaded
+hair too) down past the jaw to the neck's end, are added, also where the head matte lost all of
+the hair; they make the hair long only when they reach below the ears on both sides (loose long
+hair frames the face; a dark background, a neighbour or a jacket joins the hair on one side).
 
 Bald is decided from the bare scalp above the forehead, and vetoed when the person matte (selfie
 segmentation, which keeps hair of any colour against any background) shows a layer of hair on
@@ -153,6 +154,12 @@ def fit_hair(c: Canonical, skin_lab: np.ndarray, gains: np.ndarray | None = None
     if (mask & ring).sum() < 0.3 * ring.sum():  # the matte lost the hair (dark on dark): a template
         crown = ring & ~skinlike
         named = named_hair_colour(balanced[colour_sample(c, crown, lab, skin_lab, person)], skin_lab)
+        # the person matte's hair then stands for the crown's too, from the top down to the neck's end
+        hanging = person & (_beside_the_head(c) | (yy <= brow_y)) & hair_like
+        framed = _radii(_joined(_near(lab, colour_lab, candidates | hanging), ring), centre, rx, ry)
+        if frames_the_face(framed):
+            return HairFit("long_straight", named[1] if named else colour, framed, fringe, part, crown, 0.4, "short",
+                           named[2] if named else 0.0)
         return HairFit("short", named[1] if named else colour, [], fringe, part, crown, 0.4, "medium",
                        named[2] if named else 0.0)
     radii = _radii(mask, centre, rx, ry)
@@ -162,7 +169,7 @@ def fit_hair(c: Canonical, skin_lab: np.ndarray, gains: np.ndarray | None = None
         return HairFit("short", None, [], 0.4, 0.0, np.zeros_like(matte), 0.3, _style(radii)[0])
     style, score, alternative = receding_if_high(*curly_if_resolved(*_style(radii), c.face_px), hairline)
     if length_class(style) != "long":  # the head matte stops at the jaw: is there hair below it?
-        hanging = person & _below_the_ears(c) & hair_like  # the person matte keeps what GrabCut cut
+        hanging = person & _beside_the_head(c) & hair_like  # the person matte keeps what GrabCut cut
         framed = _radii(_joined(_near(lab, colour_lab, candidates | hanging), ring), centre, rx, ry)
         if frames_the_face(framed):
             style, score, alternative, radii = "long_straight", 0.5, style, framed
@@ -170,12 +177,15 @@ def fit_hair(c: Canonical, skin_lab: np.ndarray, gains: np.ndarray | None = None
                    named[2] if named else 0.0)
 
 
-def _below_the_ears(c: Canonical) -> np.ndarray:
-    """`(H, W) bool`: the rows from the nose's tip down to `NECK_END` face lengths under the chin,
-    where loose long hair hangs beside the jaw and the neck before it falls on the shoulders."""
+def _beside_the_head(c: Canonical) -> np.ndarray:
+    """`(H, W) bool`: the rows from the brows down to `NECK_END` face lengths under the chin, the
+    path loose long hair takes from the crown: past the temples and the ears, then beside the jaw
+    and the neck before it falls on the shoulders. From the brows, not from below the ears: where
+    the head matte loses the hair at the temples (dark hair on a dark background, hair in shadow),
+    the hair below the ears is not joined to the crown's any other way."""
     lm = c.landmarks
     yy = np.arange(c.image.shape[0])[:, None]
-    rows = (yy > lm[30, 1]) & (yy < lm[8, 1] + NECK_END * (lm[8, 1] - lm[27, 1]))
+    rows = (yy > lm[17:27, 1].min()) & (yy < lm[8, 1] + NECK_END * (lm[8, 1] - lm[27, 1]))
     return np.broadcast_to(rows, c.image.shape[:2])
 
 
