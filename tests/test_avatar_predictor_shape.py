@@ -178,7 +178,7 @@ def test_brow_length_gap_and_chin_height_follow_the_points(portrait):
     chin[6:11, 1] += 0.05 * (lm[8, 1] - lm[27, 1])
     base, long_, near, low = (_landmark_shape(features.Upright.from_landmarks(p)) for p in (lm, longer, closer, chin))
     assert long_["brows.length"] > base["brows.length"] + 0.05
-    assert near["brows.gap"] < base["brows.gap"] - 0.15
+    assert near["brows.gap"] < base["brows.gap"] - 0.05
     assert low["face.chin_height"] > base["face.chin_height"] + 0.05
     assert near["brows.length"] > base["brows.length"]  # the inner ends moved in: longer brows too
     for key in ("brows.length", "brows.gap", "face.chin_height"):
