@@ -55,7 +55,7 @@ def test_json_round_trip_and_schema(avatar):
     back = Avatar.from_json(edited.to_json())
     assert back.attributes == edited.attributes
     data = json.loads(edited.to_json())
-    assert data["format"] == "toonmoji-avatar" and data["version"] == 3
+    assert data["format"] == "toonmoji-avatar" and data["version"] == 4
     assert data["hair"]["color"] == "#3b2a20" and data["glasses"]["style"] == "round"
     schema = json_schema()
     assert set(schema["properties"]) == set(data)
@@ -70,19 +70,40 @@ def test_version_1_files_still_load_with_renamed_styles():
     assert attrs.ears.size == 1.0 and attrs.confidence == {}  # what v1 lacked takes the defaults
     old["hair"]["style"] = "long"
     assert Avatar.from_json(json.dumps(old)).attributes.hair.style == "long_straight"
-    assert json.loads(Avatar.from_json(json.dumps(old)).to_json())["version"] == 3
+    assert json.loads(Avatar.from_json(json.dumps(old)).to_json())["version"] == 4
 
 
 def test_version_2_files_still_load_with_average_brow_height():
     """Version 3 added `brows.height`; a version 2 file (written before it) loads with the average
-    face's 1.0 and is written back as version 3."""
+    face's 1.0 and is written back as the current version."""
     old = {"format": "toonmoji-avatar", "version": 2, "skin": "#c68b6e",
            "brows": {"thickness": 1.2, "arch": 0.4, "tilt": 0.0, "color": "#2a1e18", "shape": "soft"}}
     avatar = Avatar.from_json(json.dumps(old))
     assert avatar.attributes.brows.height == 1.0 and avatar.attributes.brows.thickness == 1.2
-    assert json.loads(avatar.to_json())["version"] == 3
+    assert json.loads(avatar.to_json())["version"] == 4
     with pytest.raises(AvatarError, match="brows.height"):
         Avatar.from_json(json.dumps(dict(old, version=3, brows={"height": 3.0})))
+
+
+def test_version_3_files_load_and_draw_as_before():
+    """Version 4 added `brows.length`, `brows.gap` and `face.chin_height`; a version 3 file loads
+    with the average face's 1.0 for each, and that draws the brows and chin where version 3 did
+    (the inner brow end 6 units inside the eye centre, the brow 12.8 long, the chin at 84)."""
+    old = {"format": "toonmoji-avatar", "version": 3, "skin": "#c68b6e",
+           "face": {"width": 1.0, "jaw": 0.5, "chin": 0.5, "roll": 0.0, "shape": "oval", "forehead": 1.0, "cheeks": 1.0},
+           "brows": {"thickness": 1.2, "arch": 0.4, "tilt": 0.0, "color": "#2a1e18", "shape": "soft", "height": 1.1}}
+    avatar = Avatar.from_json(json.dumps(old))
+    a = avatar.attributes
+    assert (a.brows.length, a.brows.gap, a.face.chin_height, a.brows.height) == (1.0, 1.0, 1.0, 1.1)
+    assert json.loads(avatar.to_json())["version"] == 4
+    shapes = avatar.shapes("neutral", 1.0)
+    right = max((s.path.flatten() for s in shapes if s.name == "brow"), key=lambda p: p[:, 0].mean())
+    assert right[:, 0].min() == pytest.approx(50.0 + 11.0 - 6.0, abs=0.8)
+    assert right[:, 0].max() == pytest.approx(50.0 + 11.0 + 6.8, abs=0.8)
+    head = next(s for s in shapes if s.name == "head").path.flatten()
+    assert head[:, 1].max() == pytest.approx(83.2 + 0.4, abs=0.3)
+    with pytest.raises(AvatarError, match="brows.gap"):
+        Avatar.from_json(json.dumps(dict(old, version=4, brows={"gap": 3.0})))
 
 
 def test_confidence_round_trips_and_a_chosen_value_drops_its_doubt(avatar):
@@ -193,6 +214,41 @@ def test_brow_height_moves_the_drawn_brows_and_the_lids_stay_under_them(avatar):
     low, mid, high = (brows_and_eyes(h) for h in (0.5, 1.0, 1.6))
     assert high[0] < mid[0] - 3.0 and low[0] > mid[0] + 3.0  # y grows downwards
     assert high[2] == pytest.approx(mid[2]) and low[2] > low[1]  # the eyes stay; lids under the brows
+
+
+def test_brow_length_and_gap_move_the_drawn_brows(avatar):
+    """`brows.gap` moves the brows' inner ends towards or away from the midline (never past the
+    eye centre), `brows.length` their outer ends; the other end stays, and so do the eyes."""
+    def ends(**kw: float) -> tuple[float, float, float]:
+        edited = avatar.with_set(*(f"brows.{k}={v}" for k, v in kw.items()), "eyes.spacing=1.0")
+        shapes = edited.shapes("neutral", 1.0)
+        right = max((s.path.flatten() for s in shapes if s.name == "brow"), key=lambda p: p[:, 0].mean())
+        eye = max((s.path.flatten() for s in shapes if s.name == "eye_white"), key=lambda p: p[:, 0].mean())
+        return float(right[:, 0].min()), float(right[:, 0].max()), float(eye[:, 0].mean())
+
+    base, narrow, wide = ends(), ends(gap=0.5), ends(gap=1.6)
+    assert narrow[0] < base[0] - 2.0 and wide[0] > base[0] + 2.0  # the inner end, x from the midline at 50
+    assert wide[0] < 50.0 + 11.0 - 1.0  # never past the eye centre
+    assert narrow[2] == pytest.approx(base[2]) == pytest.approx(wide[2])
+    short, long_ = ends(length=0.7), ends(length=1.3)
+    assert short[0] == pytest.approx(base[0], abs=0.3) and long_[0] == pytest.approx(base[0], abs=0.3)
+    assert long_[1] - short[1] > 0.5 * 12.8 * 0.6
+
+
+def test_chin_height_lengthens_the_chin_below_the_mouth(avatar):
+    """`face.chin_height` moves the chin's bottom (and a goatee with it); the mouth stays."""
+    def chin_and_mouth(h: float, beard: str = "none") -> tuple[float, float, float]:
+        shapes = avatar.with_set(f"face.chin_height={h}", f"beard={beard}").shapes("neutral", 1.0)
+        head = next(s for s in shapes if s.name == "head").path.flatten()
+        lips = next(s for s in shapes if s.name == "lips").path.flatten()
+        goatee = [s.path.flatten()[:, 1].max() for s in shapes if s.name == "beard"]
+        return float(head[:, 1].max()), float(lips[:, 1].mean()), goatee[0] if goatee else float("nan")
+
+    short, mid, long_ = (chin_and_mouth(h, "goatee") for h in (0.6, 1.0, 1.4))
+    assert short[0] < mid[0] - 4.0 and long_[0] > mid[0] + 4.0
+    assert short[1] == pytest.approx(mid[1]) == pytest.approx(long_[1])
+    for chin, _, goatee in (short, long_):
+        assert goatee - chin == pytest.approx(mid[2] - mid[0], abs=0.3)  # the goatee hangs from the chin, however long
 
 
 def test_fit_stays_the_function_after_the_fitting_module_is_imported():

@@ -158,3 +158,29 @@ def test_a_nose_reaching_nearer_the_lip_is_measured_longer(portrait):
     base, long_ = (_landmark_shape(features.Upright.from_landmarks(p)) for p in (lm, longer))
     assert long_["nose.length"] > base["nose.length"] + 0.1
     assert "nose.length" in PREDICTOR_KEYS
+
+
+def test_brow_length_gap_and_chin_height_follow_the_points(portrait):
+    """The three measures version 4 added, on the 68 points: longer brows (outer ends 17 and 26
+    moved out) read longer, brows whose inner ends (21, 22) are nearer each other read a smaller
+    gap, and a chin (points 6-10) lower below the upper lip (51) reads a taller chin; each stays
+    within its range, and the fitting takes all three from dlib's points (`PREDICTOR_KEYS`)."""
+    from toonmoji.avatar.features import _landmark_shape
+    from toonmoji.avatar.model import RANGES
+
+    lm = np.array(detect_faces(portrait)[0].landmarks, np.float64)
+    eyes_apart = float(np.hypot(*(lm[42:48].mean(0) - lm[36:42].mean(0))))
+    longer, closer, chin = lm.copy(), lm.copy(), lm.copy()
+    longer[17, 0] -= 0.05 * eyes_apart  # the sample portrait is upright, facing the camera
+    longer[26, 0] += 0.05 * eyes_apart
+    closer[21, 0] += 0.04 * eyes_apart
+    closer[22, 0] -= 0.04 * eyes_apart
+    chin[6:11, 1] += 0.05 * (lm[8, 1] - lm[27, 1])
+    base, long_, near, low = (_landmark_shape(features.Upright.from_landmarks(p)) for p in (lm, longer, closer, chin))
+    assert long_["brows.length"] > base["brows.length"] + 0.05
+    assert near["brows.gap"] < base["brows.gap"] - 0.05
+    assert low["face.chin_height"] > base["face.chin_height"] + 0.05
+    assert near["brows.length"] > base["brows.length"]  # the inner ends moved in: longer brows too
+    for key in ("brows.length", "brows.gap", "face.chin_height"):
+        lo, hi = RANGES[key]
+        assert lo <= base[key] <= hi and key in PREDICTOR_KEYS

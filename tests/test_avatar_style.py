@@ -58,7 +58,8 @@ def test_long_hair_covers_the_ears_and_tied_hair_shows_them(avatar):
     "face.cheeks=1.25", "eyes.shape=round", "eyes.shape=hooded", "eyes.shape=monolid", "eyes.lashes=1",
     "brows.shape=straight", "brows.shape=arched", "brows.shape=angled", "nose.length=1.4", "nose.size=1.5",
     "mouth.upper=1.5", "ears.size=1.4", "ears.protrusion=1", "age.lines=0.8", "clothing.color=#c0392b",
-    "hair.grey=0.8",
+    "hair.grey=0.8", "brows.length=1.3", "brows.length=0.7", "brows.gap=1.6", "brows.gap=0.5",
+    "face.chin_height=1.4", "face.chin_height=0.6",
 ])
 def test_each_new_field_changes_the_drawing(avatar, edit):
     rest = Expression()  # the face at rest, lips closed: every part shows

@@ -2,7 +2,8 @@
 
 Eye shapes change the lids (round: taller and rounder; hooded: a fold of skin over the outer
 upper lid; monolid: a lower, flatter lid with no crease), `eyes.lashes` draws lashes at the outer
-upper lid, brow shapes move the brow's peak and corner (straight, soft, arched, angled). The
+upper lid, brow shapes move the brow's peak and corner (straight, soft, arched, angled), and
+`brows.gap` and `brows.length` place the brow's inner end and its length about the eyes. The
 expression moves lids and brows on top of all that; expressions must stay legible, so nothing
 here may cover the lids or brows an expression moves.
 """
@@ -19,6 +20,7 @@ from toonmoji.avatar.model import Attributes
 
 INK = "#2b1d18"  # outlines of features
 BROW_THICKNESS = 2.3
+BROW_INNER, BROW_LENGTH = 6.0, 12.8  # the average brow's inner end inside the eye centre, its length
 WIDE_EYE_GROWTH = 0.3  # eyes opened wide also grow wider (surprise, fear): read 48 -> 56% and 40 -> 53%
 TEAR_SHADOW = "#3a0d18"  # eyes reddened and puffy from crying, under the lids
 # per eye shape: upper and lower lid height factors, the upper lid's profile at 22 / 52 / 82% of
@@ -122,10 +124,11 @@ def brows(attrs: Attributes, expr: Expression) -> list[Shape]:
     lift = -3.6 * expr.brow_raise
     rest = brow_y(attrs)
     for side in (-1, 1):
-        cx = eye_centre(attrs, side)
-        inner = np.array([cx - side * 6.0 + side * 1.2 * max(0.0, -expr.brow_inner), rest + lift - 3.8 * expr.brow_inner + 0.6])
-        outer = np.array([cx + side * 6.8, rest + lift + 0.6 - np.tan(np.radians(attrs.brows.tilt)) * 6.0
-                          + 1.5 * max(0.0, expr.brow_inner)])
+        x0 = brow_inner_x(attrs, side)
+        inner = np.array([x0 + side * 1.2 * max(0.0, -expr.brow_inner), rest + lift - 3.8 * expr.brow_inner + 0.6])
+        reach = min(abs(x0 - CX) + BROW_LENGTH * attrs.brows.length, 0.88 * HEAD_RX * attrs.face.width)  # inside the face
+        outer = np.array([CX + side * reach, rest + lift + 0.6
+                          - np.tan(np.radians(attrs.brows.tilt)) * 6.0 + 1.5 * max(0.0, expr.brow_inner)])
         arch = offset + 2.4 * gain * attrs.brows.arch
         peak = inner + (outer - inner) * peak_at + (0.0, -arch)
         centre = [inner, inner + (peak - inner) * 0.5 + (0.0, -arch * 0.3), peak, outer]
@@ -137,6 +140,14 @@ def brows(attrs: Attributes, expr: Expression) -> list[Shape]:
             shapes.append(Shape(smooth([(x, rest + lift + 0.5), (x + side * 0.4, rest + lift + 3.5), (x + side * 0.2, rest + lift + 6.0)],
                                        closed=False), None, shade(attrs.skin, -0.35), 0.8, opacity=min(1.0, frown), name="frown_line"))
     return shapes
+
+
+def brow_inner_x(attrs: Attributes, side: int) -> float:
+    """x of the brow's inner end at rest: the average face's gap to the midline (from the eyes'
+    spacing) times `brows.gap`, never past the eye centre's 1.5 units."""
+    cx = eye_centre(attrs, side)
+    half_gap = max(0.5, abs(cx - CX) - BROW_INNER) * attrs.brows.gap
+    return CX + side * min(half_gap, abs(cx - CX) - 1.5)
 
 
 def _tapered(centre: np.ndarray, t: float, tension: float = 0.7) -> Path:

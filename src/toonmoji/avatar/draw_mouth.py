@@ -14,7 +14,16 @@ import numpy as np
 from toonmoji.avatar.colour import shade
 from toonmoji.avatar.expression import Expression
 from toonmoji.avatar.geometry import Path, Shape, ellipse, polyline, smooth
-from toonmoji.avatar.head import CX, EYE_Y, HEAD_RX, MOUTH_Y, NOSE_Y, eye_centre, head_points
+from toonmoji.avatar.head import (
+    CX,
+    EYE_Y,
+    HEAD_RX,
+    MOUTH_Y,
+    NOSE_Y,
+    chin_drop,
+    eye_centre,
+    head_points,
+)
 from toonmoji.avatar.model import Attributes
 
 MOUTH_HALF_WIDTH, MOUTH_OPENING = 8.5, 11.0
@@ -24,7 +33,9 @@ MOUTH_INSIDE, TEETH, TONGUE = "#240a0d", "#fbfbf8", "#e07a80"  # an opening dark
 def beard_path(attrs: Attributes, style: str) -> Path:
     hw = HEAD_RX * attrs.face.width
     if style == "goatee":
-        return smooth([(CX - 7, 74.5), (CX, 73.5), (CX + 7, 74.5), (CX + 5.5, 82), (CX, 85), (CX - 5.5, 82)])
+        low = chin_drop(attrs)  # down to the chin, however long
+        return smooth([(CX - 7, 74.5), (CX, 73.5), (CX + 7, 74.5), (CX + 5.5, 82 + 0.8 * low), (CX, 85 + low),
+                       (CX - 5.5, 82 + 0.8 * low)])
     pts = head_points(attrs)
     lower = pts[(pts[:, 1] > 55.0)]
     lower = lower[np.argsort(-np.arctan2(lower[:, 1] - 55.0, lower[:, 0] - CX))]  # right cheek -> chin -> left

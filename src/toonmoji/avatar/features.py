@@ -20,7 +20,7 @@ a caricaturist does; the choices (face, eye and brow shapes) are named from how 
 measure is from the median. The mesh has no ears: `ears.*` are read from the photo's pixels
 (`ears.py`).
 
-Where dlib is installed, the 14 proportions the 68 points measure (`PREDICTOR_KEYS`) and the
+Where dlib is installed, the 17 proportions the 68 points measure (`PREDICTOR_KEYS`) and the
 face shape are taken from dlib's predictor instead (`predictor_shape`, photo and mirror
 averaged): the mesh net pulls faces towards its average face, the predictor follows the
 person's outline, and photos of one person come out nearer each other.
@@ -63,6 +63,13 @@ AVERAGE_UPPER = 0.75  # upper lip thickness / lower lip thickness (points 51-62 
 AVERAGE_BROW_GAP, SPREAD_BROW_GAP = 0.1185, 0.0329
 AVERAGE_CHEEKS, SPREAD_CHEEKS = 1.192, 0.0368
 AVERAGE_NOSE_SHARE, SPREAD_NOSE_SHARE = 0.770, 0.0458
+# medians over the same 86 faces (robust spreads in the comments): the brows' length (chords 17-21,
+# 22-26; 0.050) and the gap between their inner ends (21-22; 0.062), both over the distance between
+# the eye centres, as the cartoon draws the brows about the eyes; the upper lip's height above the
+# chin (51 to 8) over the face's length (27 to 8; 0.045). Identity lies in them as much as in the
+# measures above (same-person differences 0.75-0.77 of different-person ones here) and the
+# avatar had no attribute to carry them (docs/guides/avatar-likeness.md, identity)
+AVERAGE_BROW_LENGTH, AVERAGE_BROW_SPLIT, AVERAGE_CHIN_HEIGHT = 0.737, 0.3845, 0.469
 # `brows.height` per spread, before CARICATURE: a third of the other measures' 0.1, because the
 # brows' height over the eyes is also what the expressions move; at 0.1 the emotion classifier
 # read 66% of the 44 fitted avatars' expressions as drawn (sad as angry, neutral and fear lost),
@@ -129,9 +136,9 @@ def mirrored_mesh_depth(image: np.ndarray, mesh: np.ndarray) -> tuple[np.ndarray
 
 
 # the attributes dlib's 68-point predictor tells people apart by better than the mesh does
-PREDICTOR_KEYS = ("face.width", "face.jaw", "face.chin", "face.cheeks", "eyes.size", "eyes.spacing",
-                  "eyes.openness", "brows.arch", "brows.height", "nose.width", "nose.length", "mouth.width",
-                  "mouth.lips", "mouth.upper")
+PREDICTOR_KEYS = ("face.width", "face.jaw", "face.chin", "face.cheeks", "face.chin_height", "eyes.size",
+                  "eyes.spacing", "eyes.openness", "brows.arch", "brows.height", "brows.length", "brows.gap",
+                  "nose.width", "nose.length", "mouth.width", "mouth.lips", "mouth.upper")
 
 
 # robust spreads (1.4826 x MAD) of the face's length (27-8), jaw (4-12) and chin (6-10) widths in
@@ -201,6 +208,7 @@ def _landmark_shape(u: Upright) -> dict[str, float | str]:
     brow_gap = float(np.mean([p[37, 1] - p[19, 1], p[38, 1] - p[20, 1], p[43, 1] - p[23, 1], p[44, 1] - p[24, 1]]))
     cheeks = u.dist(1, 15) / max(u.dist(4, 12), 1e-6)
     nose_share = (p[33, 1] - p[27, 1]) / max(float(p[51, 1] - p[27, 1]), 1e-6)
+    eyes_apart = max(float(np.hypot(*(p[42:48].mean(0) - p[36:42].mean(0)))), 1e-6)
     return {
         "face.width": _gain(1.0 / max(length, 1e-6), AVERAGE_RATIO, 1.2, 0.7, 1.3),
         # the same steps per spread as the mesh path's (`measure_mesh`)
@@ -210,6 +218,9 @@ def _landmark_shape(u: Upright) -> dict[str, float | str]:
         "nose.length": float(np.clip(1.0 + (nose_share - AVERAGE_NOSE_SHARE) / SPREAD_NOSE_SHARE * 0.1 * CARICATURE, 0.6, 1.5)),
         "face.jaw": _gain(u.dist(4, 12), AVERAGE_JAW, 4.0, 0.0, 1.0, 0.5),
         "face.chin": _gain(u.dist(6, 10), AVERAGE_CHIN, -3.0, 0.0, 1.0, 0.5),
+        "face.chin_height": _gain((p[8, 1] - p[51, 1]) / max(length, 1e-6), AVERAGE_CHIN_HEIGHT, 1.5, 0.6, 1.4),
+        "brows.length": _gain((u.dist(17, 21) + u.dist(22, 26)) / 2 / eyes_apart, AVERAGE_BROW_LENGTH, 1.5, 0.7, 1.3),
+        "brows.gap": _gain(u.dist(21, 22) / eyes_apart, AVERAGE_BROW_SPLIT, 1.5, 0.5, 1.6),
         "face.roll": float(np.clip(u.roll, -45.0, 45.0)),
         "eyes.size": _gain(eye_w, AVERAGE_EYE, 1.5, 0.6, 1.5),
         "eyes.spacing": _gain(float(np.hypot(*(p[42:48].mean(0) - p[36:42].mean(0)))), AVERAGE_SPACING, 1.5, 0.75, 1.25),

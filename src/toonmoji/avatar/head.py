@@ -3,8 +3,8 @@
 Centre (50, 50), cheek half-width 27 x `face.width`, crown near y 17, chin near y 83. Friendly
 proportions (big eyes low on the face, a small nose) are fixed here; the person's measurements
 move them: `face.shape` picks the outline's family (oval, round, square, long, heart), then
-`face.width`, `jaw`, `chin`, `forehead` (crown height) and `cheeks` (cheekbones against the jaw)
-tune it. Hair is laid out in "head radii" around the same centre (`radial_points`).
+`face.width`, `jaw`, `chin`, `forehead` (crown height), `cheeks` (cheekbones against the jaw)
+and `chin_height` (the chin's length below the mouth, which stays in place) tune it. Hair is laid out in "head radii" around the same centre (`radial_points`).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ CX, CY = 50.0, 50.0
 HEAD_RX, HEAD_RY = 27.0, 33.0  # the head's reference ellipse: hair radii are in these units
 EYE_Y, BROW_Y, NOSE_Y, MOUTH_Y = 51.5, 41.5, 61.0, 70.0
 EYE_DX = 11.0  # eye centre from the face's midline at eyes.spacing 1.0
+CHIN_BELOW_MOUTH = 13.2  # the average face's chin bottom below MOUTH_Y: `face.chin_height` scales it
 
 # per face shape: x factors of (crown side, temple, cheekbone, jaw, lower jaw, chin side) and the
 # crown / chin heights' offsets; what a person means by the name, drawn a little beyond life
@@ -44,23 +45,30 @@ def eye_centre(attrs: Attributes, side: int) -> float:
 def head_points(attrs: Attributes) -> np.ndarray:
     """`(N, 2)` control points of the head outline (crown, temples, cheeks, jaw, chin)."""
     f = attrs.face
-    return _head_points(f.width, f.jaw, f.chin, f.shape, f.forehead, f.cheeks)
+    return _head_points(f.width, f.jaw, f.chin, f.shape, f.forehead, f.cheeks, f.chin_height)
+
+
+def chin_drop(attrs: Attributes) -> float:
+    """How far `face.chin_height` moves the chin's bottom down from the average face's (avatar units)."""
+    return CHIN_BELOW_MOUTH * (attrs.face.chin_height - 1.0)
 
 
 @functools.lru_cache(maxsize=256)
-def _head_points(width: float, jaw: float, chin: float, shape: str, forehead: float, cheeks: float) -> np.ndarray:
+def _head_points(width: float, jaw: float, chin: float, shape: str, forehead: float, cheeks: float,
+                 chin_height: float = 1.0) -> np.ndarray:
     hw = HEAD_RX * width
     (crown, temple, cheek, jaw_x, low_jaw, chin_x), crown_dy, chin_dy = SHAPES[shape]
     top = 16.8 + crown_dy - 7.0 * (forehead - 1.0)  # a high forehead lifts the crown
     bone = 1.0 + 0.5 * (cheeks - 1.0)  # cheekbones wider than the jaw, or narrower
     under = 1.0 - 0.35 * (cheeks - 1.0)
-    bottom = 83.2 + chin_dy + 0.8 * chin
+    drop = CHIN_BELOW_MOUTH * (chin_height - 1.0)  # a longer chin below the mouth, which stays put
+    bottom = 83.2 + chin_dy + 0.8 * chin + drop
     right = [
         (CX + hw * crown, top + 3.2),
         (CX + hw * temple, (top + 49.0) / 2 - 0.4),
         (CX + hw * cheek * bone, 49.0),
         (CX + hw * (jaw_x + 0.1 * jaw) * under, 63.0 + 0.3 * chin_dy),
-        (CX + hw * (low_jaw + 0.22 * jaw - 0.12 * chin) * under, 77.0 + 0.6 * chin_dy),
+        (CX + hw * (low_jaw + 0.22 * jaw - 0.12 * chin) * under, 77.0 + 0.6 * chin_dy + 0.6 * drop),
         (CX + hw * max(0.05, chin_x - 0.1 * chin), bottom - 0.9),
     ]
     left = mirror_x(np.array(right[::-1]))
@@ -73,12 +81,13 @@ def head_radii(attrs: Attributes, count: int = 24) -> np.ndarray:
     """`(count,)` the head outline's distance from the centre at angles clockwise from straight
     up, in head radii: hair drawn around the head stays outside it."""
     f = attrs.face
-    return _head_radii(f.width, f.jaw, f.chin, f.shape, f.forehead, f.cheeks, count)
+    return _head_radii(f.width, f.jaw, f.chin, f.shape, f.forehead, f.cheeks, f.chin_height, count)
 
 
 @functools.lru_cache(maxsize=256)
-def _head_radii(width: float, jaw: float, chin: float, shape: str, forehead: float, cheeks: float, count: int) -> np.ndarray:
-    pts = smooth(_head_points(width, jaw, chin, shape, forehead, cheeks)).flatten(8)
+def _head_radii(width: float, jaw: float, chin: float, shape: str, forehead: float, cheeks: float, chin_height: float,
+                count: int) -> np.ndarray:
+    pts = smooth(_head_points(width, jaw, chin, shape, forehead, cheeks, chin_height)).flatten(8)
     dx, dy = (pts[:, 0] - CX) / (HEAD_RX * width), (CY - pts[:, 1]) / HEAD_RY
     ang, rad = np.mod(np.arctan2(dx, dy), 2 * np.pi), np.hypot(dx, dy)
     order = np.argsort(ang)

@@ -52,10 +52,11 @@ DRAWN_ONLY = {"hair.color": ("hair.style", "bald"), "hair.grey": ("hair.style", 
 # used: PYTHONPATH=src python bench/avatar_identity.py --spreads; hair.grey, eyes.lashes and
 # ears.size are never fitted (no spread): their ranges stand in
 SPREADS: dict[str, float] = {"skin": 14.6, "face.width": 0.0802, "face.jaw": 0.171, "face.chin": 0.228,
-    "face.shape": 0.705, "face.forehead": 0.162, "face.cheeks": 0.0908, "hair.style": 0.754,
+    "face.shape": 0.705, "face.forehead": 0.162, "face.cheeks": 0.0908, "face.chin_height": 0.155, "hair.style": 0.754,
     "hair.color": 20.3, "hair.fringe": 0.351, "hair.part": 0.88, "eyes.size": 0.125, "eyes.spacing": 0.0874,
     "eyes.openness": 0.297, "eyes.color": 10.4, "eyes.shape": 0.512, "brows.thickness": 0.326,
     "brows.arch": 0.231, "brows.color": 17.4, "brows.shape": 0.577, "brows.height": 0.0508,
+    "brows.length": 0.103, "brows.gap": 0.283,
     "nose.width": 0.149, "nose.length": 0.181, "nose.size": 0.142, "mouth.width": 0.202, "mouth.lips": 0.269,
     "mouth.color": 15.5, "mouth.upper": 0.113, "ears.protrusion": 0.149, "age.lines": 0.0321,
     "glasses.style": 0.208, "glasses.color": 15.8, "beard.style": 0.343, "beard.color": 19.7}

@@ -2,16 +2,16 @@
 
 An avatar file is plain JSON that a person can read and edit:
 
-    {"format": "toonmoji-avatar", "version": 3,
+    {"format": "toonmoji-avatar", "version": 4,
      "skin": "#c68b6e",
      "face": {"width": 1.0, "jaw": 0.5, "chin": 0.5, "roll": 0.0, "shape": "oval",
-              "forehead": 1.0, "cheeks": 1.0},
+              "forehead": 1.0, "cheeks": 1.0, "chin_height": 1.0},
      "hair": {"style": "short", "color": "#3b2a20", "outline": [24 radii], "fringe": 0.4,
               "part": 0.0, "grey": 0.0},
      "eyes": {"size": 1.0, "spacing": 1.0, "openness": 1.0, "tilt": 0.0, "color": "#4a3020",
               "shape": "almond", "lashes": 0.0},
      "brows": {"thickness": 1.0, "arch": 0.5, "tilt": 0.0, "color": "#2a1e18", "shape": "soft",
-               "height": 1.0},
+               "height": 1.0, "length": 1.0, "gap": 1.0},
      "nose": {"width": 1.0, "length": 1.0, "size": 1.0},
      "mouth": {"width": 1.0, "lips": 1.0, "color": "#b0605a", "upper": 1.0},
      "ears": {"size": 1.0, "protrusion": 0.5},
@@ -27,7 +27,8 @@ person may prefer (`alternative`, a valid value of the same attribute, or null);
 that alternative one click away. Version 1 files (before face shape, ears, age, clothing,
 confidence and the twelve hair styles) still load: their missing values take the defaults and
 their hair styles are renamed (`long` -> `long_straight`, `tied` -> `ponytail`); so do version 2
-files (before `brows.height`, which then stays 1.0, the average face's).
+files (before `brows.height`, which then stays 1.0, the average face's) and version 3 files
+(before `brows.length`, `brows.gap` and `face.chin_height`, which stay 1.0 and draw as before).
 `hair.outline` holds the fitted hair silhouette: the hair's reach from the head centre at 24
 angles (clockwise from straight up, in head radii); an empty list means the style's template.
 Every value is checked against `RANGES` / `CHOICES` on load and on `--set`, so a bad file fails
@@ -45,8 +46,8 @@ from typing import Any
 from toonmoji.errors import InputError
 
 FORMAT = "toonmoji-avatar"
-VERSION = 3
-READABLE_VERSIONS = (1, 2, 3)
+VERSION = 4
+READABLE_VERSIONS = (1, 2, 3, 4)
 V1_HAIR_STYLES = {"long": "long_straight", "tied": "ponytail"}
 OUTLINE_POINTS = 24
 HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -65,6 +66,9 @@ class Face:
     shape: str = "oval"  # oval, round, square, long, heart: as a person would name it
     forehead: float = 1.0  # forehead height against an average face
     cheeks: float = 1.0  # cheekbone width against the jaw, average 1.0
+    # the mouth's height above the chin (upper lip to chin over nose bridge to chin) against an
+    # average face: drawn as the chin's length below the mouth (version 4)
+    chin_height: float = 1.0
 
 
 @dataclass
@@ -96,6 +100,8 @@ class Brows:
     color: str = "#2e2019"
     shape: str = "soft"  # straight, soft, arched, angled
     height: float = 1.0  # the brows' height above the eyes against an average face (version 3)
+    length: float = 1.0  # the brows' length over the eyes' spacing against an average face (version 4)
+    gap: float = 1.0  # the gap between the brows' inner ends over the eyes' spacing, average 1.0 (version 4)
 
 
 @dataclass
@@ -147,13 +153,14 @@ SECTIONS = {"face": Face, "hair": Hair, "eyes": Eyes, "brows": Brows, "nose": No
 
 RANGES: dict[str, tuple[float, float]] = {
     "face.width": (0.7, 1.3), "face.jaw": (0.0, 1.0), "face.chin": (0.0, 1.0), "face.roll": (-45.0, 45.0),
-    "face.forehead": (0.6, 1.4), "face.cheeks": (0.7, 1.3),
+    "face.forehead": (0.6, 1.4), "face.cheeks": (0.7, 1.3), "face.chin_height": (0.6, 1.4),
     "hair.fringe": (0.0, 1.0), "hair.part": (-1.0, 1.0), "hair.grey": (0.0, 1.0),
     "eyes.lashes": (0.0, 1.0), "nose.length": (0.6, 1.5), "nose.size": (0.6, 1.6),
     "mouth.upper": (0.5, 1.6), "ears.size": (0.6, 1.5), "ears.protrusion": (0.0, 1.0),
     "age.lines": (0.0, 1.0),
     "eyes.size": (0.5, 1.6), "eyes.spacing": (0.7, 1.3), "eyes.openness": (0.4, 1.6), "eyes.tilt": (-20.0, 20.0),
     "brows.thickness": (0.4, 2.5), "brows.arch": (0.0, 1.0), "brows.tilt": (-20.0, 20.0), "brows.height": (0.5, 1.6),
+    "brows.length": (0.7, 1.3), "brows.gap": (0.5, 1.6),
     "nose.width": (0.6, 1.6), "mouth.width": (0.6, 1.5), "mouth.lips": (0.4, 2.0),
 }
 CHOICES: dict[str, tuple[str, ...]] = {
