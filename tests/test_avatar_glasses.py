@@ -18,6 +18,8 @@ from toonmoji.avatar import fit
 from toonmoji.avatar.canonical import Canonical
 from toonmoji.avatar.glasses import (
     BRIDGE,
+    DOUBT_PX,
+    DOUBTFUL,
     RIM,
     SURE_PX,
     TEMPLE,
@@ -206,6 +208,43 @@ def test_weak_evidence_is_doubtful_on_a_small_face_only():
 def test_the_avatar_draws_the_glasses_it_found(portrait, landmarks):
     a = fit(with_frames(portrait, landmarks)).attributes
     assert a.glasses.style == "square" and a.confidence["glasses.style"].alternative == "none"
+
+
+def photo_shrunk(photo: np.ndarray, factor: float, jpeg: int | None) -> np.ndarray:
+    """The whole photo made smaller as a thumbnailer would (INTER_AREA), JPEG-saved if `jpeg`."""
+    small = cv2.resize(photo, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
+    if jpeg is None:
+        return small
+    ok, data = cv2.imencode(".jpg", small[..., ::-1], [cv2.IMWRITE_JPEG_QUALITY, jpeg])
+    assert ok
+    return cv2.imdecode(data, cv2.IMREAD_COLOR)[..., ::-1].copy()
+
+
+@pytest.mark.parametrize("box_px", [32, 40, 48, 56])
+@pytest.mark.parametrize("jpeg", [None, 70])
+def test_the_bare_sample_made_small_never_gets_sure_glasses(portrait, box_px, jpeg):
+    """The bare sample photo shrunk until its face is 32-56 px wide (a group photo's face), JPEG-saved
+    or not, detected again: brows, lid creases and compression can make a frame-like line there
+    (the bench's shrunk bare portraits get glasses 1-4 times in 36 at 40-56 px), but glasses on a
+    face that small are only ever offered as a question, never drawn as a sure answer."""
+    face = detect_faces(portrait)[0]
+    small = photo_shrunk(portrait, box_px / face.width, jpeg)
+    found = detect_faces(small)
+    assert found, "the detector should still find the shrunk sample face"
+    g = fit_glasses(Canonical.from_photo(small, found[0].landmarks))
+    assert g.style == "none" or (g.score < DOUBTFUL and g.alternative == "none")
+
+
+@pytest.mark.parametrize("depth", [1.0, 1.5, 3.0, 10.0])
+def test_glasses_found_on_a_face_under_doubt_px_are_always_a_question(depth):
+    """However deep the line, glasses found on a face under `DOUBT_PX` are doubtful (the shrunk
+    bare faces' brow and lid lines reach 2-3 times the thresholds), and sure from `DOUBT_PX` up."""
+    for lines in (FrameLines(depth * BRIDGE, 0.0, 0.0), FrameLines(0.0, depth * TEMPLE, 0.0),
+                  FrameLines(0.0, 0.0, depth * RIM)):
+        small = decide(lines, DOUBT_PX - 0.5)
+        assert small.style == "square" and small.alternative == "none" and small.score < DOUBTFUL
+        if depth >= 1.5:
+            assert decide(lines, DOUBT_PX).score >= DOUBTFUL
 
 
 def labelled(name: str) -> list[tuple[dict, np.ndarray, object]]:
