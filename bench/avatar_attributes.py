@@ -39,6 +39,7 @@ from toonmoji.avatar.fitting import fit_avatar
 from toonmoji.avatar.glasses import BRIDGE, MIN_FACE_PX, RIM, TEMPLE, frame_lines
 from toonmoji.avatar.hair import colour_sample, fit_hair
 from toonmoji.avatar.hair_colour import Thresholds, hair_class, hair_cue
+from toonmoji.avatar.model import DOUBTFUL
 from toonmoji.avatar.naming import colour_class, facial_hair_class, length_class
 from toonmoji.avatar.surroundings import person_mask
 from toonmoji.faces import detect_faces
@@ -200,8 +201,8 @@ def glasses_doubt(rows: list[dict]) -> None:
               for r in rows if r["fit"] is not None]
     wrong = [c for ok, c in judged if not ok]
     right = [c for ok, c in judged if ok]
-    print(f"\nglasses given as doubtful (score < 0.6): {sum(c.score < 0.6 for c in wrong)} of {len(wrong)} wrong answers, "
-          f"{sum(c.score < 0.6 for c in right)} of {len(right)} right ones")
+    print(f"\nglasses given as doubtful (score < {DOUBTFUL}): {sum(c.score < DOUBTFUL for c in wrong)} of {len(wrong)} "
+          f"wrong answers, {sum(c.score < DOUBTFUL for c in right)} of {len(right)} right ones")
 
 
 def hair_cue_of(photo, face):

@@ -30,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from avatar_attributes import ATTRS, DATA, _iou, fitted_values, label_value, labelled_faces, percent
 from toonmoji.avatar.fitting import fit_avatar
+from toonmoji.avatar.model import DOUBTFUL
 from toonmoji.errors import InputError
 from toonmoji.faces import detect_faces
 
@@ -45,7 +46,7 @@ def shrunk(photo: np.ndarray, factor: float, jpeg: int | None) -> np.ndarray:
 
 
 def fitted(photo: np.ndarray, face) -> dict:
-    """The fitted classes, and the glasses answer's confidence (under 0.6 the UI asks)."""
+    """The fitted classes, and the glasses answer's confidence (under `DOUBTFUL` the UI asks)."""
     attrs = fit_avatar(photo, face).attributes
     return fitted_values(attrs) | {"glasses_score": attrs.confidence["glasses.style"].score}
 
@@ -117,7 +118,7 @@ def main() -> None:
         shaven = [f for e, f in found if e["facial_hair"] == "none"]
         print(f"| {size} px | {len(found)}/{len(fits)} | " + " | ".join(cells)
               + f" | {sum(f['glasses'] for f in bare)}/{len(bare)}"
-              + f" ({sum(f['glasses'] and f['glasses_score'] >= 0.6 for f in bare)})"
+              + f" ({sum(f['glasses'] and f['glasses_score'] >= DOUBTFUL for f in bare)})"
               + f" | {sum(f['facial_hair'] != 'none' for f in shaven)}/{len(shaven)} |")
     if args.verbose:
         print_changes(by_size)

@@ -33,7 +33,7 @@ MOUTH_INSIDE, TEETH, TONGUE = "#240a0d", "#fbfbf8", "#e07a80"  # an opening dark
 def beard_path(attrs: Attributes, style: str) -> Path:
     hw = HEAD_RX * attrs.face.width
     if style == "goatee":
-        low = chin_drop(attrs)  # down to the chin, however long
+        low = chin_drop(attrs.face.chin_height)  # down to the chin, however long
         return smooth([(CX - 7, 74.5), (CX, 73.5), (CX + 7, 74.5), (CX + 5.5, 82 + 0.8 * low), (CX, 85 + low),
                        (CX - 5.5, 82 + 0.8 * low)])
     pts = head_points(attrs)

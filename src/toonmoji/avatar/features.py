@@ -208,7 +208,8 @@ def _landmark_shape(u: Upright) -> dict[str, float | str]:
     brow_gap = float(np.mean([p[37, 1] - p[19, 1], p[38, 1] - p[20, 1], p[43, 1] - p[23, 1], p[44, 1] - p[24, 1]]))
     cheeks = u.dist(1, 15) / max(u.dist(4, 12), 1e-6)
     nose_share = (p[33, 1] - p[27, 1]) / max(float(p[51, 1] - p[27, 1]), 1e-6)
-    eyes_apart = max(float(np.hypot(*(p[42:48].mean(0) - p[36:42].mean(0)))), 1e-6)
+    eye_spacing = float(np.hypot(*(p[42:48].mean(0) - p[36:42].mean(0))))
+    eyes_apart = max(eye_spacing, 1e-6)
     return {
         "face.width": _gain(1.0 / max(length, 1e-6), AVERAGE_RATIO, 1.2, 0.7, 1.3),
         # the same steps per spread as the mesh path's (`measure_mesh`)
@@ -223,7 +224,7 @@ def _landmark_shape(u: Upright) -> dict[str, float | str]:
         "brows.gap": _gain(u.dist(21, 22) / eyes_apart, AVERAGE_BROW_SPLIT, 1.5, 0.5, 1.6),
         "face.roll": float(np.clip(u.roll, -45.0, 45.0)),
         "eyes.size": _gain(eye_w, AVERAGE_EYE, 1.5, 0.6, 1.5),
-        "eyes.spacing": _gain(float(np.hypot(*(p[42:48].mean(0) - p[36:42].mean(0)))), AVERAGE_SPACING, 1.5, 0.75, 1.25),
+        "eyes.spacing": _gain(eye_spacing, AVERAGE_SPACING, 1.5, 0.75, 1.25),
         "eyes.openness": _gain(eye_h / max(eye_w, 1e-6), AVERAGE_OPEN, 1.2, 0.5, 1.5),
         "eyes.tilt": float(np.clip(-(tilt_l + tilt_r) / 2 * 1.5, -20.0, 20.0)),
         "brows.arch": _gain(float(np.mean(arches)), AVERAGE_ARCH, ARCH_GAIN, 0.0, 1.0, 0.5),

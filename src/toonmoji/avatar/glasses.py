@@ -35,6 +35,7 @@ import numpy as np
 
 from toonmoji.avatar.canonical import Canonical
 from toonmoji.avatar.colour import lab_of
+from toonmoji.avatar.model import DOUBTFUL
 
 MIN_FACE_PX = 24  # photo pixels across the face below which nothing is read (not measured lower)
 SURE_PX = 80  # below this a frame is about one photo pixel: answers are capped at `SMALL_SCORE`
@@ -45,7 +46,6 @@ SMALL_SCORE = 0.65
 # and 40 px, got glasses 8 times in 74; shrunk to 48 and 60 px, never.
 DOUBT_PX = 48
 DOUBT_SCORE = 0.55
-DOUBTFUL = 0.6  # scores under this offer the alternative (`Attributes.doubtful`)
 LINE_PX = 1.5  # photo pixels from a frame's centre line to the skin beside it
 # Ridge depths (L*) that count as a frame, each midway between the highest bare face and the
 # lowest frame standing apart from them on the labelled development set: bare faces reach 3.5 on

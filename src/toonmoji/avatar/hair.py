@@ -150,13 +150,18 @@ def fit_hair(c: Canonical, skin_lab: np.ndarray, gains: np.ndarray | None = None
         return HairFit("short", None, [], 0.4, 0.0, np.zeros_like(matte), 0.3, "bald")
     colour = hex_of(rgb_of_lab(colour_lab[None])[0])
     mask = _joined(_near(lab, colour_lab, candidates), ring)
+
+    def framed_with(rows: np.ndarray) -> list[float]:
+        """The silhouette's radii with the person matte's hair-like pixels in `rows` joined in."""
+        hanging = person & rows & hair_like
+        return _radii(_joined(_near(lab, colour_lab, candidates | hanging), ring), centre, rx, ry)
+
     fringe, part = _hairline(mask | (ring & ~skinlike), c, brow_y)
     if (mask & ring).sum() < 0.3 * ring.sum():  # the matte lost the hair (dark on dark): a template
         crown = ring & ~skinlike
         named = named_hair_colour(balanced[colour_sample(c, crown, lab, skin_lab, person)], skin_lab)
         # the person matte's hair then stands for the crown's too, from the top down to the neck's end
-        hanging = person & (_beside_the_head(c) | (yy <= brow_y)) & hair_like
-        framed = _radii(_joined(_near(lab, colour_lab, candidates | hanging), ring), centre, rx, ry)
+        framed = framed_with(_beside_the_head(c) | (yy <= brow_y))
         if frames_the_face(framed):
             return HairFit("long_straight", named[1] if named else colour, framed, fringe, part, crown, 0.4, "short",
                            named[2] if named else 0.0)
@@ -169,8 +174,7 @@ def fit_hair(c: Canonical, skin_lab: np.ndarray, gains: np.ndarray | None = None
         return HairFit("short", None, [], 0.4, 0.0, np.zeros_like(matte), 0.3, _style(radii)[0])
     style, score, alternative = receding_if_high(*curly_if_resolved(*_style(radii), c.face_px), hairline)
     if length_class(style) != "long":  # the head matte stops at the jaw: is there hair below it?
-        hanging = person & _beside_the_head(c) & hair_like  # the person matte keeps what GrabCut cut
-        framed = _radii(_joined(_near(lab, colour_lab, candidates | hanging), ring), centre, rx, ry)
+        framed = framed_with(_beside_the_head(c))  # the person matte keeps what GrabCut cut
         if frames_the_face(framed):
             style, score, alternative, radii = "long_straight", 0.5, style, framed
     return HairFit(style, named[1] if named else colour, radii, fringe, part, mask, score, alternative,
@@ -388,8 +392,9 @@ def buzz_step(c: Canonical, lab: np.ndarray, skin_lab: np.ndarray, matte: np.nda
     """The largest darkening (L*) over `DRIFT_SPAN` face lengths inside the bare scalp run of the
     strip above the nose bridge (from `BUZZ_FROM` face lengths above the brows up to where
     `scalp` stops). Hair cut to stubble lets the scalp show through, so the scalp walk takes it
-    for skin (the skin's hue, darker); but where the stubble starts the scalp steps down in lightness, as at any hairline, whereas a bald crown
-    only shades or shines gradually over the head's curvature. Read on faces that resolve a step
+    for skin (the skin's hue, darker); but where the stubble starts the scalp steps down in
+    lightness, as at any hairline, whereas a bald crown only shades or shines gradually over the
+    head's curvature. Read on faces that resolve a step
     (`FACE_PX_FOR_TEXTURE`; below, a step blurs into a drift)."""
     lm = c.landmarks
     face_len = max(1.0, lm[8, 1] - lm[27, 1])

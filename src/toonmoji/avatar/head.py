@@ -48,9 +48,10 @@ def head_points(attrs: Attributes) -> np.ndarray:
     return _head_points(f.width, f.jaw, f.chin, f.shape, f.forehead, f.cheeks, f.chin_height)
 
 
-def chin_drop(attrs: Attributes) -> float:
-    """How far `face.chin_height` moves the chin's bottom down from the average face's (avatar units)."""
-    return CHIN_BELOW_MOUTH * (attrs.face.chin_height - 1.0)
+def chin_drop(chin_height: float) -> float:
+    """How far `face.chin_height` moves the chin's bottom down from the average face's (avatar
+    units); the mouth stays put."""
+    return CHIN_BELOW_MOUTH * (chin_height - 1.0)
 
 
 @functools.lru_cache(maxsize=256)
@@ -61,7 +62,7 @@ def _head_points(width: float, jaw: float, chin: float, shape: str, forehead: fl
     top = 16.8 + crown_dy - 7.0 * (forehead - 1.0)  # a high forehead lifts the crown
     bone = 1.0 + 0.5 * (cheeks - 1.0)  # cheekbones wider than the jaw, or narrower
     under = 1.0 - 0.35 * (cheeks - 1.0)
-    drop = CHIN_BELOW_MOUTH * (chin_height - 1.0)  # a longer chin below the mouth, which stays put
+    drop = chin_drop(chin_height)
     bottom = 83.2 + chin_dy + 0.8 * chin + drop
     right = [
         (CX + hw * crown, top + 3.2),

@@ -50,6 +50,7 @@ VERSION = 4
 READABLE_VERSIONS = (1, 2, 3, 4)
 V1_HAIR_STYLES = {"long": "long_straight", "tied": "ponytail"}
 OUTLINE_POINTS = 24
+DOUBTFUL = 0.6  # a choice fitted with a score under this offers its alternative (`Attributes.doubtful`)
 HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
@@ -197,7 +198,7 @@ class Attributes:
     def to_dict(self) -> dict[str, Any]:
         return {"format": FORMAT, "version": VERSION, **dataclasses.asdict(self)}
 
-    def doubtful(self, below: float = 0.6) -> dict[str, Confidence]:
+    def doubtful(self, below: float = DOUBTFUL) -> dict[str, Confidence]:
         """The choices fitted with a score under `below` that have an alternative to offer."""
         return {k: c for k, c in self.confidence.items() if c.score < below and c.alternative is not None}
 
